@@ -1,0 +1,45 @@
+"""Named constants shared by the data, time and map code."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+#: Values allowed in ``events.csv`` ``controller``.
+CONTROLLERS: tuple[str, ...] = ("government", "opposition", "sdf", "contested")
+#: State of a district with no row on or before a day.
+UNKNOWN = "unknown"
+#: Neutral labels for display.
+CONTROLLER_LABELS: dict[str, str] = {
+    "government": "Government and allies",
+    "opposition": "Opposition",
+    "sdf": "SDF/YPG",
+    "contested": "Contested",
+    "unknown": "Unknown",
+}
+PRECISIONS: tuple[str, ...] = ("day", "approximate", "inferred")
+
+OFFENSIVE_START = dt.date(2016, 11, 15)
+OFFENSIVE_END = dt.date(2016, 12, 22)
+#: Dates an event may carry at all (the battle of Aleppo began in July 2012).
+EVENT_DATE_MIN = dt.date(2012, 7, 1)
+EVENT_DATE_MAX = dt.date(2017, 12, 31)
+
+#: Generous lon/lat box around Aleppo city (WGS84): (min_lon, min_lat, max_lon, max_lat).
+ALEPPO_BBOX: tuple[float, float, float, float] = (36.90, 36.00, 37.45, 36.45)
+#: Metric CRS for areas and lengths (UTM zone 37N).
+METRIC_CRS = "EPSG:32637"
+COORD_DECIMALS = 6
+
+DISTRICTS_FILE = "districts.geojson"
+EVENTS_FILE = "events.csv"
+SOURCES_FILE = "sources.csv"
+ROUTES_FILE = "routes.geojson"
+CHECKPOINTS_FILE = "checkpoints.geojson"
+EVACUATION_FILE = "evacuation.csv"
+
+EVENT_COLUMNS: tuple[str, ...] = (
+    "event_id", "date", "district", "controller", "share", "source", "precision", "note",
+)
+SOURCE_COLUMNS: tuple[str, ...] = ("key", "title", "publisher", "date", "url", "stance")
+DISTRICT_REQUIRED: tuple[str, ...] = ("id", "name")
+DISTRICT_RECOMMENDED: tuple[str, ...] = ("name_ar", "aliases", "geometry_source")

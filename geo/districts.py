@@ -1,0 +1,157 @@
+"""Districts: property checks, topology checks, and the typed GeoDataFrame."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import shapely
+from shapely.geometry import shape
+
+from geo.constants import DISTRICT_RECOMMENDED, METRIC_CRS
+from geo.geojson_check import POLYGONAL, check_collection
+from geo.problems import Problem
+
+#: Overlaps or gaps smaller than this (m²) are rounding noise and not reported.
+TOPOLOGY_MIN_M2 = 50.0
+#: Holes in the union of districts larger than this (m²) are areas, not gaps.
+GAP_MAX_M2 = 200_000.0
+BASE_COLUMNS = ("id", "name", "name_ar", "aliases", "geometry_source")
+
+
+def _aliases(value, add) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        add("warning", "aliases is a string; read as a ';'-separated list.",
+            'Write it as a JSON list: ["Sheikh Saeed", "Shaykh Said"].')
+        return tuple(a.strip() for a in value.split(";") if a.strip())
+    if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
+        add("error", "aliases must be a list of strings.", 'Write ["spelling 1", "spelling 2"].')
+        return ()
+    return tuple(a.strip() for a in value if a.strip())
+
+
+def _record(i: int, feat: dict, file: str, problems: list[Problem]) -> dict | None:
+    props = feat["properties"]
+    if props is None or not isinstance(props, dict):
+        problems.append(Problem("error", file, "properties is null or not an object; 'id' and "
+                                "'name' are required.", 'Add "properties": {"id": ..., "name": ...}.',
+                                "feature", i, None, "properties"))
+        return None
+    raw_id = props.get("id")
+    fid = None if raw_id is None else str(raw_id)
+
+    def add(sev, msg, hint="", field="aliases"):
+        problems.append(Problem(sev, file, msg, hint, "feature", i, fid, field))
+
+    ok = True
+    if raw_id is None or (isinstance(raw_id, str) and not raw_id.strip()):
+        add("error", "required property 'id' is missing or empty.",
+            "Give a unique id: the OCHA p-code (e.g. N0129) or a new code such as X0001.", "id")
+        ok = False
+    elif isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
+        add("error", f"'id' must be a string or an integer, not {type(raw_id).__name__}.",
+            'Write it as text, e.g. "X0001".', "id")
+        ok = False
+    name = props.get("name")
+    if not isinstance(name, str) or not name.strip():
+        add("error", "required property 'name' (English) is missing or empty.",
+            'Add "name": "..." with the English name.', "name")
+        ok = False
+    for key in DISTRICT_RECOMMENDED:
+        if key not in props:
+            add("warning", f"property '{key}' is missing.", f"Add '{key}' when known.", key)
+    aliases = _aliases(props.get("aliases"), add)
+    if not ok or feat["geometry"] is None:
+        return None
+    extra = {k: v for k, v in props.items() if k not in BASE_COLUMNS}
+    return {
+        "id": fid.strip(),
+        "name": name.strip(),
+        "name_ar": str(props.get("name_ar") or "").strip(),
+        "aliases": aliases,
+        "geometry_source": str(props.get("geometry_source") or "").strip(),
+        "extra": extra,
+        "feature_index": i,
+        "geometry": shape(feat["geometry"]),
+    }
+
+
+def _duplicates(records: list[dict], file: str, problems: list[Problem]) -> list[dict]:
+    seen_id: dict[str, int] = {}
+    seen_name: dict[str, int] = {}
+    keep = []
+    for r in records:
+        i, fid = r["feature_index"], r["id"]
+        if fid in seen_id:
+            problems.append(Problem("error", file, f"duplicate id {fid!r} (also feature {seen_id[fid]}).",
+                                    "Give each district its own id.", "feature", i, fid, "id"))
+            continue
+        seen_id[fid] = i
+        key = r["name"].casefold()
+        if key in seen_name:
+            problems.append(Problem("warning", file, f"name {r['name']!r} is also used by feature "
+                                    f"{seen_name[key]}; readers cannot tell them apart.",
+                                    "Make the names distinct (e.g. add 'East').", "feature", i, fid, "name"))
+        seen_name.setdefault(key, i)
+        keep.append(r)
+    return keep
+
+
+def topology_problems(gdf: gpd.GeoDataFrame, file: str) -> list[Problem]:
+    """Warnings for overlaps between districts and small gaps between them."""
+    problems: list[Problem] = []
+    if len(gdf) < 2:
+        return problems
+    metric = gdf.to_crs(METRIC_CRS)
+    geoms = metric.geometry.values
+    left, right = metric.sindex.query(geoms, predicate="intersects")
+    for a, b in zip(left, right, strict=True):
+        if a >= b:
+            continue
+        area = shapely.intersection(geoms[a], geoms[b]).area
+        if area >= TOPOLOGY_MIN_M2:
+            ra, rb = gdf.iloc[a], gdf.iloc[b]
+            problems.append(Problem(
+                "warning", file, f"overlaps district {rb['id']} ({rb['name']}) by {area:,.0f} m².",
+                "Snap the shared edge so the two do not overlap (QGIS: Vector > Geometry Tools, "
+                "or enable snapping).", "feature", int(ra["feature_index"]), ra["id"], "geometry"))
+    union = shapely.union_all(geoms)
+    holes = [shapely.Polygon(r) for p in getattr(union, "geoms", [union]) for r in p.interiors]
+    for hole in holes:
+        if TOPOLOGY_MIN_M2 <= hole.area <= GAP_MAX_M2:
+            near = metric.iloc[metric.sindex.query(hole, predicate="intersects")]
+            ids = ", ".join(near["id"].astype(str))
+            problems.append(Problem("warning", file, f"gap of {hole.area:,.0f} m² between districts "
+                                    f"{ids}.", "Snap the edges together.", field="geometry"))
+    return problems
+
+
+def read_districts(text: str, file: str) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
+    """Parse and check district GeoJSON text; return the typed frame (None on error) and problems."""
+    feats, problems = check_collection(text, file, kinds=POLYGONAL)
+    if feats is None:
+        return None, problems
+    records = [r for i, f in enumerate(feats) if (r := _record(i, f, file, problems))]
+    records = _duplicates(records, file, problems)
+    if any(p.severity == "error" for p in problems) or not records:
+        return None, problems
+    gdf = gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4326")
+    problems.extend(topology_problems(gdf, file))
+    return gdf.reset_index(drop=True), problems
+
+
+def alias_index(districts: gpd.GeoDataFrame) -> dict[str, list[str]]:
+    """Map every casefolded id, name, Arabic name and alias to the district ids it may mean."""
+    out: dict[str, list[str]] = {}
+    for row in districts.itertuples(index=False):
+        for label in (row.id, row.name, row.name_ar, *row.aliases):
+            if label:
+                ids = out.setdefault(str(label).casefold(), [])
+                if row.id not in ids:
+                    ids.append(row.id)
+    return out
+
+
+def resolve_district(districts: gpd.GeoDataFrame, query: str) -> list[str]:
+    """District ids matching an id, English or Arabic name, or alias (case-insensitive)."""
+    return alias_index(districts).get(query.strip().casefold(), [])

@@ -1,0 +1,110 @@
+"""Load a data folder into one validated, typed :class:`Dataset`."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import constants as C
+from geo.districts import alias_index, read_districts
+from geo.overlays import read_overlay
+from geo.problems import DataError, Problem, has_errors
+from geo.tables import read_evacuation, read_events, read_sources
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything in a data folder, validated. Optional layers are None when absent."""
+
+    districts: gpd.GeoDataFrame
+    events: pd.DataFrame
+    sources: pd.DataFrame
+    routes: gpd.GeoDataFrame | None = None
+    checkpoints: gpd.GeoDataFrame | None = None
+    evacuation: pd.DataFrame | None = None
+    problems: tuple[Problem, ...] = field(default=())
+    digest: str = ""
+
+
+def _read_text(path: Path, problems: list[Problem]) -> str | None:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        problems.append(Problem("error", str(path), "file not found.",
+                                "Restore it from git, or point --data at the right folder."))
+        return None
+    except OSError as exc:
+        problems.append(Problem("error", str(path), f"cannot read: {exc.strerror}.", "Check permissions."))
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem("error", str(path), f"not UTF-8 text (byte {exc.start}).",
+                                "Save the file as UTF-8."))
+        return None
+
+
+def data_digest(data_dir: Path) -> str:
+    """Hash of the content of every data file: the cache key for loaded data."""
+    h = hashlib.sha256()
+    for name in (C.DISTRICTS_FILE, C.EVENTS_FILE, C.SOURCES_FILE, C.ROUTES_FILE,
+                 C.CHECKPOINTS_FILE, C.EVACUATION_FILE):
+        path = Path(data_dir) / name
+        h.update(name.encode())
+        h.update(path.read_bytes() if path.exists() else b"\0missing")
+    return h.hexdigest()
+
+
+def check_dataset(data_dir: Path | str) -> tuple[Dataset | None, list[Problem]]:
+    """Read and check every file; return the dataset (None if any error) and all problems."""
+    data_dir = Path(data_dir)
+    problems: list[Problem] = []
+    if not data_dir.is_dir():
+        return None, [Problem("error", str(data_dir), "data folder not found.",
+                              "Pass the folder holding districts.geojson, e.g. --data data.")]
+
+    def text(name: str, optional: bool = False) -> str | None:
+        path = data_dir / name
+        if optional and not path.exists():
+            return None
+        return _read_text(path, problems)
+
+    path = lambda name: str(data_dir / name)  # noqa: E731
+    districts = sources = events = None
+    if (t := text(C.DISTRICTS_FILE)) is not None:
+        districts, found = read_districts(t, path(C.DISTRICTS_FILE))
+        problems += found
+    if (t := text(C.SOURCES_FILE)) is not None:
+        sources, found = read_sources(t, path(C.SOURCES_FILE))
+        problems += found
+    keys = set(sources["key"]) if sources is not None else set()
+    if (t := text(C.EVENTS_FILE)) is not None and districts is not None:
+        events, found = read_events(t, path(C.EVENTS_FILE), district_ids=set(districts["id"]),
+                                    source_keys=keys, names=alias_index(districts))
+        problems += found
+    optional = {}
+    for name, reader in ((C.ROUTES_FILE, "route"), (C.CHECKPOINTS_FILE, "checkpoint")):
+        if (t := text(name, optional=True)) is not None:
+            optional[name], found = read_overlay(t, path(name), kind=reader, source_keys=keys)
+            problems += found
+    if (t := text(C.EVACUATION_FILE, optional=True)) is not None:
+        optional[C.EVACUATION_FILE], found = read_evacuation(t, path(C.EVACUATION_FILE), source_keys=keys)
+        problems += found
+    if has_errors(problems) or districts is None or events is None or sources is None:
+        return None, problems
+    ds = Dataset(districts, events, sources, optional.get(C.ROUTES_FILE),
+                 optional.get(C.CHECKPOINTS_FILE), optional.get(C.EVACUATION_FILE),
+                 tuple(problems), data_digest(data_dir))
+    return ds, problems
+
+
+def load_dataset(data_dir: Path | str) -> Dataset:
+    """Load a data folder; raise :class:`DataError` carrying every problem if any is an error."""
+    ds, problems = check_dataset(data_dir)
+    if ds is None:
+        raise DataError(problems)
+    return ds

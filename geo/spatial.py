@@ -1,0 +1,108 @@
+"""Areas held, districts that changed hands, and the front line, from a day's state."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.constants import CONTROLLERS, METRIC_CRS, UNKNOWN
+
+#: Districts closer than this (metres) are neighbours even with a street-wide gap between them.
+NEIGHBOUR_TOLERANCE_M = 15.0
+SIDES = ("government", "opposition")
+
+
+def district_areas_km2(districts: gpd.GeoDataFrame) -> pd.Series:
+    """Area of each district in km², computed in UTM 37N, indexed by id."""
+    return pd.Series(districts.to_crs(METRIC_CRS).area.to_numpy() / 1e6, index=districts["id"].to_numpy())
+
+
+def areas_by_controller(state: pd.DataFrame, areas_km2: pd.Series) -> pd.DataFrame:
+    """Area held by each side on a day (km²).
+
+    A district split by a share is apportioned: ``share`` of its area to the holder, the rest to
+    the ``rest`` side. A disputed district (sources disagree), an explicit ``contested`` row with
+    no sides, or a split whose rest is unknown counts under ``contested``.
+    """
+    area = areas_km2.reindex(state.index).to_numpy(dtype=float)
+    ctrl = state["controller"].to_numpy(dtype=object)
+    split = (ctrl == "contested") & ~state["disputed"].to_numpy(dtype=bool)
+    holder = state["holder"].to_numpy(dtype=object)
+    rest = state["rest"].to_numpy(dtype=object)
+    share = np.nan_to_num(state["share"].to_numpy(dtype=float), nan=1.0)
+    split &= pd.notna(rest) & (holder != "contested")
+    parts = [
+        pd.DataFrame({"controller": np.where(split, holder, ctrl),
+                      "km2": np.where(split, area * share, area)}),
+        pd.DataFrame({"controller": rest[split], "km2": area[split] * (1 - share[split])}),
+    ]
+    out = pd.concat(parts).groupby("controller")["km2"].sum()
+    order = [*CONTROLLERS, UNKNOWN]
+    out = out.reindex(order, fill_value=0.0)
+    total = out.sum()
+    return pd.DataFrame({"controller": order, "km2": out.to_numpy(),
+                         "percent": out.to_numpy() / total * 100 if total else 0.0})
+
+
+def changes_between(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Districts whose state differs between two days' states (controller, holder or share)."""
+    cols = ["controller", "holder", "share"]
+    a, b = before[cols].astype(object), after.reindex(before.index)[cols].astype(object)
+    same = ((a == b) | (a.isna() & b.isna())).all(axis=1)
+    changed = before.index[~same]
+    return pd.DataFrame({
+        "id": changed,
+        "from": before.loc[changed, "controller"].to_numpy(),
+        "from_share": before.loc[changed, "share"].to_numpy(),
+        "to": after.loc[changed, "controller"].to_numpy(),
+        "to_share": after.loc[changed, "share"].to_numpy(),
+        "holder": after.loc[changed, "holder"].to_numpy(),
+        "since": after.loc[changed, "since"].to_numpy(),
+        "sources": after.loc[changed, "sources"].to_numpy(),
+    })
+
+
+def adjacency(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Every pair of neighbouring districts with their shared boundary (lon/lat lines).
+
+    Computed once per district set; ``front_line`` then only selects rows.
+    """
+    metric = districts.to_crs(METRIC_CRS)
+    geoms = metric.geometry.values
+    left, right = metric.sindex.query(geoms, predicate="dwithin", distance=NEIGHBOUR_TOLERANCE_M)
+    keep = left < right
+    left, right = left[keep], right[keep]
+    shared = shapely.intersection(shapely.boundary(geoms[left]),
+                                  shapely.buffer(geoms[right], NEIGHBOUR_TOLERANCE_M))
+    lines = shared
+    ok = ~shapely.is_empty(lines) & (shapely.length(lines) > 1.0)
+    ids = districts["id"].to_numpy()
+    pairs = gpd.GeoDataFrame({"a": ids[left[ok]], "b": ids[right[ok]]},
+                             geometry=lines[ok], crs=METRIC_CRS)
+    return pairs.to_crs("EPSG:4326")
+
+
+def leaning(state: pd.DataFrame) -> pd.Series:
+    """The side each district mainly belongs to: its controller, or for a split the larger part."""
+    ctrl = state["controller"]
+    major = state["holder"].where(state["share"].fillna(1.0) >= 0.5, state["rest"])
+    return ctrl.where(ctrl != "contested", major).fillna("contested")
+
+
+def front_line(state: pd.DataFrame, pairs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Boundaries between government-leaning and opposition-leaning districts on a day.
+
+    ``approximate`` is true where either side is a split or disputed district: the real line
+    then runs somewhere inside it.
+    """
+    lean = leaning(state)
+    la, lb = lean.reindex(pairs["a"]).to_numpy(), lean.reindex(pairs["b"]).to_numpy()
+    opposed = np.isin(la, SIDES) & np.isin(lb, SIDES) & (la != lb)
+    sel = pairs[opposed]
+    ctrl = state["controller"]
+    approx = ((ctrl.reindex(sel["a"]).to_numpy() == "contested")
+              | (ctrl.reindex(sel["b"]).to_numpy() == "contested"))
+    return gpd.GeoDataFrame({"a": sel["a"].to_numpy(), "b": sel["b"].to_numpy(), "approximate": approx},
+                            geometry=sel.geometry.to_numpy(), crs=pairs.crs)

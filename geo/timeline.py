@@ -1,0 +1,180 @@
+"""The control timeline: the state of every district on every day, computed once, vectorised.
+
+Semantics (DESIGN.md, refined here):
+
+- The rows of a district dated on its latest date <= D decide its state on D (a *group*).
+- One controller, every row for the whole district -> that controller, share 1.
+- Otherwise -> ``contested``. The *holder* is the side the claims put into the district
+  (the first claimed controller that differs from the district's previous dominant
+  controller, smallest share first); ``share`` is the part it holds; the *rest* is the
+  other claimed controller or, when no row names one, the previous dominant controller.
+- ``disputed`` is true when two sources make different claims for that district and day.
+- A district with no row on or before D is ``unknown``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from geo.constants import OFFENSIVE_END, OFFENSIVE_START, UNKNOWN
+
+STATE_COLUMNS = ("controller", "share", "holder", "rest", "disputed", "since")
+CLAIM_COLUMNS = ("event_id", "date", "controller", "share", "source", "precision", "note")
+
+
+def _as_day(day) -> pd.Timestamp:
+    return pd.Timestamp(day).normalize()
+
+
+def decide_groups(ev: pd.DataFrame) -> pd.DataFrame:
+    """Decide the state of each (district, date) group of ``ev``.
+
+    ``ev`` must be sorted by district, date and carry an integer column ``g`` numbering the
+    groups 0..n-1 in that order. Returns one row per group, indexed by ``g``.
+    """
+    ev = ev.assign(s1=ev["share"].fillna(1.0).round(6))
+    by_g = ev.groupby("g", sort=True)
+    groups = by_g.agg(district=("district", "first"), date=("date", "first"),
+                      n_ctrl=("controller", "nunique"), min_s=("s1", "min"),
+                      first_ctrl=("controller", "first"), start=("row", "min"), end=("row", "max"))
+    groups["end"] += 1
+    # dominant controller: the largest claimed part, unless the unclaimed remainder (which stays
+    # with the previous dominant controller) is at least as large; then it is inherited.
+    per_ctrl = ev.groupby(["g", "controller"], sort=False)["s1"].max().reset_index()
+    top = per_ctrl.sort_values(["g", "s1", "controller"], ascending=[True, False, True])
+    top = top.drop_duplicates("g").set_index("g")
+    claimed = ev.groupby(["g", "source"], sort=False)["s1"].sum().groupby("g").max()
+    own = top["controller"].where(top["s1"] > 1.0 - claimed.clip(upper=1.0))
+    groups["dominant"] = own.groupby(groups["district"]).ffill()
+    # previous dominant controller in the same district
+    prev = groups["dominant"].shift(1)
+    same = groups["district"].eq(groups["district"].shift(1))
+    groups["prev"] = prev.where(same)
+    # holder: first claim whose controller differs from prev (smallest share first)
+    ev = ev.merge(groups[["prev"]], left_on="g", right_index=True, how="left")
+    cand = ev[ev["controller"].ne(ev["prev"])].sort_values(["g", "s1", "controller"])
+    first = cand.drop_duplicates("g").set_index("g")
+    groups["holder"] = first["controller"].reindex(groups.index).fillna(groups["first_ctrl"])
+    groups["holder_share"] = first["s1"].reindex(groups.index)
+    own = ev.merge(groups[["holder"]], left_on="g", right_index=True)
+    hs = own[own["controller"].eq(own["holder"])].groupby("g")["s1"].min()
+    groups["holder_share"] = groups["holder_share"].fillna(hs)
+    # rest: another claimed controller, else the previous dominant one
+    others = own[own["controller"].ne(own["holder"])].sort_values(
+        ["g", "s1", "controller"], ascending=[True, False, True])
+    groups["rest"] = others.drop_duplicates("g").set_index("g")["controller"].reindex(groups.index)
+    groups["rest"] = groups["rest"].fillna(groups["prev"])
+    groups.loc[groups["rest"].eq(groups["holder"]), "rest"] = None
+    # disputed: sources whose claim sets differ (order-free hash of (controller, share))
+    h = pd.util.hash_pandas_object(ev[["controller", "s1"]], index=False).to_numpy()
+    sig = pd.DataFrame({"g": ev["g"].to_numpy(), "source": ev["source"].to_numpy(), "h": h})
+    sig = sig.groupby(["g", "source"], sort=False)["h"].agg(["sum", "count"]).reset_index()
+    groups["disputed"] = sig.groupby("g")[["sum", "count"]].nunique().max(axis=1).gt(1)
+    whole = groups["n_ctrl"].eq(1) & groups["min_s"].ge(1.0) & groups["first_ctrl"].ne("contested")
+    groups["controller"] = np.where(whole & ~groups["disputed"], groups["first_ctrl"], "contested")
+    groups["share"] = np.where(groups["controller"].ne("contested"), 1.0, groups["holder_share"])
+    groups.loc[groups["controller"].ne("contested"), "rest"] = None
+    return groups
+
+
+@dataclass
+class Timeline:
+    """State of every district on every day (``grid[day, district]`` = group id, -1 = unknown)."""
+
+    days: pd.DatetimeIndex
+    district_ids: pd.Index
+    grid: np.ndarray
+    groups: pd.DataFrame
+    events: pd.DataFrame
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def day_index(self, day) -> int:
+        """Row of ``day`` in the grid; ValueError naming the valid range when outside it."""
+        ts = _as_day(day)
+        i = self.days.get_indexer([ts])[0]
+        if i < 0:
+            raise ValueError(f"date {ts.date()} is outside the record "
+                             f"({self.days[0].date()} to {self.days[-1].date()}).")
+        return int(i)
+
+    def codes(self, day) -> np.ndarray:
+        """Group id of every district on ``day`` (-1 = unknown): the fast path."""
+        return self.grid[self.day_index(day)]
+
+    def control_on(self, day) -> pd.DataFrame:
+        """State of every district on ``day``, indexed by district id.
+
+        Columns: controller, share, holder, rest, disputed, since, sources (tuple of keys),
+        claims (tuple of dicts, one per deciding row).
+        """
+        i = self.day_index(day)
+        if i not in self._cache:
+            self._cache[i] = self._state(self.grid[i])
+        return self._cache[i]
+
+    def _state(self, gids: np.ndarray) -> pd.DataFrame:
+        known = gids >= 0
+        g = self.groups.iloc[gids[known]]
+        out = pd.DataFrame(index=self.district_ids, columns=list(STATE_COLUMNS), dtype=object)
+        out["controller"] = UNKNOWN
+        out["share"] = np.nan
+        out["disputed"] = False
+        out["since"] = pd.NaT
+        ids = self.district_ids[known]
+        for col in ("controller", "holder", "rest", "disputed"):
+            out.loc[ids, col] = g[col].to_numpy()
+        out.loc[ids, "share"] = g["share"].to_numpy(dtype=float)
+        out.loc[ids, "since"] = g["date"].to_numpy()
+        out["share"] = out["share"].astype(float)
+        out["since"] = pd.to_datetime(out["since"])
+        out["disputed"] = out["disputed"].astype(bool)
+        records = self.events[list(CLAIM_COLUMNS)].to_dict("records")
+        claims = [()] * len(gids)
+        for pos in np.flatnonzero(known):
+            row = self.groups.iloc[gids[pos]]
+            claims[pos] = tuple(records[row["start"]:row["end"]])
+        out["claims"] = claims
+        out["sources"] = [tuple(dict.fromkeys(c["source"] for c in cl)) for cl in claims]
+        return out
+
+    def state_table(self) -> pd.DataFrame:
+        """Every (day, district) state in long form: the basis for charts and snapshots."""
+        frames = [self.control_on(d).assign(day=d) for d in self.days]
+        return pd.concat(frames).rename_axis("district").reset_index()
+
+
+def build_timeline(
+    district_ids, events: pd.DataFrame, *, start: dt.date | None = None, end: dt.date | None = None
+) -> Timeline:
+    """Compute the timeline for ``district_ids`` from ``events`` (typed frame from geo.load).
+
+    Days run from ``start`` (default 15 Nov 2016) to ``end`` (default 22 Dec 2016, or the last
+    event if later). Rows dated before ``start`` give the start state.
+    """
+    ids = pd.Index([str(i) for i in district_ids])
+    ev = events[events["district"].isin(ids)].copy()
+    last = ev["date"].max() if len(ev) else pd.NaT
+    start_ts = _as_day(start or OFFENSIVE_START)
+    end_ts = _as_day(end) if end else max(_as_day(OFFENSIVE_END), last if pd.notna(last) else start_ts)
+    days = pd.date_range(start_ts, end_ts, freq="D")
+    ev = ev.sort_values(["district", "date", "source", "controller", "share", "event_id"],
+                        kind="stable").reset_index(drop=True)
+    ev["row"] = np.arange(len(ev))
+    new_group = ev["district"].ne(ev["district"].shift()) | ev["date"].ne(ev["date"].shift())
+    ev["g"] = np.cumsum(new_group.to_numpy()) - 1
+    grid = np.full((len(days), len(ids)), -1, dtype=np.int64)
+    if len(ev):
+        groups = decide_groups(ev)
+        pos = days.searchsorted(pd.DatetimeIndex(groups["date"]), side="left")
+        col = ids.get_indexer(groups["district"])
+        keep = pos < len(days)
+        np.maximum.at(grid, (pos[keep], col[keep]), groups.index.to_numpy()[keep])
+        grid = np.maximum.accumulate(grid, axis=0)
+    else:
+        groups = pd.DataFrame(columns=["district", "date", "controller", "share", "holder", "rest",
+                                       "disputed", "start", "end"])
+    return Timeline(days, ids, grid, groups, ev)
