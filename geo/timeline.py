@@ -116,30 +116,47 @@ class Timeline:
             self._cache[i] = self._state(self.grid[i])
         return self._cache[i]
 
+    def _columns(self) -> dict[str, np.ndarray]:
+        if "columns" not in self._cache:
+            g = self.groups
+            self._cache["columns"] = {
+                "controller": g["controller"].to_numpy(dtype=object),
+                "share": g["share"].to_numpy(dtype=float),
+                "holder": g["holder"].to_numpy(dtype=object),
+                "rest": g["rest"].to_numpy(dtype=object),
+                "disputed": g["disputed"].to_numpy(dtype=bool),
+                "since": g["date"].to_numpy(dtype="datetime64[ns]"),
+                "start": g["start"].to_numpy(), "end": g["end"].to_numpy(),
+            }
+        return self._cache["columns"]
+
     def _state(self, gids: np.ndarray) -> pd.DataFrame:
         known = gids >= 0
-        g = self.groups.iloc[gids[known]]
-        out = pd.DataFrame(index=self.district_ids, columns=list(STATE_COLUMNS), dtype=object)
-        out["controller"] = UNKNOWN
-        out["share"] = np.nan
-        out["disputed"] = False
-        out["since"] = pd.NaT
-        ids = self.district_ids[known]
-        for col in ("controller", "holder", "rest", "disputed"):
-            out.loc[ids, col] = g[col].to_numpy()
-        out.loc[ids, "share"] = g["share"].to_numpy(dtype=float)
-        out.loc[ids, "since"] = g["date"].to_numpy()
-        out["share"] = out["share"].astype(float)
-        out["since"] = pd.to_datetime(out["since"])
-        out["disputed"] = out["disputed"].astype(bool)
-        records = self.events[list(CLAIM_COLUMNS)].to_dict("records")
-        claims = [()] * len(gids)
-        for pos in np.flatnonzero(known):
-            row = self.groups.iloc[gids[pos]]
-            claims[pos] = tuple(records[row["start"]:row["end"]])
-        out["claims"] = claims
+        idx = gids[known]
+        cols = self._columns()
+        n = len(gids)
+        data: dict[str, np.ndarray] = {
+            "controller": np.full(n, UNKNOWN, dtype=object), "share": np.full(n, np.nan),
+            "holder": np.full(n, None, dtype=object), "rest": np.full(n, None, dtype=object),
+            "disputed": np.zeros(n, dtype=bool), "since": np.full(n, np.datetime64("NaT"), "datetime64[ns]"),
+        }
+        for key, arr in data.items():
+            arr[known] = cols[key][idx]
+        records = self._records()
+        starts, ends = cols["start"], cols["end"]
+        claims = [()] * n
+        for pos, gid in zip(np.flatnonzero(known), idx, strict=True):
+            claims[pos] = tuple(records[starts[gid]:ends[gid]])
+        out = pd.DataFrame({k: pd.Series(v, index=self.district_ids, dtype=object if v.dtype == object else None)
+                            for k, v in data.items()})
         out["sources"] = [tuple(dict.fromkeys(c["source"] for c in cl)) for cl in claims]
+        out["claims"] = claims
         return out
+
+    def _records(self) -> list[dict]:
+        if "records" not in self._cache:
+            self._cache["records"] = self.events[list(CLAIM_COLUMNS)].to_dict("records")
+        return self._cache["records"]
 
     def state_table(self) -> pd.DataFrame:
         """Every (day, district) state in long form: the basis for charts and snapshots."""

@@ -1,0 +1,204 @@
+"""Timeline: hand-checked answers on the tiny data, and properties against a naive reference."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geo.load import load_dataset
+from geo.timeline import build_timeline
+
+
+@pytest.fixture
+def tiny(tiny_dir):
+    ds = load_dataset(tiny_dir)
+    return ds, build_timeline(ds.districts["id"], ds.events)
+
+
+def test_days_span_the_offensive(tiny):
+    _, tl = tiny
+    assert tl.days[0] == pd.Timestamp("2016-11-15") and tl.days[-1] == pd.Timestamp("2016-12-22")
+    assert len(tl.days) == 38
+
+
+def test_start_state_and_unknown(tiny):
+    _, tl = tiny
+    s = tl.control_on("2016-11-15")
+    assert s["controller"].to_dict() == {"T1": "government", "T2": "opposition", "T3": "opposition",
+                                         "T4": "sdf", "T5": "opposition", "T6": "unknown"}
+    assert s.loc["T6", "claims"] == () and pd.isna(s.loc["T6", "since"])
+
+
+def test_partial_share_keeps_the_rest_with_the_previous_holder(tiny):
+    _, tl = tiny
+    s = tl.control_on("2016-11-21").loc["T2"]
+    assert s["controller"] == "contested"
+    assert (s["holder"], s["rest"], s["share"]) == ("government", "opposition", 0.33)
+    assert s["since"] == pd.Timestamp("2016-11-20") and s["sources"] == ("alpha",)
+    assert [c["event_id"] for c in s["claims"]] == ["E6"]
+
+
+def test_event_does_not_act_before_its_date(tiny):
+    _, tl = tiny
+    assert tl.control_on("2016-11-19").loc["T2", "controller"] == "opposition"
+    assert tl.control_on("2016-11-25").loc["T2", "controller"] == "government"
+
+
+def test_disagreeing_sources_give_contested_with_both_claims(tiny):
+    _, tl = tiny
+    s = tl.control_on("2016-12-05").loc["T3"]
+    assert s["controller"] == "contested" and s["disputed"]
+    assert set(s["sources"]) == {"alpha", "beta"}
+    assert {(c["source"], c["controller"]) for c in s["claims"]} == {
+        ("alpha", "government"), ("beta", "opposition")}
+
+
+def test_sdf_capture(tiny):
+    _, tl = tiny
+    assert tl.control_on("2016-11-27").loc["T5", "controller"] == "opposition"
+    assert tl.control_on("2016-11-28").loc["T5", "controller"] == "sdf"
+
+
+def test_out_of_range_day_is_a_clear_error(tiny):
+    _, tl = tiny
+    with pytest.raises(ValueError, match="outside the record"):
+        tl.control_on("2017-01-01")
+
+
+def test_days_extend_to_a_later_event(tiny):
+    ds, _ = tiny
+    extra = pd.DataFrame([{"event_id": "X", "date": pd.Timestamp("2016-12-30"), "district": "T6",
+                           "controller": "government", "share": math.nan, "source": "alpha",
+                           "precision": "day", "note": ""}])
+    tl = build_timeline(ds.districts["id"], pd.concat([ds.events, extra], ignore_index=True))
+    assert tl.days[-1] == pd.Timestamp("2016-12-30")
+    assert tl.control_on("2016-12-30").loc["T6", "controller"] == "government"
+
+
+# --- naive reference: per district, per day, plain Python ---------------------------------
+
+def _naive_group(rows: list[dict], prev: str | None) -> dict:
+    s1 = [1.0 if math.isnan(r["share"]) else round(r["share"], 6) for r in rows]
+    per_ctrl: dict[str, float] = {}
+    for r, s in zip(rows, s1, strict=True):
+        per_ctrl[r["controller"]] = max(per_ctrl.get(r["controller"], 0.0), s)
+    per_source: dict[str, float] = {}
+    sigs: dict[str, list] = {}
+    for r, s in zip(rows, s1, strict=True):
+        per_source[r["source"]] = per_source.get(r["source"], 0.0) + s
+        sigs.setdefault(r["source"], []).append((r["controller"], s))
+    top_ctrl, top = sorted(per_ctrl.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    remainder = 1.0 - min(1.0, max(per_source.values()))
+    dominant = top_ctrl if top > remainder else prev
+    ordered = sorted(zip(rows, s1, strict=True), key=lambda rs: (rs[1], rs[0]["controller"]))
+    cands = [(r, s) for r, s in ordered if r["controller"] != prev]
+    holder = cands[0][0]["controller"] if cands else rows[0]["controller"]
+    hshare = cands[0][1] if cands else min(s for r, s in ordered if r["controller"] == holder)
+    others = sorted([(r, s) for r, s in ordered if r["controller"] != holder],
+                    key=lambda rs: (-rs[1], rs[0]["controller"]))
+    rest = others[0][0]["controller"] if others else prev
+    disputed = len({tuple(sorted(v)) for v in sigs.values()}) > 1
+    whole = len(per_ctrl) == 1 and min(s1) >= 1.0 and rows[0]["controller"] != "contested"
+    controller = rows[0]["controller"] if whole and not disputed else "contested"
+    if controller != "contested":
+        return {"controller": controller, "share": 1.0, "rest": None, "dominant": dominant}
+    return {"controller": "contested", "share": hshare, "holder": holder,
+            "rest": None if rest == holder else rest, "dominant": dominant}
+
+
+def naive_states(ids, events: pd.DataFrame, days) -> dict:
+    out = {}
+    for did in ids:
+        ev = events[events["district"] == did].sort_values(
+            ["date", "source", "controller", "share", "event_id"])
+        dated = [(d, g.to_dict("records")) for d, g in ev.groupby("date", sort=True)]
+        decided, prev = [], None
+        for d, rows in dated:
+            res = _naive_group(rows, prev)
+            prev = res["dominant"]
+            decided.append((d, res))
+        for day in days:
+            past = [res for d, res in decided if d <= day]
+            out[(day, did)] = past[-1] if past else {"controller": "unknown"}
+    return out
+
+
+CTRL = st.sampled_from(["government", "opposition", "sdf", "contested"])
+SHARE = st.one_of(st.just(math.nan), st.sampled_from([0.25, 0.33, 0.5, 0.75, 1.0]))
+
+
+@st.composite
+def event_sets(draw):
+    n_districts = draw(st.integers(1, 5))
+    ids = [f"D{i}" for i in range(n_districts)]
+    rows = draw(st.lists(st.tuples(st.sampled_from(ids), st.integers(-3, 40), CTRL, SHARE,
+                                   st.sampled_from(["a", "b"])), max_size=25))
+    events = pd.DataFrame(
+        [{"event_id": f"E{i}", "date": pd.Timestamp("2016-11-15") + pd.Timedelta(days=d),
+          "district": did, "controller": c, "share": s, "source": src, "precision": "day",
+          "note": ""} for i, (did, d, c, s, src) in enumerate(rows)],
+        columns=["event_id", "date", "district", "controller", "share", "source", "precision", "note"])
+    events["date"] = events["date"].astype("datetime64[ns]")
+    events["share"] = events["share"].astype(float)
+    return ids, events
+
+
+def _same(a, b) -> bool:
+    return (a is None and b is None) or (isinstance(a, float) and isinstance(b, float)
+                                         and (a == b or (math.isnan(a) and math.isnan(b)))) or a == b
+
+
+@settings(max_examples=80, deadline=None)
+@given(event_sets())
+def test_vectorised_timeline_equals_naive_reference(case):
+    ids, events = case
+    tl = build_timeline(ids, events, end=pd.Timestamp("2016-12-22").date())
+    ref = naive_states(ids, events, tl.days)
+    for day in tl.days:
+        state = tl.control_on(day)
+        for did in ids:
+            got, want = state.loc[did], ref[(day, did)]
+            assert got["controller"] == want["controller"], (day, did)
+            if want["controller"] == "contested":
+                assert got["holder"] == want["holder"]
+                assert _same(got["rest"] if pd.notna(got["rest"]) else None, want["rest"])
+                assert got["share"] == pytest.approx(want["share"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(event_sets())
+def test_exactly_one_state_per_district_per_day(case):
+    ids, events = case
+    tl = build_timeline(ids, events)
+    assert tl.grid.shape == (len(tl.days), len(ids))
+    for day in tl.days[::7]:
+        state = tl.control_on(day)
+        assert list(state.index) == ids and state["controller"].notna().all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(event_sets(), st.integers(0, 37), CTRL, st.sampled_from(["a", "b"]))
+def test_new_event_changes_nothing_before_its_date_nor_other_districts(case, offset, ctrl, src):
+    ids, events = case
+    day = pd.Timestamp("2016-11-15") + pd.Timedelta(days=offset)
+    extra = pd.DataFrame([{"event_id": "NEW", "date": day, "district": ids[0], "controller": ctrl,
+                           "share": math.nan, "source": src, "precision": "day", "note": ""}])
+    extra["date"] = extra["date"].astype("datetime64[ns]")
+    end = pd.Timestamp("2016-12-22").date()
+    before = build_timeline(ids, events, end=end)
+    after = build_timeline(ids, pd.concat([events, extra], ignore_index=True), end=end)
+    cols = ["controller", "holder", "rest", "share"]
+    for d in before.days:
+        a, b = before.control_on(d)[cols], after.control_on(d)[cols]
+        others = [i for i in ids if i != ids[0]] if d >= day else ids
+        pd.testing.assert_frame_equal(a.loc[others], b.loc[others])
+
+
+def test_codes_are_a_lookup_into_the_grid(tiny):
+    _, tl = tiny
+    assert np.array_equal(tl.codes("2016-11-20"), tl.grid[5])

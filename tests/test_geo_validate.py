@@ -1,0 +1,240 @@
+"""Validation: one row per bad input, with the message an editor sees; the CLI contract."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO, TINY_EVENTS, TINY_SOURCES, tiny_features, write_data
+
+from geo.load import check_dataset
+
+
+def fc(features) -> str:
+    return json.dumps({"type": "FeatureCollection", "features": features})
+
+
+def with_feature(i: int, change) -> str:
+    feats = tiny_features()
+    change(feats[i])
+    return fc(feats)
+
+
+def set_geom(geom):
+    return lambda f: f.__setitem__("geometry", geom)
+
+
+def set_prop(key, value):
+    return lambda f: f["properties"].__setitem__(key, value)
+
+
+def del_prop(key):
+    return lambda f: f["properties"].pop(key)
+
+
+def ring(i=1):
+    return copy.deepcopy(tiny_features()[i]["geometry"]["coordinates"][0])
+
+
+GOOD = fc(tiny_features())
+
+# (case, districts text, severity, message fragment, field, feature index)
+DISTRICT_CASES = [
+    ("truncated JSON", GOOD[:-40], "error", "JSON syntax error at line 1, column", None, None),
+    ("trailing comma", GOOD[:-2] + ",]}", "error", "JSON syntax error", None, None),
+    ("NaN", GOOD.replace("37.13,", "NaN,", 1), "error", "NaN", None, None),
+    ("not a FeatureCollection", json.dumps({"type": "Topology"}), "error", "not a FeatureCollection",
+     "type", None),
+    ("bare Feature", json.dumps(tiny_features()[0]), "error", "top level is a Feature", "type", None),
+    ("bare Geometry", json.dumps(tiny_features()[0]["geometry"]), "error", "top level is a Polygon",
+     "type", None),
+    ("empty collection", fc([]), "error", "has no features", "features", None),
+    ("duplicate key", GOOD.replace('"name": "Middle"', '"name": "Middle", "name": "Again"'), "error",
+     "appears more than once", "name", 1),
+    ("properties null", with_feature(2, lambda f: f.__setitem__("properties", None)), "error",
+     "properties is null", "properties", 2),
+    ("missing id in first feature", with_feature(0, del_prop("id")), "error", "'id' is missing", "id", 0),
+    ("id not string or number", with_feature(1, set_prop("id", ["T2"])), "error",
+     "must be a string or an integer", "id", 1),
+    ("duplicate id", with_feature(1, set_prop("id", "T1")), "error", "duplicate id 'T1'", "id", 1),
+    ("missing name", with_feature(3, del_prop("name")), "error", "'name' (English) is missing", "name", 3),
+    ("geometry null", with_feature(1, set_geom(None)), "error", "geometry is null", "geometry", 1),
+    ("point not polygon", with_feature(1, set_geom({"type": "Point", "coordinates": [37.14, 36.2]})),
+     "error", "geometry is a Point", "geometry", 1),
+    ("line not polygon", with_feature(1, set_geom({"type": "LineString",
+                                                   "coordinates": [[37.14, 36.2], [37.15, 36.2]]})),
+     "error", "geometry is a LineString", "geometry", 1),
+    ("empty polygon", with_feature(1, set_geom({"type": "Polygon", "coordinates": []})), "error",
+     "no coordinates", "geometry", 1),
+    ("swapped lon/lat", with_feature(1, set_geom({"type": "Polygon", "coordinates": [
+        [[y, x] for x, y in ring()]]})), "error", "look swapped", "coordinates", 1),
+    ("projected metres (EPSG:3857)", with_feature(1, set_geom({"type": "Polygon", "coordinates": [
+        [[x * 111319.49, y * 131000] for x, y in ring()]]})), "error", "projected metres", "coordinates", 1),
+    ("outside Aleppo", with_feature(1, set_geom({"type": "Polygon", "coordinates": [
+        [[x + 1.5, y] for x, y in ring()]]})), "error", "outside the Aleppo area", "coordinates", 1),
+    ("unclosed ring", with_feature(1, set_geom({"type": "Polygon", "coordinates": [ring()[:-1]]})),
+     "error", "is not closed", "geometry", 1),
+    ("too few points", with_feature(1, set_geom({"type": "Polygon", "coordinates": [
+        [ring()[0], ring()[1], ring()[0]]]})), "error", "a ring needs at least 4", "geometry", 1),
+    ("bow-tie self-intersection", with_feature(1, set_geom({"type": "Polygon", "coordinates": [
+        [[37.14, 36.19], [37.15, 36.2], [37.15, 36.19], [37.14, 36.2], [37.14, 36.19]]]})), "error",
+     "Self-intersection", "geometry", 1),
+    ("hole outside shell", with_feature(1, set_geom({"type": "Polygon", "coordinates": [
+        ring(), [[37.20, 36.30], [37.21, 36.30], [37.21, 36.31], [37.20, 36.31], [37.20, 36.30]]]})),
+     "error", "Hole lies outside shell", "geometry", 1),
+    ("other crs", json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties": {
+        "name": "urn:ogc:def:crs:EPSG::3857"}}, "features": tiny_features()}), "error",
+     "only WGS84", "crs", None),
+    ("aliases not a list", with_feature(1, set_prop("aliases", {"a": 1})), "error",
+     "aliases must be a list", "aliases", 1),
+]
+
+WARNING_CASES = [
+    ("BOM", "\ufeff" + GOOD, "byte-order mark", None, None),
+    ("CRS84 crs member", json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties": {
+        "name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}, "features": tiny_features()}), "dropped", "crs", None),
+    ("clockwise outer ring", with_feature(1, set_geom({"type": "Polygon", "coordinates": [ring()[::-1]]})),
+     "clockwise", "geometry", 1),
+    ("3D coordinates", with_feature(1, set_geom({"type": "Polygon", "coordinates": [
+        [[x, y, 400.0] for x, y in ring()]]})), "Z (or M) value was dropped", "coordinates", 1),
+    ("15 decimals", with_feature(1, set_geom({"type": "Polygon", "coordinates": [
+        [[x + 1.23456789012345e-9, y] for x, y in ring()[:-1]] + [[ring()[0][0] + 1.23456789012345e-9,
+                                                                   ring()[0][1]]]]})),
+     "more than 6 decimals", "coordinates", 1),
+    ("repeated vertices", with_feature(1, set_geom({"type": "Polygon", "coordinates": [
+        [ring()[0], ring()[1], ring()[1], *ring()[2:]]]})), "repeated consecutive vertices", "coordinates", 1),
+    ("spike", with_feature(1, set_geom({"type": "Polygon", "coordinates": [
+        [ring()[0], ring()[1], [37.17, 36.195], [37.175, 36.1951], [37.17, 36.195], *ring()[2:]]]})),
+     "spike", "geometry", 1),
+    ("overlap", with_feature(1, set_geom({"type": "Polygon", "coordinates": [
+        [[x - 0.002 if x == 37.14 else x, y] for x, y in ring()]]})), "overlaps district T2 (Middle)", "geometry", 0),
+    ("duplicate name", with_feature(1, set_prop("name", "West")), "also used by feature 0", "name", 1),
+    ("aliases as a string", with_feature(1, set_prop("aliases", "Mid; Centre")), "';'-separated",
+     "aliases", 1),
+    ("missing name_ar", with_feature(1, del_prop("name_ar")), "'name_ar' is missing", "name_ar", 1),
+]
+
+
+def _find(problems, severity, fragment):
+    hits = [p for p in problems if p.severity == severity and fragment in p.message]
+    assert hits, f"no {severity} containing {fragment!r} in:\n" + "\n".join(map(str, problems))
+    return hits[0]
+
+
+@pytest.mark.parametrize("case,text,severity,fragment,field,index", DISTRICT_CASES,
+                         ids=[c[0] for c in DISTRICT_CASES])
+def test_bad_districts_are_refused_with_a_clear_message(tmp_path, case, text, severity, fragment, field,
+                                                        index):
+    ds, problems = check_dataset(write_data(tmp_path, districts_text=text))
+    assert ds is None
+    p = _find(problems, severity, fragment)
+    assert p.file.endswith("districts.geojson") and p.field == field and p.index == index
+    assert p.hint, "every error says what to do"
+
+
+@pytest.mark.parametrize("case,text,fragment,field,index", WARNING_CASES, ids=[c[0] for c in WARNING_CASES])
+def test_repairable_districts_load_with_a_warning(tmp_path, case, text, fragment, field, index):
+    ds, problems = check_dataset(write_data(tmp_path, districts_text=text))
+    assert ds is not None, "\n".join(map(str, problems))
+    p = _find(problems, "warning", fragment)
+    assert p.field == field and p.index == index
+
+
+def test_repairs_are_applied():
+    from geo.districts import read_districts
+    text = with_feature(1, set_geom({"type": "Polygon", "coordinates": [
+        [[x, y, 5.0] for x, y in ring()[::-1]]]}))
+    gdf, _ = read_districts(text, "d.geojson")
+    geom = gdf.set_index("id").loc["T2", "geometry"]
+    assert geom.exterior.is_ccw and not geom.has_z
+
+
+def test_self_intersection_repaired_when_area_is_kept():
+    from geo.districts import read_districts
+    # the ring touches itself at one point: make_valid keeps the same area, so it is repaired
+    r = [[37.14, 36.19], [37.15, 36.19], [37.15, 36.2], [37.145, 36.19], [37.14, 36.2], [37.14, 36.19]]
+    gdf, problems = read_districts(with_feature(1, set_geom({"type": "Polygon", "coordinates": [r]})), "d")
+    assert gdf is not None and gdf.set_index("id").loc["T2", "geometry"].is_valid
+    p = _find(problems, "warning", "invalid geometry repaired (Ring Self-intersection")
+    assert (p.index, p.id, p.field) == (1, "T2", "geometry")
+
+
+def test_extra_properties_are_kept(tmp_path):
+    text = with_feature(1, lambda f: f["properties"].update({"fill": "#ff0000", "fid": 7}))
+    ds, problems = check_dataset(write_data(tmp_path, districts_text=text))
+    assert ds is not None
+    assert ds.districts.set_index("id").loc["T2", "extra"] == {"fill": "#ff0000", "fid": 7}
+
+
+def ev_with(line: str) -> str:
+    return TINY_EVENTS + line + "\n"
+
+
+EVENT_CASES = [
+    ("bad date", ev_with("E99,2016-11-31,T1,government,,alpha,day,x"), "not a date", "date"),
+    ("date out of range", ev_with("E99,2061-11-30,T1,government,,alpha,day,x"), "outside", "date"),
+    ("unknown district", ev_with("E99,2016-11-30,T9,government,,alpha,day,x"), "unknown district 'T9'",
+     "district"),
+    ("district given by name", ev_with("E99,2016-11-30,Middle,government,,alpha,day,x"),
+     "unknown district 'Middle'", "district"),
+    ("unknown controller", ev_with("E99,2016-11-30,T1,regime,,alpha,day,x"), "unknown controller 'regime'",
+     "controller"),
+    ("share above 1", ev_with("E99,2016-11-30,T1,government,1.5,alpha,day,x"), "outside 0–1", "share"),
+    ("share negative", ev_with("E99,2016-11-30,T1,government,-0.2,alpha,day,x"), "outside 0–1", "share"),
+    ("share not a number", ev_with("E99,2016-11-30,T1,government,most,alpha,day,x"), "not a number",
+     "share"),
+    ("unknown source", ev_with("E99,2016-11-30,T1,government,,gamma,day,x"), "unknown source 'gamma'",
+     "source"),
+    ("duplicate event_id", ev_with("E1,2016-11-30,T1,government,,alpha,day,x"), "duplicate event_id 'E1'",
+     "event_id"),
+    ("shares over 1 from one source", ev_with("E98,2016-11-30,T1,government,0.7,alpha,day,x\n"
+                                              "E99,2016-11-30,T1,opposition,0.6,alpha,day,x"),
+     "adding up to 1.30", "share"),
+    ("missing column", TINY_EVENTS.replace(",share", "", 1), "missing column(s): share", "share"),
+]
+
+
+@pytest.mark.parametrize("case,events,fragment,field", EVENT_CASES, ids=[c[0] for c in EVENT_CASES])
+def test_bad_events_are_refused(tmp_path, case, events, fragment, field):
+    ds, problems = check_dataset(write_data(tmp_path, events=events))
+    assert ds is None
+    p = _find(problems, "error", fragment)
+    assert p.file.endswith("events.csv") and p.field == field and p.where == "line"
+    if case not in ("missing column", "shares over 1 from one source"):
+        assert p.index == events.rstrip("\n").count("\n") + 1  # the appended row's line
+
+
+def test_event_suggests_the_id_for_a_name(tmp_path):
+    _, problems = check_dataset(write_data(tmp_path, events=ev_with("E99,2016-11-30,Alias 2,government,,"
+                                                                    "alpha,day,x")))
+    assert "Use the district id T2" in _find(problems, "error", "unknown district").hint
+
+
+def test_source_url_must_be_http(tmp_path):
+    sources = TINY_SOURCES + "gamma,G,G,,javascript:alert(1),x\n"
+    _, problems = check_dataset(write_data(tmp_path, sources=sources))
+    assert _find(problems, "error", "not an http(s) address").field == "url"
+
+
+def run(*args, cwd=REPO):
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def test_validate_cli_ok_and_error_exit_codes(tmp_path, tiny_dir):
+    ok = run("-m", "geo.validate", str(tiny_dir))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "0 error(s)" in ok.stderr
+    bad = write_data(tmp_path / "bad", districts_text=with_feature(1, set_prop("id", "T1")))
+    res = run("-m", "geo.validate", str(bad))
+    assert res.returncode == 1
+    line = [ln for ln in res.stdout.splitlines() if "duplicate id" in ln][0]
+    assert "districts.geojson: feature 1 (id T1), field 'id': error:" in line
+    assert "Traceback" not in res.stdout + res.stderr
+
+
+def test_validate_cli_missing_folder():
+    res = run("-m", "geo.validate", "/nonexistent/folder")
+    assert res.returncode == 1 and "data folder not found" in res.stdout
