@@ -11,6 +11,8 @@ from geo.constants import CONTROLLERS, METRIC_CRS, UNKNOWN
 
 #: Districts closer than this (metres) are neighbours even with a street-wide gap between them.
 NEIGHBOUR_TOLERANCE_M = 15.0
+#: Shared boundaries shorter than this (metres) are corner contacts, not a common edge.
+MIN_SHARED_M = 4 * NEIGHBOUR_TOLERANCE_M
 SIDES = ("government", "opposition")
 
 
@@ -77,7 +79,7 @@ def adjacency(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     shared = shapely.intersection(shapely.boundary(geoms[left]),
                                   shapely.buffer(geoms[right], NEIGHBOUR_TOLERANCE_M))
     lines = shared
-    ok = ~shapely.is_empty(lines) & (shapely.length(lines) > 1.0)
+    ok = ~shapely.is_empty(lines) & (shapely.length(lines) > MIN_SHARED_M)
     ids = districts["id"].to_numpy()
     pairs = gpd.GeoDataFrame({"a": ids[left[ok]], "b": ids[right[ok]]},
                              geometry=lines[ok], crs=METRIC_CRS)

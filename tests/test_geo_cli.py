@@ -1,0 +1,65 @@
+"""The command-line contract other tools rely on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import REPO
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "geo", *args], capture_output=True, text=True, cwd=REPO,
+                          timeout=120)
+
+
+def test_control_json_lists_every_district(tiny_dir):
+    res = run("control", "--date", "2016-11-21", "--data", str(tiny_dir), "--format", "json")
+    assert res.returncode == 0, res.stderr
+    records = {r["id"]: r for r in json.loads(res.stdout)}
+    assert set(records) == {f"T{i}" for i in range(1, 7)}
+    t2 = records["T2"]
+    assert {k: t2[k] for k in ("controller", "share", "holder", "rest", "since", "sources")} == {
+        "controller": "contested", "share": 0.33, "holder": "government", "rest": "opposition",
+        "since": "2016-11-20", "sources": ["alpha"]}
+    assert records["T2"]["name_ar"] == "حي 2" and records["T2"]["aliases"] == ["Alias 2"]
+    assert records["T6"]["controller"] == "unknown" and records["T6"]["since"] is None
+
+
+def test_control_csv_and_table(tiny_dir):
+    res = run("control", "--date", "2016-11-15", "--data", str(tiny_dir), "--format", "csv")
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("id,name,name_ar,aliases,controller,share") and len(lines) == 7
+    res = run("control", "--date", "2016-11-15", "--data", str(tiny_dir))
+    assert "North East" in res.stdout and "unknown" in res.stdout
+
+
+def test_bad_and_out_of_range_dates_exit_non_zero(tiny_dir):
+    for date, fragment in (("2016-13-01", "not a date"), ("2016-11-14", "outside the record"),
+                           ("yesterday", "not a date")):
+        res = run("control", "--date", date, "--data", str(tiny_dir))
+        assert res.returncode == 2 and fragment in res.stderr and "Traceback" not in res.stderr
+
+
+def test_areas_and_changes(tiny_dir):
+    res = run("areas", "--date", "2016-11-25", "--data", str(tiny_dir), "--format", "json")
+    km2 = {r["controller"]: r["km2"] for r in json.loads(res.stdout)}
+    assert km2["government"] > 1.9 and km2["sdf"] > 0.9
+    res = run("changes", "--from", "2016-11-15", "--to", "2016-11-29", "--data", str(tiny_dir), "--format", "csv")
+    assert res.returncode == 0
+    assert [ln.split(",")[0] for ln in res.stdout.splitlines()[1:]] == ["T2", "T5"]
+
+
+def test_history_by_alias_and_unknown_name(tiny_dir):
+    res = run("history", "alias 2", "--data", str(tiny_dir), "--format", "json")
+    hist = json.loads(res.stdout)
+    assert hist["id"] == "T2" and [h["event_id"] for h in hist["history"]] == ["E2", "E6", "E7"]
+    res = run("history", "Atlantis", "--data", str(tiny_dir))
+    assert res.returncode == 2 and "no district has" in res.stderr
+
+
+def test_broken_data_is_reported_not_a_traceback(tmp_path, tiny_dir):
+    (tiny_dir / "districts.geojson").write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    res = run("control", "--date", "2016-11-15", "--data", str(tiny_dir))
+    assert res.returncode == 1 and "JSON syntax error at line 1" in res.stderr and "Traceback" not in res.stderr
