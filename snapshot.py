@@ -1,0 +1,254 @@
+"""Article snapshots: a self-contained scrubbable HTML page and a PNG rendered from it.
+
+    python snapshot.py --date 2016-12-13 --html a.html --png a.png
+    python snapshot.py --all-days pngs/ --gif offensive.gif --lang ar
+
+The PNG is drawn by headless Chromium (Playwright driving Debian's /usr/bin/chromium). Without
+it the command stops with an error that says how to install it; it never falls back silently.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from geo.load import Dataset, check_dataset
+from geo.timeline import Timeline, build_timeline
+from layers.standalone import BASEMAPS, TILE_URL, render_html
+from layers.standalone_text import LANGS
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+INSTALL_HINT = ("Install Debian's Chromium and the fonts it needs with "
+                "`sudo apt-get install chromium fonts-noto-core fonts-dejavu-core` "
+                "(scripts/test.sh does this), and Playwright with `pip install -r requirements.txt`.")
+#: How long to wait for optional street tiles before taking the picture anyway (ms).
+TILE_WAIT_MS = 8000
+DEFAULT_SIZE = (1200, 800)
+GIF_FRAME_MS, GIF_LAST_MS = 700, 2500
+
+
+class SnapshotError(RuntimeError):
+    """A snapshot could not be made; the message says why and what to do."""
+
+
+class PngRenderer:
+    """A warm headless Chromium that renders snapshot pages to PNG (use as a context manager).
+
+    Keep one open to render many pictures: launching the browser is most of a cold render.
+    Playwright's sync API must stay on the thread that opened it.
+    """
+
+    def __init__(self, executable: str | None = None) -> None:
+        self.executable = executable or CHROMIUM
+        self._pw = self._browser = None
+
+    def __enter__(self) -> PngRenderer:
+        if not os.path.exists(self.executable):
+            raise SnapshotError(f"Chromium was not found at {self.executable}. {INSTALL_HINT}")
+        try:
+            from playwright.sync_api import Error, sync_playwright
+        except ImportError as exc:
+            raise SnapshotError(f"Playwright is not installed ({exc}). {INSTALL_HINT}") from exc
+        self._pw = sync_playwright().start()
+        try:
+            self._browser = self._pw.chromium.launch(executable_path=self.executable, args=CHROMIUM_ARGS)
+        except Error as exc:
+            self._pw.stop()
+            raise SnapshotError(f"Chromium at {self.executable} did not start: "
+                                f"{str(exc).splitlines()[0]}. {INSTALL_HINT}") from exc
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._browser is not None:
+            self._browser.close()
+        if self._pw is not None:
+            self._pw.stop()
+        self._browser = self._pw = None
+
+    def open(self, html: str, *, width: int, height: int, scale: float):
+        """A page showing ``html`` in print mode, ready for screenshots (close its context after)."""
+        if self._browser is None:
+            raise SnapshotError("PngRenderer is not open; use it in a `with` block.")
+        tiles = TILE_URL in html
+        ctx = self._browser.new_context(viewport={"width": int(width), "height": int(height)},
+                                        device_scale_factor=float(scale), offline=not tiles)
+        page = ctx.new_page()
+        page.set_content(html, wait_until="load")
+        page.wait_for_function("window.snapshot && window.snapshot.ready", timeout=15000)
+        page.evaluate("snapshot.print(true)")
+        if tiles:
+            try:
+                page.wait_for_function("snapshot.status.tiles", timeout=TILE_WAIT_MS)
+            except Exception:  # noqa: BLE001 - tiles are optional; the districts are drawn regardless
+                pass
+        page.evaluate("document.fonts.ready")
+        _settle(page)
+        return page
+
+    def render(self, html: str, out_path: Path | str | None = None, *, width: int, height: int,
+               scale: float = 1.0) -> bytes:
+        """Render ``html`` to PNG bytes (also written to ``out_path`` when given)."""
+        page = self.open(html, width=width, height=height, scale=scale)
+        try:
+            png = page.screenshot(type="png")
+        finally:
+            page.context.close()
+        if out_path is not None:
+            Path(out_path).write_bytes(png)
+        return png
+
+    def frames(self, html: str, *, width: int, height: int, scale: float = 1.0) -> Iterator[tuple[str, bytes]]:
+        """(ISO day, PNG bytes) for every day of the page's slider, from one loaded page."""
+        page = self.open(html, width=width, height=height, scale=scale)
+        try:
+            for i, day in enumerate(page.evaluate("snapshot.days")):
+                page.evaluate(f"snapshot.setDay({i})")
+                _settle(page)
+                yield day, page.screenshot(type="png")
+        finally:
+            page.context.close()
+
+
+def _settle(page) -> None:
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def render_png(html: str, out_path: Path | str, *, width: int, height: int, scale: float) -> None:
+    """Render ``html`` to a PNG of ``width`` x ``height`` CSS pixels at ``scale`` (cold browser)."""
+    with PngRenderer() as renderer:
+        renderer.render(html, out_path, width=width, height=height, scale=scale)
+
+
+def render_png_bytes(html: str, *, width: int, height: int, scale: float) -> bytes:
+    """The PNG as bytes (for a download button)."""
+    with PngRenderer() as renderer:
+        return renderer.render(html, width=width, height=height, scale=scale)
+
+
+def write_gif(pngs: Sequence[bytes], out_path: Path | str, *, frame_ms: int = GIF_FRAME_MS,
+              last_ms: int = GIF_LAST_MS) -> None:
+    """An animated GIF with one frame per PNG (the last held longer), made with Pillow."""
+    from PIL import Image
+
+    if not pngs:
+        raise SnapshotError("no frames to write.")
+    frames = [Image.open(io.BytesIO(b)).convert("RGB").quantize(colors=128, dither=Image.Dither.NONE)
+              for b in pngs]
+    durations = [frame_ms] * (len(frames) - 1) + [last_ms]
+    frames[0].save(out_path, save_all=True, append_images=frames[1:], duration=durations, loop=0,
+                   disposal=1, optimize=False)
+
+
+def _day(text: str | None, tl: Timeline) -> dt.date:
+    if text is None:
+        return tl.days[-1].date()
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise SnapshotError(f"--date {text!r} is not a date in YYYY-MM-DD form, e.g. 2016-12-13.") from None
+    tl.day_index(day)  # ValueError naming the range when outside it
+    return day
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python snapshot.py", description="Write article snapshots of "
+                                 "the Aleppo control map: a self-contained HTML page and PNG pictures.")
+    ap.add_argument("--date", help="day to show, YYYY-MM-DD (default: the last day of the record)")
+    ap.add_argument("--html", type=Path, help="write the scrubbable page here")
+    ap.add_argument("--png", type=Path, help="write a picture of the day here")
+    ap.add_argument("--data", default="data", help="data folder (default: data)")
+    ap.add_argument("--width", type=int, default=DEFAULT_SIZE[0], help="picture width in CSS px (1200)")
+    ap.add_argument("--height", type=int, default=DEFAULT_SIZE[1], help="picture height in CSS px (800)")
+    ap.add_argument("--scale", type=float, help="device pixel ratio (default 2 for --png and "
+                    "--all-days, 1 for --gif)")
+    ap.add_argument("--title", help="title shown on the map (default: a neutral title)")
+    ap.add_argument("--lang", choices=LANGS, default="en", help="labels and legend language")
+    ap.add_argument("--basemap", choices=BASEMAPS, default="none",
+                    help="street tiles behind the districts (optional; needs the network)")
+    ap.add_argument("--static", action="store_true", help="pin the page to --date, without a slider")
+    ap.add_argument("--all-days", type=Path, metavar="DIR", help="write one PNG per day into DIR")
+    ap.add_argument("--gif", type=Path, metavar="OUT", help="write the offensive as an animated GIF")
+    return ap
+
+
+def _check_args(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if not (args.html or args.png or args.all_days or args.gif):
+        ap.error("say what to write: --html, --png, --all-days or --gif.")
+    if not (100 <= args.width <= 8000 and 100 <= args.height <= 8000):
+        ap.error("--width and --height must be between 100 and 8000 pixels.")
+    if args.scale is not None and not 0.5 <= args.scale <= 4:
+        ap.error("--scale must be between 0.5 and 4.")
+
+
+def _load(data: str) -> tuple[Dataset, Timeline] | None:
+    ds, problems = check_dataset(data)
+    if ds is None:
+        for p in problems:
+            if p.severity == "error":
+                print(p, file=sys.stderr)
+        print(f"{data}: the data has errors; run `python -m geo.validate {data}`.", file=sys.stderr)
+        return None
+    return ds, build_timeline(ds.districts["id"], ds.events)
+
+
+def run(args: argparse.Namespace, ds: Dataset, tl: Timeline) -> list[Path]:
+    """Write every output asked for; return their paths."""
+    day = _day(args.date, tl)
+    opts = {"title": args.title, "lang": args.lang, "basemap": args.basemap}
+    html = render_html(ds, tl, day, static=args.static, **opts)
+    written = []
+    if args.html:
+        args.html.write_text(html, encoding="utf-8")
+        written.append(args.html)
+    if not (args.png or args.all_days or args.gif):
+        return written
+    size = {"width": args.width, "height": args.height}
+    with PngRenderer() as renderer:
+        if args.png:
+            renderer.render(html, args.png, scale=args.scale or 2, **size)
+            written.append(args.png)
+        if args.all_days or args.gif:
+            scrub = html if not args.static else render_html(ds, tl, day, **opts)
+            pngs = []
+            if args.all_days:
+                args.all_days.mkdir(parents=True, exist_ok=True)
+            for iso, png in renderer.frames(scrub, scale=args.scale or (2 if args.all_days else 1), **size):
+                if args.all_days:
+                    (args.all_days / f"{iso}.png").write_bytes(png)
+                pngs.append(png)
+            if args.all_days:
+                written.append(args.all_days)
+            if args.gif:
+                write_gif(pngs, args.gif)
+                written.append(args.gif)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = parser()
+    args = ap.parse_args(argv)
+    _check_args(ap, args)
+    loaded = _load(args.data)
+    if loaded is None:
+        return 1
+    try:
+        written = run(args, *loaded)
+    except (SnapshotError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3 if isinstance(exc, SnapshotError) and "Chromium" in str(exc) else 2
+    for path in written:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
