@@ -8,10 +8,12 @@ import io
 import json
 import math
 import sys
+from pathlib import Path
 
 import pandas as pd
 
 from geo.districts import resolve_district
+from geo.importer import run_import
 from geo.load import Dataset, check_dataset
 from geo.spatial import areas_by_controller, changes_between, district_areas_km2
 from geo.tables import parse_date
@@ -139,11 +141,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", required=True)
     p.add_argument("--to", dest="date_to", required=True)
     add("history", cmd_history, "a district's dated states and claims").add_argument("district")
+    p = sub.add_parser("import", help="merge new or changed districts from a geojson.io or QGIS export")
+    p.add_argument("file", type=Path)
+    p.add_argument("--data", default="data", type=Path)
+    p.add_argument("--yes", action="store_true", help="write the changes (default: show them only)")
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "import":
+        code, lines = run_import(args.file, args.data, write=args.yes)
+        print("\n".join(line for line in lines if line))
+        return code
     ds, problems = check_dataset(args.data)
     if ds is None:
         for p in problems:

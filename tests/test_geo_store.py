@@ -1,0 +1,154 @@
+"""Nothing lost: atomic, validated, backed-up writes; kills mid-save; concurrent saves; import."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import REPO, tiny_features
+
+from geo.districts import read_districts
+from geo.importer import dump_features, run_import
+from geo.problems import DataError
+from geo.store import ConflictError, atomic_write, read_versioned
+
+KILL_SCRIPT = """
+import os, signal, sys
+from pathlib import Path
+from geo import store
+stage, target = sys.argv[1], Path(sys.argv[2])
+real_fsync, real_replace = os.fsync, os.replace
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+def fsync(fd):
+    if stage == "during-temp-write":
+        die()
+    real_fsync(fd)
+def replace(src, dst):
+    if stage == "before-rename" and Path(dst) == target:
+        die()
+    real_replace(src, dst)
+os.fsync, os.replace = fsync, replace
+_, version = store.read_versioned(target)
+store.atomic_write(target, b'{"type": "FeatureCollection", "features": []}', expected_digest=version)
+print("survived")
+"""
+
+
+def validate_districts(data: bytes):
+    return read_districts(data.decode("utf-8"), "districts.geojson")[1]
+
+
+@pytest.fixture
+def districts_file(tmp_path) -> Path:
+    path = tmp_path / "districts.geojson"
+    path.write_text(dump_features(tiny_features()), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("stage", ["during-temp-write", "before-rename"])
+def test_killed_writer_leaves_the_original_intact(districts_file, stage):
+    original = districts_file.read_bytes()
+    res = subprocess.run([sys.executable, "-c", KILL_SCRIPT, stage, str(districts_file)], cwd=REPO,
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == -9 and "survived" not in res.stdout
+    assert districts_file.read_bytes() == original
+    gdf, problems = read_districts(original.decode(), "x")
+    assert gdf is not None and len(gdf) == 6
+
+
+def test_write_keeps_a_backup_and_the_mode(districts_file):
+    districts_file.chmod(0o644)
+    old, version = read_versioned(districts_file)
+    feats = tiny_features()[:5]
+    backup = atomic_write(districts_file, dump_features(feats).encode(), expected_digest=version,
+                          validate=validate_districts)
+    assert backup.read_bytes() == old
+    assert len(json.loads(districts_file.read_text())["features"]) == 5
+    assert districts_file.stat().st_mode & 0o777 == 0o644
+    assert not list(districts_file.parent.glob(".*.tmp"))
+
+
+def test_invalid_content_is_never_written(districts_file):
+    old, version = read_versioned(districts_file)
+    with pytest.raises(DataError, match="JSON syntax error"):
+        atomic_write(districts_file, b'{"type": "FeatureCollection", "features": [', expected_digest=version,
+                     validate=validate_districts)
+    assert districts_file.read_bytes() == old
+
+
+def test_stale_version_is_refused_as_a_conflict(districts_file):
+    _, version = read_versioned(districts_file)
+    districts_file.write_text(dump_features(tiny_features()[:4]), encoding="utf-8")  # someone else saved
+    edited = districts_file.read_bytes()
+    with pytest.raises(ConflictError, match="changed on disk"):
+        atomic_write(districts_file, dump_features(tiny_features()[:3]).encode(), expected_digest=version)
+    assert districts_file.read_bytes() == edited
+
+
+def test_two_saves_at_once_one_wins_one_is_refused(districts_file):
+    original, version = read_versioned(districts_file)
+    contents = {name: dump_features(tiny_features()[:n]).encode() for name, n in (("a", 5), ("b", 4))}
+    barrier, results = threading.Barrier(2), {}
+
+    def save(name):
+        barrier.wait()
+        try:
+            atomic_write(districts_file, contents[name], expected_digest=version, validate=validate_districts)
+            results[name] = "saved"
+        except ConflictError:
+            results[name] = "conflict"
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in contents]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results.values()) == ["conflict", "saved"]
+    winner = next(n for n, r in results.items() if r == "saved")
+    assert districts_file.read_bytes() == contents[winner]
+    assert districts_file.with_name("districts.geojson.bak").read_bytes() == original
+
+
+def _export(features, **extra) -> str:
+    return json.dumps({"type": "FeatureCollection", **extra, "features": features})
+
+
+def test_import_adds_and_changes_districts_after_showing_them(tmp_path, tiny_dir):
+    new = tiny_features()[1]
+    new["properties"].update({"name": "Middle Renamed", "fill": "#ff0000", "aliases": ["Wasat"]})
+    added = {"type": "Feature", "properties": {"id": "X0001", "name": "Drawn Quarter", "name_ar": "حي",
+                                               "geometry_source": "geojson.io", "fid": 12},
+             "geometry": {"type": "Polygon", "coordinates": [[[37.16, 36.19], [37.16, 36.2], [37.17, 36.2],
+                                                              [37.17, 36.19], [37.16, 36.19]]]}}  # clockwise
+    export = tmp_path / "export.geojson"
+    export.write_text(_export([new, added], crs={"type": "name", "properties": {
+        "name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}), encoding="utf-8")
+    before = (tiny_dir / "districts.geojson").read_bytes()
+    code, lines = run_import(export, tiny_dir, write=False)
+    assert code == 0 and (tiny_dir / "districts.geojson").read_bytes() == before
+    assert "add X0001 (Drawn Quarter)" in lines and any(ln.startswith("change T2 (Middle Renamed): ") for ln in lines)
+    code, lines = run_import(export, tiny_dir, write=True)
+    assert code == 0
+    gdf, problems = read_districts((tiny_dir / "districts.geojson").read_text(), "d")
+    row = gdf.set_index("id").loc["X0001"]
+    assert row["geometry"].exterior.is_ccw and row["extra"] == {"fid": 12}
+    t2 = gdf.set_index("id").loc["T2"]
+    assert t2["name"] == "Middle Renamed" and t2["aliases"] == ("Wasat", "Alias 2")
+    assert (tiny_dir / "districts.geojson.bak").read_bytes() == before
+
+
+def test_import_refuses_a_bad_export(tmp_path, tiny_dir):
+    bad = tiny_features()[0]
+    bad["geometry"]["coordinates"] = [[[x * 111319.49, y * 131000] for x, y in bad["geometry"]["coordinates"][0]]]
+    export = tmp_path / "export.geojson"
+    export.write_text(_export([bad]), encoding="utf-8")
+    before = (tiny_dir / "districts.geojson").read_bytes()
+    res = subprocess.run([sys.executable, "-m", "geo", "import", str(export), "--data", str(tiny_dir), "--yes"],
+                         cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 1 and "projected metres" in res.stdout and "nothing imported" in res.stdout
+    assert (tiny_dir / "districts.geojson").read_bytes() == before
