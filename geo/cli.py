@@ -64,7 +64,7 @@ def district_records(ds: Dataset, state: pd.DataFrame) -> list[dict]:
 
 def _emit(records: list[dict], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(records, ensure_ascii=False, indent=1)
+        return json.dumps(records, ensure_ascii=False, indent=1, allow_nan=False)
     flat = [{k: "; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
              for k, v in r.items()} for r in records]
     if fmt == "csv":
@@ -84,10 +84,15 @@ def cmd_control(ds, tl, args) -> str:
 
 def cmd_areas(ds, tl, args) -> str:
     day = _day(tl, args.date, "--date")
-    table = areas_by_controller(tl.control_on(day), district_areas_km2(ds.districts))
+    areas = district_areas_km2(ds.districts)
+    table = areas_by_controller(tl.control_on(day), areas)
+    start = areas_by_controller(tl.control_on(tl.days[0]), areas).set_index("controller")["km2"]
+    if start["opposition"] > 0:  # the yardstick the sources use: share of what the opposition held at the start
+        pct = (table["km2"] / start["opposition"] * 100).round(1)
+        table["of_opposition_at_start"] = pct.where(table["controller"].isin(["opposition", "contested"]))
     table["km2"] = table["km2"].round(3)
     table["percent"] = table["percent"].round(2)
-    return _emit(table.to_dict("records"), args.format)
+    return _emit([{k: _clean(v) for k, v in r.items()} for r in table.to_dict("records")], args.format)
 
 
 def cmd_changes(ds, tl, args) -> str:

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import REPO
 
 
@@ -63,3 +64,10 @@ def test_broken_data_is_reported_not_a_traceback(tmp_path, tiny_dir):
     (tiny_dir / "districts.geojson").write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
     res = run("control", "--date", "2016-11-15", "--data", str(tiny_dir))
     assert res.returncode == 1 and "JSON syntax error at line 1" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_areas_json_is_strict_json_with_the_start_yardstick(tiny_dir):
+    res = run("areas", "--date", "2016-11-15", "--data", str(tiny_dir), "--format", "json")
+    rows = {r["controller"]: r for r in json.loads(res.stdout, parse_constant=lambda c: pytest.fail(c))}
+    assert rows["opposition"]["of_opposition_at_start"] == 100.0
+    assert rows["government"]["of_opposition_at_start"] is None
