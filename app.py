@@ -1,5 +1,310 @@
-"""Streamlit front door (placeholder until the app issue lands)."""
+"""Streamlit front door: who controlled each Aleppo district, day by day, 15 Nov - 22 Dec 2016.
 
+Run ``streamlit run app.py -- --data DIR`` (default ``data/``). Widgets, URL state and cached
+calls only; the data logic is in ``geo`` and the map in ``layers``.
+
+Speed: the base map (districts geometry, tooltips, legend) is built once per data content and its
+bulky part is served as a static JSON file; a date change sends only small feature groups (the
+day's codes, changed outlines, front line, routes, checkpoints) through streamlit-folium's
+``feature_group_to_add`` under a fixed ``key``, so Leaflet restyles in place and keeps the view.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
-st.title("Aleppo 2016: who held each district")
+from geo.load import Dataset, check_dataset, data_digest
+from geo.problems import Problem
+from geo.spatial import adjacency, district_areas_km2
+from geo.timeline import Timeline, build_timeline
+from layers import charts, panel
+from layers.content import SourceIndex, source_index
+from layers.districts import district_payload
+from layers.page import base_map, day_layers
+from layers.style import BASEMAPS
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+DEFAULT_DATA = HERE / "data"
+SPEEDS = {"0.5 day/s": 2.0, "1 day/s": 1.0, "2 days/s": 0.5, "4 days/s": 0.25}
+MAP_HEIGHT = 640
+DEFAULT_BASEMAP = next(iter(BASEMAPS))
+
+
+def data_dir_from_args(argv: list[str]) -> Path:
+    """``--data DIR`` after ``--`` on the command line, else $ALEPPO_DATA, else ./data."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--data", default=None)
+    args, _ = parser.parse_known_args(argv)
+    return Path(args.data or os.environ.get("ALEPPO_DATA") or DEFAULT_DATA).resolve()
+
+
+def static_url(path: str) -> str:
+    """URL of a file under ./static as served by Streamlit (respects server.baseUrlPath)."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return ("/" + base if base else "") + "/app/static/" + path
+
+
+@st.cache_resource
+def leaflet_static() -> str:
+    """Copy Leaflet from the installed xstatic-leaflet package into ./static (idempotent)."""
+    import xstatic.pkg.leaflet as xl
+
+    target = STATIC / f"leaflet-{xl.VERSION}"
+    if not (target / "leaflet.js").exists():
+        tmp = STATIC / f".leaflet-{xl.VERSION}-{os.getpid()}"
+        shutil.copytree(xl.BASE_DIR, tmp, dirs_exist_ok=True)
+        try:
+            tmp.rename(target)
+        except OSError:  # another process won the race
+            shutil.rmtree(tmp, ignore_errors=True)
+    return static_url(f"leaflet-{xl.VERSION}")
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A validated data set with everything derived from it once."""
+
+    ds: Dataset
+    timeline: Timeline
+    index: SourceIndex
+    pairs: gpd.GeoDataFrame
+    areas_km2: pd.Series
+    names: dict[str, str]
+    payload_url: str
+
+
+def _write_payload(payload: dict, digest: str) -> str:
+    folder = STATIC / "cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"districts-{digest[:16]}.json"
+    if not path.exists():
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        tmp.replace(path)
+    return static_url(f"cache/{path.name}")
+
+
+@st.cache_resource(max_entries=8, show_spinner="Loading data…")
+def load_bundle(data_dir: str, digest: str) -> tuple[Bundle | None, list[Problem]]:
+    """Load, validate and precompute once per data content (``digest`` is the cache key)."""
+    ds, problems = check_dataset(data_dir)
+    if ds is None:
+        return None, problems
+    timeline = build_timeline(ds.districts["id"], ds.events)
+    index = source_index(ds.sources)
+    payload = district_payload(ds.districts, timeline, index)
+    names = dict(zip(ds.districts["id"].astype(str), ds.districts["name"], strict=True))
+    bundle = Bundle(ds, timeline, index, adjacency(ds.districts), district_areas_km2(ds.districts),
+                    names, _write_payload(payload, digest))
+    return bundle, problems
+
+
+@st.cache_resource
+def last_good() -> dict[str, Bundle]:
+    """The last valid bundle per data folder, shared by sessions: shown while a file is broken."""
+    return {}
+
+
+@st.cache_data(max_entries=8)
+def area_table(digest: str, _bundle: Bundle) -> pd.DataFrame:
+    """Areas held by each side on every day (cached per data content)."""
+    return charts.areas_over_time(_bundle.timeline, _bundle.areas_km2)
+
+
+def current_bundle(data_dir: Path) -> tuple[Bundle | None, str, list[Problem]]:
+    """The bundle to show, its digest and the problems; the last valid bundle when files now fail."""
+    digest = data_digest(data_dir) if data_dir.is_dir() else "missing"
+    bundle, problems = load_bundle(str(data_dir), digest)
+    store = last_good()
+    if bundle is not None:
+        store[str(data_dir)] = bundle
+        return bundle, digest, problems
+    old = store.get(str(data_dir))
+    return old, (old.ds.digest if old else digest), problems
+
+
+# ---------------------------------------------------------------- date state (slider, URL, play)
+
+def day_from_query(days: list[dt.date]) -> dt.date | None:
+    """The ``?date=YYYY-MM-DD`` day clamped to the record, or None when absent or malformed."""
+    raw = st.query_params.get("date")
+    try:
+        day = dt.date.fromisoformat(str(raw)) if raw else None
+    except ValueError:
+        return None
+    return None if day is None else min(max(day, days[0]), days[-1])
+
+
+def init_state(days: list[dt.date]) -> None:
+    """Take day and basemap from the URL on a new session; keep the day inside the record."""
+    wanted = st.session_state.get("day") or day_from_query(days) or days[0]
+    st.session_state["day"] = min(max(wanted, days[0]), days[-1])
+    if "basemap" not in st.session_state:
+        asked = str(st.query_params.get("basemap", "")).casefold()
+        st.session_state["basemap"] = next((b for b in BASEMAPS if b.casefold() == asked), DEFAULT_BASEMAP)
+
+
+def step(delta: int, days: list[dt.date]) -> None:
+    """Move the chosen day by ``delta`` days within the record (button callback)."""
+    i = days.index(st.session_state["day"]) + delta
+    st.session_state["day"] = days[min(max(i, 0), len(days) - 1)]
+
+
+def toggle_play(days: list[dt.date]) -> None:
+    """Start or stop the animation; starting at the last day rewinds to the first."""
+    playing = not st.session_state.get("playing", False)
+    if playing and st.session_state["day"] == days[-1]:
+        st.session_state["day"] = days[0]
+    st.session_state["playing"] = playing
+
+
+def advance_if_playing(days: list[dt.date]) -> None:
+    """On a play tick, move one day forward; stop at the end."""
+    if st.session_state.pop("_tick", False) and st.session_state.get("playing"):
+        step(1, days)
+        if st.session_state["day"] == days[-1]:
+            st.session_state["playing"] = False
+
+
+def sync_url(day: dt.date, basemap: str) -> None:
+    """Make the address bar follow the slider (and basemap), so the link opens this view."""
+    if st.query_params.get("date") != day.isoformat():
+        st.query_params["date"] = day.isoformat()
+    if basemap != DEFAULT_BASEMAP:
+        st.query_params["basemap"] = basemap.casefold()
+    elif "basemap" in st.query_params:
+        del st.query_params["basemap"]
+
+
+def controls(days: list[dt.date]) -> tuple[dt.date, str]:
+    """Sidebar: date slider, previous/next, play and speed, basemap. Returns (day, basemap)."""
+    with st.sidebar:
+        st.slider("Day", min_value=days[0], max_value=days[-1], step=dt.timedelta(days=1),
+                  key="day", format="ddd D MMM YYYY",
+                  help="Drag, or focus the slider and use the arrow keys (Home/End for the ends).")
+        prev, nxt, play = st.columns(3)
+        prev.button("◀ Prev", on_click=step, args=(-1, days), width="stretch",
+                    disabled=st.session_state["day"] == days[0])
+        nxt.button("Next ▶", on_click=step, args=(1, days), width="stretch",
+                   disabled=st.session_state["day"] == days[-1])
+        playing = st.session_state.get("playing", False)
+        play.button("⏸ Pause" if playing else "⏵ Play", on_click=toggle_play, args=(days,),
+                    width="stretch", key="play")
+        st.select_slider("Play speed", options=list(SPEEDS), value="1 day/s", key="speed")
+        basemap = st.radio("Basemap", list(BASEMAPS), key="basemap", horizontal=True)
+    return st.session_state["day"], basemap
+
+
+# ---------------------------------------------------------------- page sections
+
+def show_problems(problems: list[Problem], showing_old: bool) -> None:
+    """List validation problems; say so when the last valid data stays on screen."""
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        head = ("The data files have errors; showing the last valid data." if showing_old
+                else "The data files have errors and there is no valid data to show.")
+        st.error(head + "\n\n" + "\n".join(f"- {p}" for p in errors[:30]))
+    warnings = [p for p in problems if p.severity != "error"]
+    if warnings:
+        with st.expander(f"{len(warnings)} data warning(s)"):
+            st.text("\n".join(str(p) for p in warnings))
+
+
+def show_map(bundle: Bundle, day: dt.date, basemap: str, leaflet_url: str) -> None:
+    """The map: the base once, the day's layers swapped in place."""
+    ids = [str(i) for i in bundle.timeline.district_ids]
+    m = base_map(bundle.ds.districts, ids, tiles=BASEMAPS[basemap], data_url=bundle.payload_url,
+                 leaflet_url=leaflet_url)
+    groups = day_layers(bundle.ds, bundle.timeline, bundle.pairs, day, bundle.index)
+    st_folium(m, key=f"map-{basemap}", feature_group_to_add=groups, returned_objects=[],
+              height=MAP_HEIGHT, use_container_width=True,
+              layer_control=folium.LayerControl(collapsed=True, position="topright"))
+
+
+def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
+    """Beside the map: areas that day, areas over time, evacuation figures, the day's events."""
+    table = area_table(digest, bundle)
+    start = table[(table["day"] == table["day"].min()) & (table["controller"] == "opposition")]
+    st.subheader("Area held")
+    st.dataframe(charts.areas_on(table, day, float(start["km2"].sum())), hide_index=True, width="stretch")
+    st.altair_chart(charts.areas_chart(table, day), width="stretch")
+    st.subheader(f"Events on {day:%d %b %Y}")
+    events = panel.day_events(bundle.ds.events, day)
+    st.markdown(panel.events_html(events, bundle.names, bundle.index), unsafe_allow_html=True)
+    evac = bundle.ds.evacuation
+    if evac is not None and len(evac):
+        st.subheader("Evacuation figures by source")
+        measures = list(dict.fromkeys(evac["measure"]))
+        measure = st.selectbox("Figure", measures, key="measure") if len(measures) > 1 else measures[0]
+        st.altair_chart(charts.evacuation_chart(evac, bundle.ds.sources, measure), width="stretch")
+
+
+def show_downloads(bundle: Bundle, day: dt.date) -> None:
+    """Issue 5 item 4 -- HTML/PNG snapshot downloads and the iframe snippet.
+
+    Wired to the snapshot engineer's ``layers.standalone.render_html`` and ``snapshot.render_png``
+    when those exist; until then only the link and iframe snippet are offered.
+    """
+    with st.expander("Share or download this view"):
+        link = f"?date={day.isoformat()}"
+        st.code(f'<iframe src="{link}&embed=true" width="100%" height="720" '
+                f'title="Aleppo 2016, {day.isoformat()}"></iframe>', language="html")
+        try:
+            from layers.standalone import render_html  # noqa: PLC0415 (optional, other owner)
+        except ImportError:
+            st.caption("Snapshot downloads arrive with the standalone page.")
+            return
+        html = render_html(bundle.ds, bundle.timeline, day)
+        st.download_button("Download HTML", html, f"aleppo-{day.isoformat()}.html", "text/html")
+        try:
+            from snapshot import render_png  # noqa: PLC0415
+        except ImportError:
+            return
+        if st.button("Make PNG"):
+            st.download_button("Download PNG", render_png(html), f"aleppo-{day.isoformat()}.png",
+                               "image/png")
+
+
+def main() -> None:
+    """Compose the page."""
+    st.set_page_config(page_title="Aleppo 2016: who held each district", layout="wide")
+    data_dir = data_dir_from_args(sys.argv[1:])
+    leaflet_url = leaflet_static()
+    bundle, digest, problems = current_bundle(data_dir)
+    show_problems(problems, showing_old=bundle is not None)
+    if bundle is None:
+        st.stop()
+    days = [d.date() for d in bundle.timeline.days]
+    init_state(days)
+    advance_if_playing(days)
+    day, basemap = controls(days)
+    sync_url(day, basemap)
+    st.markdown(f"### Aleppo, {day:%A %d %B %Y}: who held each district")
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        show_map(bundle, day, basemap, leaflet_url)
+    with right:
+        show_panel(bundle, digest, day)
+    show_downloads(bundle, day)
+    if st.session_state.get("playing"):
+        time.sleep(SPEEDS[st.session_state.get("speed", "1 day/s")])
+        st.session_state["_tick"] = True
+        st.rerun()
+
+
+main()

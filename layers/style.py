@@ -62,3 +62,21 @@ def json_for_script(data: Any) -> str:
                     ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(ch, rep)
     return text
+
+# --- added for the app's map layers -------------------------------------------------------------
+#: Base look of a district polygon (fill colour set per state).
+DISTRICT_STYLE: dict[str, Any] = {"color": "#ffffff", "weight": 0.8, "opacity": 1.0, "fillOpacity": 0.72,
+                                  "dashArray": None}
+#: Extra outline for a disputed district (sources disagree): dotted black.
+DISPUTED_STYLE: dict[str, Any] = {"color": "#000000", "weight": 2.2, "dashArray": "1 4"}
+#: Checkpoint marker look.
+CHECKPOINT_STYLE: dict[str, Any] = {"radius": 6, "color": "#000000", "weight": 2, "fill": True,
+                                    "fill_color": "#FFFFFF", "fill_opacity": 1.0}
+#: Basemap choices offered to the reader: label -> tile URL and attribution (None = no basemap).
+BASEMAPS: dict[str, dict[str, str] | None] = {
+    "Light street map": {
+        "tiles": "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
+        "attr": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors '
+                '&copy; <a href="https://carto.com/attributions">CARTO</a>'},
+    "None": None,
+}
