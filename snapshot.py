@@ -10,11 +10,13 @@ it the command stops with an error that says how to install it; it never falls b
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import io
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from geo.load import Dataset, check_dataset
@@ -122,16 +124,31 @@ def _settle(page) -> None:
     page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
-def render_png(html: str, out_path: Path | str, *, width: int, height: int, scale: float) -> None:
-    """Render ``html`` to a PNG of ``width`` x ``height`` CSS pixels at ``scale`` (cold browser)."""
-    with PngRenderer() as renderer:
-        renderer.render(html, out_path, width=width, height=height, scale=scale)
+def off_event_loop(job: Callable[[], object]):
+    """Run ``job`` here, or in a worker thread when this thread runs an asyncio loop.
+
+    Playwright's sync API refuses to start inside a running loop (Jupyter, another
+    Playwright session); a fresh thread has none.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return job()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(job).result()
 
 
 def render_png_bytes(html: str, *, width: int, height: int, scale: float) -> bytes:
-    """The PNG as bytes (for a download button)."""
-    with PngRenderer() as renderer:
-        return renderer.render(html, width=width, height=height, scale=scale)
+    """The PNG as bytes (for a download button), from a cold browser."""
+    def job() -> bytes:
+        with PngRenderer() as renderer:
+            return renderer.render(html, width=width, height=height, scale=scale)
+    return off_event_loop(job)
+
+
+def render_png(html: str, out_path: Path | str, *, width: int, height: int, scale: float) -> None:
+    """Render ``html`` to a PNG of ``width`` x ``height`` CSS pixels at ``scale`` (cold browser)."""
+    Path(out_path).write_bytes(render_png_bytes(html, width=width, height=height, scale=scale))
 
 
 def write_gif(pngs: Sequence[bytes], out_path: Path | str, *, frame_ms: int = GIF_FRAME_MS,
@@ -241,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     if loaded is None:
         return 1
     try:
-        written = run(args, *loaded)
+        written = off_event_loop(lambda: run(args, *loaded))
     except (SnapshotError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3 if isinstance(exc, SnapshotError) and "Chromium" in str(exc) else 2

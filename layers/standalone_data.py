@@ -104,12 +104,11 @@ def _source_index(ds: Dataset) -> dict[str, int]:
     return {str(k): i for i, k in enumerate(ds.sources["key"])}
 
 
-def _claims(tl: Timeline, start: int, end: int, src: dict[str, int]) -> list[list]:
-    rows = tl.events.iloc[start:end]
-    return [[_code(r.controller), _num(r.share), src.get(str(r.source), -1),
-             "" if pd.isna(r.precision) or r.precision == "day" else str(r.precision),
-             "" if pd.isna(r.note) else str(r.note)]
-            for r in rows.itertuples(index=False)]
+def _claim(row: tuple, src: dict[str, int]) -> list:
+    controller, share, source, precision, note = row
+    return [_code(controller), _num(share), src.get(str(source), -1),
+            "" if pd.isna(precision) or precision == "day" else str(precision),
+            "" if pd.isna(note) else str(note)]
 
 
 def state_table(tl: Timeline, day_rows: np.ndarray, src: dict[str, int]) -> dict[str, Any]:
@@ -123,17 +122,16 @@ def state_table(tl: Timeline, day_rows: np.ndarray, src: dict[str, int]) -> dict
     remap = np.full(int(grid.max()) + 2 if grid.size else 1, -1, dtype=np.int64)
     remap[used] = np.arange(len(used))
     g = np.where(grid >= 0, remap[grid], -1)
-    states = []
-    for gid in used:
-        row = tl.groups.loc[gid]
-        states.append([_code(row["controller"]), _num(row["share"]), _code(row["holder"]),
-                       _code(row["rest"]), int(bool(row["disputed"])),
-                       pd.Timestamp(row["date"]).date().isoformat(),
-                       _claims(tl, int(row["start"]), int(row["end"]), src)])
+    claims = [_claim(r, src) for r in tl.events[["controller", "share", "source", "precision", "note"]]
+              .itertuples(index=False, name=None)]
+    cols = ["controller", "share", "holder", "rest", "disputed", "date", "start", "end"]
+    states = [[_code(c), _num(share), _code(h), _code(r), int(bool(d)), pd.Timestamp(day).date().isoformat(),
+               claims[int(start):int(end)]]
+              for c, share, h, r, d, day, start, end in tl.groups.loc[used, cols].itertuples(index=False)]
     changes = []
     for i in range(1, len(g)):
-        cols = np.flatnonzero(g[i] != g[i - 1])
-        changes.append(np.column_stack([cols, g[i, cols]]).ravel().tolist())
+        changed = np.flatnonzero(g[i] != g[i - 1])
+        changes.append(np.column_stack([changed, g[i, changed]]).ravel().tolist())
     return {"states": states, "first": g[0].tolist() if len(g) else [], "changes": changes}
 
 

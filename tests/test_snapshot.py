@@ -1,0 +1,197 @@
+"""The standalone page's content and the snapshot command line (no browser needed here)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from conftest import DATA, TINY_EVENTS, TINY_SOURCES, tiny_features, write_data
+from PIL import Image
+
+import snapshot
+from geo.load import load_dataset
+from geo.timeline import build_timeline
+from layers.standalone import iframe_snippet, render_html
+from layers.standalone_data import COORD_SCALE, STATE_CODES, encode_polygonal, page_data
+
+EVIL = '<img src=x onerror="window.pwned=1">`${1}`\\</script><script>window.pwned=2</script>'
+
+
+def _decode(ring: list[int]) -> np.ndarray:
+    return np.cumsum(np.asarray(ring).reshape(-1, 2), axis=0) / COORD_SCALE
+
+
+def _loaded(folder: Path):
+    ds = load_dataset(folder)
+    return ds, build_timeline(ds.districts["id"], ds.events)
+
+
+@pytest.fixture
+def tiny(tiny_dir):
+    return _loaded(tiny_dir)
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return _loaded(DATA)
+
+
+class _Refs(HTMLParser):
+    """Every tag's src/href and the tags that carry them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("src", "href", "srcset", "data", "poster", "action"):
+                self.refs.append((tag, name, value or ""))
+
+
+def _state_data(html: str) -> dict:
+    m = re.search(r'<script id="snapshot-data" type="application/json">(.*?)</script>', html, re.S)
+    return json.loads(m.group(1))
+
+
+def test_page_has_no_external_resource(tiny):
+    html = render_html(*tiny, "2016-11-22")
+    parser = _Refs()
+    parser.feed(html)
+    # The only references are the source links (anchors); nothing is loaded from anywhere.
+    assert parser.refs == [("a", "href", "https://example.org/a")]
+    assert "@import" not in html
+    assert not re.search(r"url\((?!#)", html.split("<script")[0])
+    assert "<link" not in html and "https://unpkg" not in html and "cdn" not in html.lower()
+
+
+def test_page_inlines_leaflet_and_shows_title_date_credit_sources(tiny):
+    html = render_html(*tiny, "2016-12-13", title="My <title>")
+    assert "Leaflet 1.9.3" in html and ".leaflet-container" in html
+    assert "My &lt;title&gt;" in html and "My <title>" not in html
+    assert '<p id="date" aria-live="polite">13 December 2016</p>' in html
+    assert "Boundaries: OCHA / UN Cartographic Section" in html
+    assert "Alpha report</a> — Alpha, 2016-12-01" in html and "Beta report — Beta, 2016-12-02" in html
+    assert 'value="28"' in html  # the slider opens on the day asked for (28 days after 15 Nov)
+
+
+def test_data_text_is_escaped_everywhere(tmp_path):
+    feats = tiny_features()
+    feats[0]["properties"]["name"] = EVIL
+    sources = TINY_SOURCES.replace("Alpha report", '"<b>Alpha</b> `x` ${y}"')
+    events = TINY_EVENTS.replace("a third", '"</script><script>alert(1)</script>"')
+    ds, tl = _loaded(write_data(tmp_path / "d", features=feats, sources=sources, events=events))
+    html = render_html(ds, tl, "2016-11-22", title=EVIL)
+    assert "<img src=x" not in html and "<b>Alpha</b>" not in html
+    assert html.count("</script>") == 4  # the page's own four script elements, nothing else
+    data = _state_data(html)  # the embedded JSON still holds the exact text
+    assert data["districts"][0]["n"] == EVIL
+
+
+def test_day_table_reproduces_the_timeline(bundled):
+    ds, tl = bundled
+    data = page_data(ds, tl, tl.days)
+    grid = np.array(data["first"])
+    for i, day in enumerate(tl.days):
+        if i:
+            ch = np.asarray(data["changes"][i - 1], dtype=int).reshape(-1, 2)
+            grid[ch[:, 0]] = ch[:, 1]
+        codes = [STATE_CODES[data["states"][g][0]] if g >= 0 else "unknown" for g in grid]
+        state = tl.control_on(day)
+        assert codes == state["controller"].tolist(), day
+    assert [d["id"] for d in data["districts"]] == list(tl.district_ids)
+    assert len(data["geom"]) == len(ds.districts)  # geometry once, not once per day
+    assert len(data["front"]) == len(tl.days)
+
+
+def test_simplified_districts_keep_every_shared_edge(bundled):
+    ds, tl = bundled
+    data = page_data(ds, tl, tl.days[:1])
+    polys = [shapely.MultiPolygon([shapely.Polygon(_decode(p[0]), [_decode(h) for h in p[1:]])
+                                   for p in g]) for g in data["geom"]]
+    orig = ds.districts.set_index("id").loc[[d["id"] for d in data["districts"]]].geometry.to_numpy()
+    tree = shapely.STRtree(orig)
+    left, right = tree.query(orig, predicate="touches")
+    pairs = [(a, b) for a, b in zip(left, right, strict=True) if a < b
+             and shapely.length(shapely.intersection(orig[a], orig[b])) > 0]
+    assert pairs
+    # neighbours that shared an edge still share one: no gap opened by rounding or simplifying
+    assert all(shapely.distance(polys[a], polys[b]) == 0 for a, b in pairs)
+    coords = sum(len(r) // 2 for g in data["geom"] for p in g for r in p)
+    assert coords < shapely.get_num_coordinates(orig).sum()
+
+
+def test_encoding_rounds_to_five_decimals():
+    poly = shapely.Polygon([(37.1234567, 36.2), (37.13, 36.2), (37.13, 36.21), (37.1234567, 36.2)])
+    (ring,), = encode_polygonal(poly)
+    assert ring[:2] == [3712346, 3620000] and len(ring) == 6
+
+
+def test_static_page_carries_one_day(tiny):
+    html = render_html(*tiny, "2016-11-22", static=True)
+    data = _state_data(html)
+    assert data["days"] == ["2016-11-22"] and data["changes"] == []
+    assert '<body class="static">' in html
+
+
+def test_arabic_page_is_right_to_left(tiny):
+    html = render_html(*tiny, "2016-11-22", lang="ar")
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "الحكومة وحلفاؤها" in html and "المصادر" in html and "22 تشرين الثاني 2016" in html
+    assert _state_data(html)["districts"][0]["na"] == "حي 1"
+
+
+def test_bad_options_are_refused(tiny):
+    with pytest.raises(ValueError, match="lang"):
+        render_html(*tiny, "2016-11-22", lang="fr")
+    with pytest.raises(ValueError, match="outside the record"):
+        render_html(*tiny, "2017-03-01")
+
+
+def test_iframe_snippet_escapes_and_fits():
+    snip = iframe_snippet('a"b.html', title="<x>")
+    assert 'src="a&quot;b.html"' in snip and "&lt;x&gt;" in snip and 'width="100%"' in snip
+
+
+def test_cli_bad_date_and_bad_data_are_clear(tiny_dir, tmp_path, capsys):
+    assert snapshot.main(["--data", str(tiny_dir), "--date", "2016-13-01", "--html", str(tmp_path / "a.html")]) == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+    assert snapshot.main(["--data", str(tiny_dir), "--date", "2017-06-01", "--html", str(tmp_path / "a.html")]) == 2
+    assert "outside the record" in capsys.readouterr().err
+    bad = write_data(tmp_path / "bad", events=TINY_EVENTS.replace("T5,sdf", "T9,sdf"))
+    assert snapshot.main(["--data", str(bad), "--html", str(tmp_path / "b.html")]) == 1
+    err = capsys.readouterr().err
+    assert "unknown district 'T9'" in err and "Traceback" not in err
+    assert not (tmp_path / "b.html").exists()
+
+
+def test_cli_writes_html(tiny_dir, tmp_path):
+    out = tmp_path / "a.html"
+    assert snapshot.main(["--data", str(tiny_dir), "--date", "2016-12-13", "--html", str(out)]) == 0
+    assert "13 December 2016" in out.read_text(encoding="utf-8")
+
+
+def test_missing_chromium_is_a_clear_error(tiny_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(snapshot, "CHROMIUM", str(tmp_path / "no-chromium"))
+    with pytest.raises(snapshot.SnapshotError, match="apt-get install chromium"):
+        snapshot.render_png("<html></html>", tmp_path / "a.png", width=100, height=100, scale=1)
+    code = snapshot.main(["--data", str(tiny_dir), "--png", str(tmp_path / "a.png")])
+    assert code == 3 and "apt-get install chromium" in capsys.readouterr().err
+    assert not (tmp_path / "a.png").exists()
+
+
+def test_write_gif_keeps_one_frame_per_picture(tmp_path):
+    pngs = []
+    for shade in (0, 80, 160, 240):
+        buf = io.BytesIO()
+        Image.new("RGB", (40, 30), (shade, 100, 50)).save(buf, "PNG")
+        pngs.append(buf.getvalue())
+    snapshot.write_gif(pngs, tmp_path / "a.gif")
+    with Image.open(tmp_path / "a.gif") as gif:
+        assert gif.n_frames == 4 and gif.size == (40, 30)

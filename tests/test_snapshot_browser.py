@@ -1,0 +1,164 @@
+"""The snapshot page and pictures in real headless Chromium, with every network request blocked."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from conftest import DATA, tiny_features, write_data
+from PIL import Image, ImageStat
+
+import snapshot
+from geo.load import load_dataset
+from geo.timeline import build_timeline
+from layers.standalone import render_html
+
+pytestmark = pytest.mark.browser
+EVIL = '<img src=x onerror="window.pwned=1">'
+FILLS = "() => [...document.querySelectorAll('#map .leaflet-overlay-pane path')].map(p => p.getAttribute('fill'))"
+REFS = """() => [...document.querySelectorAll('[src],[href],[srcset]')]
+    .map(e => [e.tagName, e.getAttribute('src') || e.getAttribute('href') || e.getAttribute('srcset'),
+               !!e.closest('#sources')])"""
+
+
+def _write(tmp_path: Path, folder: Path, day: str, name: str = "a.html", **kw) -> Path:
+    ds = load_dataset(folder)
+    tl = build_timeline(ds.districts["id"], ds.events)
+    out = tmp_path / name
+    out.write_text(render_html(ds, tl, day, **kw), encoding="utf-8")
+    return out
+
+
+def _open(page, path: Path):
+    page.goto(path.as_uri())
+    page.wait_for_function("window.snapshot && window.snapshot.ready")
+    return page
+
+
+def _no_trouble(page) -> None:
+    assert page.errors == [] and page.blocked == []
+    assert page.evaluate("performance.getEntriesByType('resource').length") == 0
+
+
+def test_page_draws_every_district_and_the_slider_restyles_them(offline_page, tiny_dir, tmp_path):
+    page = _open(offline_page, _write(tmp_path, tiny_dir, "2016-11-22"))
+    assert page.inner_text("#date") == "22 November 2016"
+    fills = page.evaluate(FILLS)
+    assert len(fills) == 6
+    # government, opposition, sdf, unknown grey and a two-tone split (stripes pattern)
+    assert len(set(fills)) >= 3 and any(f.startswith("url(#stripe-") for f in fills)
+    page.focus("#slider")
+    page.keyboard.press("Home")
+    assert page.inner_text("#date") == "15 November 2016"
+    first = page.evaluate(FILLS)
+    assert first != fills and len(first) == 6
+    page.keyboard.press("End")
+    assert page.inner_text("#date") == "22 December 2016"
+    assert page.evaluate(FILLS) not in (first, fills)
+    assert page.evaluate("snapshot.day()") == 37
+    _no_trouble(page)
+
+
+def test_play_button_scrubs_through_the_offensive(offline_page, tiny_dir, tmp_path):
+    page = _open(offline_page, _write(tmp_path, tiny_dir, "2016-12-20"))
+    page.click("#play")
+    page.wait_for_function("snapshot.day() === 37", timeout=5000)
+    page.wait_for_function("document.querySelector('#play').getAttribute('aria-label') === 'Play'")
+    page.click("#play")  # at the end, play starts again from the first day
+    page.wait_for_function("snapshot.day() < 3", timeout=3000)
+    _no_trouble(page)
+
+
+def test_rendered_page_names_nothing_outside_itself(offline_page, tiny_dir, tmp_path):
+    page = _open(offline_page, _write(tmp_path, tiny_dir, "2016-12-01"))
+    refs = [r for r in page.evaluate(REFS) if not r[1].startswith("#")]  # zoom buttons: href="#"
+    assert refs == [["A", "https://example.org/a", True]]  # only the source link
+    _no_trouble(page)
+
+
+def test_tooltip_shows_data_text_literally(offline_page, tmp_path):
+    feats = tiny_features()
+    feats[1]["properties"]["name"] = EVIL
+    folder = write_data(tmp_path / "d", features=feats)
+    page = _open(offline_page, _write(tmp_path, folder, "2016-11-22"))
+    paths = page.locator("#map .leaflet-overlay-pane path")
+    paths.nth(1).hover()
+    tip = page.locator(".leaflet-tooltip")
+    tip.wait_for()
+    text = tip.inner_text()
+    assert EVIL in text and "about 33%" in text and "Alpha" in text
+    assert page.locator(".leaflet-tooltip img").count() == 0
+    assert page.evaluate("window.pwned") is None
+    _no_trouble(page)
+
+
+def test_fits_a_phone_iframe(offline_page, tmp_path):
+    page_file = _write(tmp_path, DATA, "2016-12-13")
+    host = tmp_path / "article.html"
+    host.write_text(f'<!DOCTYPE html><body style="margin:0"><iframe src="{page_file.name}" width="360" '
+                    'height="600" style="border:0"></iframe></body>', encoding="utf-8")
+    offline_page.set_viewport_size({"width": 360, "height": 700})
+    offline_page.goto(host.as_uri())
+    frame = offline_page.frames[1]
+    frame.wait_for_function("window.snapshot && window.snapshot.ready")
+    size = frame.evaluate("""() => ({scroll: document.documentElement.scrollWidth,
+        map: document.getElementById('map').getBoundingClientRect().toJSON(),
+        slider: document.getElementById('slider').getBoundingClientRect().width,
+        legend: document.getElementById('legend').getBoundingClientRect().bottom})""")
+    assert size["scroll"] <= 360
+    assert size["map"]["width"] > 300 and size["map"]["height"] > 180
+    assert size["slider"] > 200 and size["legend"] <= 600
+    n_districts = len(load_dataset(DATA).districts)
+    assert len(frame.evaluate(FILLS)) == n_districts
+    _no_trouble(offline_page)
+
+
+def test_arabic_page_runs_right_to_left(offline_page, tiny_dir, tmp_path):
+    page = _open(offline_page, _write(tmp_path, tiny_dir, "2016-11-22", lang="ar"))
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    assert page.inner_text("#date") == "22 تشرين الثاني 2016"
+    assert "المعارضة" in page.inner_text("#legend")
+    _no_trouble(page)
+
+
+def test_png_has_the_size_asked_for_and_is_not_blank(tmp_path):
+    ds = load_dataset(DATA)
+    html = render_html(ds, build_timeline(ds.districts["id"], ds.events), "2016-12-13")
+    out = tmp_path / "a.png"
+    snapshot.render_png(html, out, width=640, height=420, scale=2)
+    with Image.open(out) as img:
+        assert img.size == (1280, 840)
+        rgb = img.convert("RGB")
+        assert len(rgb.getcolors(1 << 20)) > 50
+        assert min(ImageStat.Stat(rgb).stddev) > 20
+        gov = (0xBB, 0x55, 0x66)  # the government fill, blended with the map's background
+        small = rgb.resize((320, 210))
+        assert any(sum(abs(a - b) for a, b in zip(px, gov, strict=True)) < 60 for px in small.getdata())
+
+
+def test_all_days_and_gif_have_one_frame_per_day(tiny_dir, tmp_path):
+    gif, pngs = tmp_path / "a.gif", tmp_path / "days"
+    code = snapshot.main(["--data", str(tiny_dir), "--date", "2016-11-20", "--gif", str(gif),
+                          "--all-days", str(pngs), "--width", "240", "--height", "200", "--scale", "1",
+                          "--static"])
+    assert code == 0
+    files = sorted(pngs.iterdir())
+    assert len(files) == 38 and files[0].name == "2016-11-15.png" and files[-1].name == "2016-12-22.png"
+    with Image.open(files[0]) as img:
+        assert img.size == (240, 200)
+    with Image.open(gif) as img:
+        assert img.n_frames == 38 and img.size == (240, 200)
+        img.seek(0)
+        first = img.convert("RGB").tobytes()
+        img.seek(37)
+        assert img.convert("RGB").tobytes() != first
+
+
+def test_cli_html_and_png_for_the_article(tiny_dir, tmp_path):
+    html, png = tmp_path / "a.html", tmp_path / "a.png"
+    assert snapshot.main(["--data", str(tiny_dir), "--date", "2016-12-13", "--html", str(html), "--png",
+                          str(png), "--width", "500", "--height", "400", "--lang", "ar"]) == 0
+    assert 'dir="rtl"' in html.read_text(encoding="utf-8")
+    with Image.open(io.BytesIO(png.read_bytes())) as img:
+        assert img.size == (1000, 800)
