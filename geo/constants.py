@@ -40,6 +40,9 @@ EVACUATION_FILE = "evacuation.csv"
 EVENT_COLUMNS: tuple[str, ...] = (
     "event_id", "date", "district", "controller", "share", "source", "precision", "note",
 )
+#: Optional event columns: the spelling the source used, and who made the claim when the source
+#: reports someone else's (e.g. Wikipedia quoting the Russian Ministry of Defence).
+EVENT_OPTIONAL_COLUMNS: tuple[str, ...] = ("place", "claimant")
 SOURCE_COLUMNS: tuple[str, ...] = ("key", "title", "publisher", "date", "url", "stance")
 DISTRICT_REQUIRED: tuple[str, ...] = ("id", "name")
 DISTRICT_RECOMMENDED: tuple[str, ...] = ("name_ar", "aliases", "geometry_source")

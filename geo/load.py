@@ -86,6 +86,8 @@ def check_dataset(data_dir: Path | str) -> tuple[Dataset | None, list[Problem]]:
         events, found = read_events(t, path(C.EVENTS_FILE), district_ids=set(districts["id"]),
                                     source_keys=keys, names=alias_index(districts))
         problems += found
+    if events is not None and districts is not None:
+        problems += start_state_problems(districts, events, path(C.EVENTS_FILE))
     optional = {}
     for name, reader in ((C.ROUTES_FILE, "route"), (C.CHECKPOINTS_FILE, "checkpoint")):
         if (t := text(name, optional=True)) is not None:
@@ -100,6 +102,16 @@ def check_dataset(data_dir: Path | str) -> tuple[Dataset | None, list[Problem]]:
                  optional.get(C.CHECKPOINTS_FILE), optional.get(C.EVACUATION_FILE),
                  tuple(problems), data_digest(data_dir))
     return ds, problems
+
+
+def start_state_problems(districts: gpd.GeoDataFrame, events: pd.DataFrame, file: str) -> list[Problem]:
+    """A warning for each district with no row on or before the first day (it shows as unknown)."""
+    start = pd.Timestamp(C.OFFENSIVE_START)
+    have = set(events.loc[events["date"] <= start, "district"])
+    return [Problem("warning", file, f"district {row.id} ({row.name}) has no row dated on or before {start.date()}; "
+                    "it shows as unknown until its first row.", "Add a start-state row for it.", "file", None,
+                    row.id, "district")
+            for row in districts.itertuples() if row.id not in have]
 
 
 def load_dataset(data_dir: Path | str) -> Dataset:

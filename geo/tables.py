@@ -15,6 +15,7 @@ from geo.constants import (
     EVENT_COLUMNS,
     EVENT_DATE_MAX,
     EVENT_DATE_MIN,
+    EVENT_OPTIONAL_COLUMNS,
     PRECISIONS,
     SOURCE_COLUMNS,
 )
@@ -157,25 +158,28 @@ def read_events(
             add("warning", f"precision {row['precision']!r} is not one of {', '.join(PRECISIONS)}.",
                 "", "precision")
         if ok and date is not None and share is not None:
-            rows.append(row | {"date": date, "share": share, "line": line})
-    frame = pd.DataFrame(rows, columns=[*EVENT_COLUMNS, "line"] if not rows else None)
+            rows.append({c: "" for c in EVENT_OPTIONAL_COLUMNS} | row | {"date": date, "share": share, "line": line})
+    frame = pd.DataFrame(rows, columns=[*EVENT_COLUMNS, *EVENT_OPTIONAL_COLUMNS, "line"] if not rows else None)
+    # a claim is made by a source, or by the party a source quotes: shares and disputes count per claim
+    claim_by = frame["source"].where(frame["claimant"].eq(""), frame["source"] + ": " + frame["claimant"])
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     frame["share"] = frame["share"].astype(float)
-    _check_share_sums(frame, file, problems)
+    _check_share_sums(frame.assign(claim_by=claim_by), file, problems)
     return frame, problems
 
 
 def _check_share_sums(frame: pd.DataFrame, file: str, problems: list[Problem]) -> None:
     if frame.empty:
         return
-    total = frame.assign(s=frame["share"].fillna(1.0)).groupby(["district", "date", "source"])["s"]
+    total = frame.assign(s=frame["share"].fillna(1.0)).groupby(["district", "date", "claim_by"])["s"]
     over = total.sum()[lambda s: s > 1 + SHARE_SLACK]
-    for (district, date, source), value in over.items():
+    for (district, date, claim_by), value in over.items():
         first = frame[(frame["district"] == district) & (frame["date"] == date)
-                      & (frame["source"] == source)].iloc[-1]
-        problems.append(Problem("error", file, f"source {source!r} gives district {district} shares "
+                      & (frame["claim_by"] == claim_by)].iloc[-1]
+        problems.append(Problem("error", file, f"source {claim_by!r} gives district {district} shares "
                                 f"adding up to {value:.2f} on {date.date()}.",
-                                "One source's shares for a district and day must add up to 1 at most.",
+                                "One claim's shares for a district and day must add up to 1 at most; when the "
+                                "source reports another party's claim, name that party in 'claimant'.",
                                 "line", int(first["line"]), first["event_id"], "share"))
 
 
@@ -191,6 +195,17 @@ def read_evacuation(text: str, file: str, *, source_keys: set[str]) -> tuple[pd.
         except ValueError:
             add("error", f"value {row['value']!r} is not a number.", "Write digits only.", "value")
             continue
+        high = row.get("value_high", "")
+        try:
+            high_value = float(high.replace(",", "")) if high else None
+        except ValueError:
+            add("error", f"value_high {high!r} is not a number.", "Write digits only, or leave it blank.",
+                "value_high")
+            continue
+        if high_value is not None and high_value < value:
+            add("error", "value_high is below value.", "Put the low end of a range in value, the high end in "
+                "value_high.", "value_high")
+            continue
         if row["figure_id"] in seen:
             add("error", f"duplicate figure_id {row['figure_id']!r}.", "Give it a new id.", "figure_id")
             continue
@@ -199,5 +214,5 @@ def read_evacuation(text: str, file: str, *, source_keys: set[str]) -> tuple[pd.
             add("error", f"unknown source {row['source']!r}.", "Add it to sources.csv.", "source")
             continue
         if date is not None:
-            rows.append(row | {"date": pd.Timestamp(date), "value": value, "line": line})
+            rows.append(row | {"date": pd.Timestamp(date), "value": value, "value_high": high_value, "line": line})
     return pd.DataFrame(rows), problems

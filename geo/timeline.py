@@ -8,7 +8,9 @@ Semantics (DESIGN.md, refined here):
   (the first claimed controller that differs from the district's previous dominant
   controller, smallest share first); ``share`` is the part it holds; the *rest* is the
   other claimed controller or, when no row names one, the previous dominant controller.
-- ``disputed`` is true when two sources make different claims for that district and day.
+- ``disputed`` is true when two sources (or two claimants quoted by a source) make different
+  claims for that district and day. A disputed day does not settle who holds the district: the
+  previous dominant controller is carried on for the next partial claim.
 - A district with no row on or before D is ``unknown``.
 """
 
@@ -23,7 +25,7 @@ import pandas as pd
 from geo.constants import OFFENSIVE_END, OFFENSIVE_START, UNKNOWN
 
 STATE_COLUMNS = ("controller", "share", "holder", "rest", "disputed", "since")
-CLAIM_COLUMNS = ("event_id", "date", "controller", "share", "source", "precision", "note")
+CLAIM_COLUMNS = ("event_id", "date", "controller", "share", "source", "claimant", "precision", "place", "note")
 
 
 def _as_day(day) -> pd.Timestamp:
@@ -42,13 +44,18 @@ def decide_groups(ev: pd.DataFrame) -> pd.DataFrame:
                       n_ctrl=("controller", "nunique"), min_s=("s1", "min"),
                       first_ctrl=("controller", "first"), start=("row", "min"), end=("row", "max"))
     groups["end"] += 1
+    # disputed: sources whose claim sets differ (order-free hash of (controller, share))
+    h = pd.util.hash_pandas_object(ev[["controller", "s1"]], index=False).to_numpy()
+    sig = pd.DataFrame({"g": ev["g"].to_numpy(), "by": ev["claim_by"].to_numpy(), "h": h})
+    sig = sig.groupby(["g", "by"], sort=False)["h"].agg(["sum", "count"]).reset_index()
+    groups["disputed"] = sig.groupby("g")[["sum", "count"]].nunique().max(axis=1).gt(1)
     # dominant controller: the largest claimed part, unless the unclaimed remainder (which stays
     # with the previous dominant controller) is at least as large; then it is inherited.
     per_ctrl = ev.groupby(["g", "controller"], sort=False)["s1"].max().reset_index()
     top = per_ctrl.sort_values(["g", "s1", "controller"], ascending=[True, False, True])
     top = top.drop_duplicates("g").set_index("g")
-    claimed = ev.groupby(["g", "source"], sort=False)["s1"].sum().groupby("g").max()
-    own = top["controller"].where(top["s1"] > 1.0 - claimed.clip(upper=1.0))
+    claimed = ev.groupby(["g", "claim_by"], sort=False)["s1"].sum().groupby("g").max()
+    own = top["controller"].where((top["s1"] > 1.0 - claimed.clip(upper=1.0)) & ~groups["disputed"])
     groups["dominant"] = own.groupby(groups["district"]).ffill()
     # previous dominant controller in the same district
     prev = groups["dominant"].shift(1)
@@ -69,11 +76,6 @@ def decide_groups(ev: pd.DataFrame) -> pd.DataFrame:
     groups["rest"] = others.drop_duplicates("g").set_index("g")["controller"].reindex(groups.index)
     groups["rest"] = groups["rest"].fillna(groups["prev"])
     groups.loc[groups["rest"].eq(groups["holder"]), "rest"] = None
-    # disputed: sources whose claim sets differ (order-free hash of (controller, share))
-    h = pd.util.hash_pandas_object(ev[["controller", "s1"]], index=False).to_numpy()
-    sig = pd.DataFrame({"g": ev["g"].to_numpy(), "source": ev["source"].to_numpy(), "h": h})
-    sig = sig.groupby(["g", "source"], sort=False)["h"].agg(["sum", "count"]).reset_index()
-    groups["disputed"] = sig.groupby("g")[["sum", "count"]].nunique().max(axis=1).gt(1)
     whole = groups["n_ctrl"].eq(1) & groups["min_s"].ge(1.0) & groups["first_ctrl"].ne("contested")
     groups["controller"] = np.where(whole & ~groups["disputed"], groups["first_ctrl"], "contested")
     groups["share"] = np.where(groups["controller"].ne("contested"), 1.0, groups["holder_share"])
@@ -174,6 +176,9 @@ def build_timeline(
     """
     ids = pd.Index([str(i) for i in district_ids])
     ev = events[events["district"].isin(ids)].copy()
+    for col in ("place", "claimant"):
+        ev[col] = ev[col].fillna("").astype(str) if col in ev else ""
+    ev["claim_by"] = ev["source"].where(ev["claimant"].eq(""), ev["source"] + ": " + ev["claimant"])
     last = ev["date"].max() if len(ev) else pd.NaT
     start_ts = _as_day(start or OFFENSIVE_START)
     end_ts = _as_day(end) if end else max(_as_day(OFFENSIVE_END), last if pd.notna(last) else start_ts)

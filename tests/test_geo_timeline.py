@@ -64,6 +64,33 @@ def test_sdf_capture(tiny):
     assert tl.control_on("2016-11-28").loc["T5", "controller"] == "sdf"
 
 
+def _events(rows):
+    frame = pd.DataFrame([dict(zip(("event_id", "date", "district", "controller", "share", "source", "claimant"),
+                                   r, strict=True)) | {"precision": "day", "note": ""} for r in rows])
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+    frame["share"] = frame["share"].astype(float)
+    return frame
+
+
+def test_a_dispute_does_not_settle_who_holds_the_rest():
+    ev = _events([("1", "2016-11-15", "D", "opposition", math.nan, "a", ""),
+                  ("2", "2016-12-12", "D", "government", math.nan, "a", ""),
+                  ("3", "2016-12-12", "D", "opposition", math.nan, "b", ""),
+                  ("4", "2016-12-14", "D", "government", 0.5, "a", "")])
+    s = build_timeline(["D"], ev).control_on("2016-12-14").loc["D"]
+    assert (s["controller"], s["holder"], s["share"], s["rest"]) == ("contested", "government", 0.5, "opposition")
+
+
+def test_a_source_quoting_another_party_is_a_separate_claim():
+    ev = _events([("1", "2016-11-15", "D", "opposition", math.nan, "w", ""),
+                  ("2", "2016-12-16", "D", "government", math.nan, "w", "Russian MoD"),
+                  ("3", "2016-12-16", "D", "opposition", 0.4, "w", ""),
+                  ("4", "2016-12-16", "D", "government", 0.6, "w", "")])
+    s = build_timeline(["D"], ev).control_on("2016-12-16").loc["D"]
+    assert s["controller"] == "contested" and s["disputed"] and s["sources"] == ("w",)
+    assert {c["claimant"] for c in s["claims"]} == {"", "Russian MoD"}
+
+
 def test_out_of_range_day_is_a_clear_error(tiny):
     _, tl = tiny
     with pytest.raises(ValueError, match="outside the record"):
@@ -94,7 +121,8 @@ def _naive_group(rows: list[dict], prev: str | None) -> dict:
         sigs.setdefault(r["source"], []).append((r["controller"], s))
     top_ctrl, top = sorted(per_ctrl.items(), key=lambda kv: (-kv[1], kv[0]))[0]
     remainder = 1.0 - min(1.0, max(per_source.values()))
-    dominant = top_ctrl if top > remainder else prev
+    disputed = len({tuple(sorted(v)) for v in sigs.values()}) > 1
+    dominant = top_ctrl if top > remainder and not disputed else prev
     ordered = sorted(zip(rows, s1, strict=True), key=lambda rs: (rs[1], rs[0]["controller"]))
     cands = [(r, s) for r, s in ordered if r["controller"] != prev]
     holder = cands[0][0]["controller"] if cands else rows[0]["controller"]
@@ -102,7 +130,6 @@ def _naive_group(rows: list[dict], prev: str | None) -> dict:
     others = sorted([(r, s) for r, s in ordered if r["controller"] != holder],
                     key=lambda rs: (-rs[1], rs[0]["controller"]))
     rest = others[0][0]["controller"] if others else prev
-    disputed = len({tuple(sorted(v)) for v in sigs.values()}) > 1
     whole = len(per_ctrl) == 1 and min(s1) >= 1.0 and rows[0]["controller"] != "contested"
     controller = rows[0]["controller"] if whole and not disputed else "contested"
     if controller != "contested":
