@@ -1,0 +1,269 @@
+"""Benchmark the standalone snapshot page against folium's TimestampedGeoJson from the same data.
+
+    python bench/snapshot.py                  # the bundled data/
+    python bench/snapshot.py --synthetic 500  # an n-district grid (bench/synthetic.py)
+
+Prints HTML size (raw, gzipped), time to first paint and to a drawn map, slider step time in
+Chromium, and PNG time cold and with a warm browser. TimestampedGeoJson loads its scripts from
+CDNs; here they are served from local copies (Debian's jQuery, and npm packages unpacked into
+$BENCH_JS_CACHE, fetched once with `npm pack`), so its timings need npm or a filled cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import folium  # noqa: E402
+import shapely  # noqa: E402
+from folium.plugins import TimestampedGeoJson  # noqa: E402
+
+import snapshot  # noqa: E402
+from geo.load import load_dataset  # noqa: E402
+from geo.timeline import build_timeline  # noqa: E402
+from layers.standalone import render_html  # noqa: E402
+from layers.standalone_data import page_data, simplify_coverage  # noqa: E402
+from layers.style import PALETTE, json_for_script  # noqa: E402
+
+CACHE = Path(os.environ.get("BENCH_JS_CACHE", Path(tempfile.gettempdir()) / "aleppo-bench-js"))
+NPM = {"leaflet-timedimension@1.1.1": "package/dist/leaflet.timedimension.min.js",
+       "iso8601-js-period@0.2.1": "package/iso8601.js", "moment@2.18.1": "package/min/moment.min.js"}
+SIZE = {"width": 1200, "height": 800}
+STEP_JS = """() => { const n = snapshot.days.length, t = [];
+  for (let k = 0; k < 3; k++) for (let i = 0; i < n; i++) {
+    const t0 = performance.now(); snapshot.setDay((i + 1) % n); document.body.offsetHeight;
+    document.querySelector('#map svg').getBBox(); t.push(performance.now() - t0); }
+  return t; }"""
+TGJ_STEP_JS = """async () => { const m = window[Object.keys(window).find(k => k.startsWith('map_'))];
+  const td = m.timeDimension, n = td.getAvailableTimes().length, t = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await new Promise(r => { td.once('timeload', r); td.setCurrentTimeIndex((i + 1) % n); });
+    document.body.offsetHeight; t.push(performance.now() - t0); }
+  return t; }"""
+TGJ_READY = "() => document.querySelectorAll('.leaflet-overlay-pane path').length > 0"
+
+
+def tgj_html(ds, tl) -> str:
+    """folium's TimestampedGeoJson for the same days: one polygon copy per district per day."""
+    geoms = simplify_coverage(ds.districts.geometry.to_numpy())
+    geo = {i: json.loads(shapely.to_geojson(shapely.set_precision(g, 1e-5)))
+           for i, g in zip(ds.districts["id"], geoms, strict=True)}
+    feats = []
+    for day in tl.days:
+        stamp = day.date().isoformat()
+        for did, ctrl in tl.control_on(day)["controller"].items():
+            feats.append({"type": "Feature", "geometry": geo[did], "properties": {
+                "times": [stamp], "tooltip": did,
+                "style": {"color": "#ffffff", "weight": 1, "fillColor": PALETTE[ctrl], "fillOpacity": 0.75}}})
+    bounds = ds.districts.total_bounds
+    m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=12,
+                   tiles=None)
+    TimestampedGeoJson({"type": "FeatureCollection", "features": feats}, period="P1D",
+                       add_last_point=False, auto_play=False, loop=False).add_to(m)
+    return m.get_root().render()
+
+
+def tgj_scripts() -> dict[str, Path] | None:
+    """Local files for the scripts TimestampedGeoJson pulls from CDNs, or None when unavailable."""
+    from xstatic.pkg import leaflet
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for spec, member in NPM.items():
+        name = spec.split("@")[0]
+        target = CACHE / name / Path(member).name
+        if not target.exists():
+            tgz = next(CACHE.glob(f"{name}-*.tgz"), None)
+            if tgz is None:
+                try:
+                    subprocess.run(["npm", "pack", "--silent", spec], cwd=CACHE, check=True,
+                                   capture_output=True, timeout=120)
+                except (OSError, subprocess.SubprocessError):
+                    return None
+                tgz = next(CACHE.glob(f"{name}-*.tgz"))
+            with tarfile.open(tgz) as tar:
+                target.parent.mkdir(exist_ok=True)
+                target.write_bytes(tar.extractfile(member).read())
+        files[name] = target
+    jquery = Path("/usr/share/javascript/jquery/jquery.min.js")
+    files["leaflet.js"] = Path(leaflet.BASE_DIR) / "leaflet.js"
+    files["leaflet.css"] = Path(leaflet.BASE_DIR) / "leaflet.css"
+    files["jquery"] = jquery if jquery.exists() else None
+    return files if files["jquery"] else None
+
+
+#: URL fragment of a CDN script -> key in tgj_scripts() (None: served empty, not needed to draw).
+CDN_RULES = (("jqueryui", None), ("leaflet-timedimension", "leaflet-timedimension"),
+             ("iso8601", "iso8601-js-period"), ("moment", "moment"), ("jquery", "jquery"),
+             ("leaflet@1.9.3/dist/leaflet.js", "leaflet.js"), ("leaflet@1.9.3/dist/leaflet.css", "leaflet.css"))
+
+
+def _local(url: str, files: dict[str, Path]) -> Path | None:
+    for needle, key in CDN_RULES:
+        if needle in url:
+            path = files.get(key) if key else None
+            return path if path and (path.suffix == ".css") == url.endswith(".css") else None
+    return None
+
+
+def _route_for(files: dict[str, Path] | None):
+    """Serve CDN scripts from local copies; anything else from the network gets an empty body."""
+    def route(r) -> None:
+        url = r.request.url
+        if url.startswith(("file:", "data:", "about:")):
+            return r.continue_()
+        path = _local(url, files or {})
+        if path is not None:
+            return r.fulfill(path=str(path))
+        return r.fulfill(status=200, body="", content_type="text/css" if ".css" in url else "text/javascript")
+    return route
+
+
+def measure_page(browser, path: Path, *, ready: str, step_js: str, files=None) -> dict:
+    """First paint, time to a drawn map and slider step times for one page in a warm browser."""
+    ctx = browser.new_context(viewport=SIZE)
+    ctx.route("**/*", _route_for(files))
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    t0 = time.perf_counter()
+    page.goto(path.as_uri(), wait_until="load")
+    page.wait_for_function(ready, timeout=60000)
+    drawn = time.perf_counter() - t0
+    page.wait_for_function("performance.getEntriesByName('first-contentful-paint').length > 0",
+                           timeout=10000)
+    fcp = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
+    steps = page.evaluate(step_js)
+    ctx.close()
+    return {"fcp_ms": fcp, "drawn_s": drawn, "step_med_ms": statistics.median(steps),
+            "step_max_ms": max(steps), "errors": errors}
+
+
+def png_times(html_path: Path, *, ready: str, files=None, repeat: int = 3) -> tuple[float, float]:
+    """Median seconds for a PNG from a cold browser (launch included) and from a warm one."""
+    from playwright.sync_api import sync_playwright
+
+    def shoot(browser) -> None:
+        ctx = browser.new_context(viewport=SIZE, device_scale_factor=2)
+        ctx.route("**/*", _route_for(files))
+        page = ctx.new_page()
+        page.goto(html_path.as_uri(), wait_until="load")
+        page.wait_for_function(ready, timeout=60000)
+        page.screenshot(type="png")
+        ctx.close()
+
+    cold, warm = [], []
+    with sync_playwright() as pw:
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            b = pw.chromium.launch(executable_path=snapshot.CHROMIUM, args=snapshot.CHROMIUM_ARGS)
+            shoot(b)
+            cold.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            shoot(b)
+            warm.append(time.perf_counter() - t0)
+            b.close()
+    return statistics.median(cold), statistics.median(warm)
+
+
+def snapshot_png_times(html: str, repeat: int = 3) -> tuple[float, float]:
+    """The same through snapshot.py's own code paths (print mode, fonts and frames settled)."""
+    cold = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        snapshot.render_png_bytes(html, scale=2, **SIZE)
+        cold.append(time.perf_counter() - t0)
+    with snapshot.PngRenderer() as renderer:
+        renderer.render(html, scale=2, **SIZE)
+        warm = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            renderer.render(html, scale=2, **SIZE)
+            warm.append(time.perf_counter() - t0)
+    return statistics.median(cold), statistics.median(warm)
+
+
+def sizes(text: str) -> str:
+    raw = text.encode()
+    return f"{len(raw) / 1e6:6.3f} MB raw, {len(gzip.compress(raw, 6)) / 1e6:6.3f} MB gzipped"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default=str(REPO / "data"))
+    ap.add_argument("--synthetic", type=int, metavar="N", help="use an N-district synthetic grid instead")
+    ap.add_argument("--no-tgj", action="store_true", help="skip TimestampedGeoJson")
+    args = ap.parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-snapshot-"))
+    folder = Path(args.data)
+    if args.synthetic:
+        sys.path.insert(0, str(REPO / "bench"))
+        from synthetic import write_synthetic
+
+        folder = write_synthetic(tmp / "data", args.synthetic)
+    ds = load_dataset(folder)
+    tl = build_timeline(ds.districts["id"], ds.events)
+    day = tl.days[min(28, len(tl.days) - 1)]
+    t0 = time.perf_counter()
+    html = render_html(ds, tl, day)
+    build_s = time.perf_counter() - t0
+    print(f"data: {folder} — {len(ds.districts)} districts × {len(tl.days)} days, {len(ds.events)} events")
+    n0 = shapely.get_num_coordinates(ds.districts.geometry.to_numpy()).sum()
+    n1 = shapely.get_num_coordinates(simplify_coverage(ds.districts.geometry.to_numpy())).sum()
+    data = page_data(ds, tl, tl.days)
+    geom = len(json_for_script(data["geom"]).encode())
+    table = len(json_for_script({k: data[k] for k in ("states", "first", "changes", "front")}).encode())
+    print(f"coverage simplification: {n0} -> {n1} vertices ({100 * (1 - n1 / n0):.0f}% fewer); "
+          f"geometry JSON {geom / 1e3:.0f} kB, day table (states, changes, front) {table / 1e3:.0f} kB")
+    page = tmp / "standalone.html"
+    page.write_text(html, encoding="utf-8")
+    print(f"\nstandalone page   : {sizes(html)}; built in {build_s:.2f} s")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=snapshot.CHROMIUM, args=snapshot.CHROMIUM_ARGS)
+        m = measure_page(browser, page, ready="() => window.snapshot && window.snapshot.ready", step_js=STEP_JS)
+        files = None if args.no_tgj else tgj_scripts()
+        if not args.no_tgj:
+            t0 = time.perf_counter()
+            tgj = tgj_html(ds, tl)
+            tgj_build = time.perf_counter() - t0
+            tgj_page = tmp / "tgj.html"
+            tgj_page.write_text(tgj, encoding="utf-8")
+            t = measure_page(browser, tgj_page, ready=TGJ_READY, step_js=TGJ_STEP_JS, files=files) \
+                if files else None
+        browser.close()
+    print(f"  first paint {m['fcp_ms']:.0f} ms, map drawn {m['drawn_s'] * 1000:.0f} ms after navigation; "
+          f"slider step median {m['step_med_ms']:.2f} ms, max {m['step_max_ms']:.2f} ms")
+    cold, warm = snapshot_png_times(html)
+    print(f"  PNG 1200×800 @2x via snapshot.py: cold {cold:.2f} s, warm browser {warm:.2f} s")
+    if args.no_tgj:
+        return
+    print(f"\nTimestampedGeoJson: {sizes(tgj)}; built in {tgj_build:.2f} s "
+          f"(scripts from CDNs, not counted)")
+    if t is None:
+        print("  timings skipped: its CDN scripts are not available locally (npm pack failed).")
+        return
+    print(f"  first paint {t['fcp_ms']:.0f} ms, map drawn {t['drawn_s'] * 1000:.0f} ms after navigation; "
+          f"slider step median {t['step_med_ms']:.2f} ms, max {t['step_max_ms']:.2f} ms"
+          + (f"; page errors: {t['errors'][:2]}" if t["errors"] else ""))
+    cold, warm = png_times(tgj_page, ready=TGJ_READY, files=files)
+    print(f"  PNG 1200×800 @2x (plain screenshot): cold {cold:.2f} s, warm browser {warm:.2f} s")
+    print("\ntargets: standalone < 1.5 MB, slider step < 16 ms, cold PNG < 1.5 s")
+
+
+if __name__ == "__main__":
+    main()
