@@ -21,7 +21,6 @@ from geo.timeline import Timeline
 from layers.standalone_data import STATE_CODES, page_data
 from layers.standalone_text import LANGS, MONTHS, UI, day_label, default_title, labels
 from layers.style import (
-    BOUNDARY_CREDIT,
     FRONT_STYLE,
     PALETTE,
     ROUTE_STATUS_STYLE,
@@ -143,7 +142,7 @@ def render_html(
     first, last = timeline.days[0].date(), timeline.days[-1].date()
     title = title if title else default_title(lang, first, last)
     js, css = leaflet_assets()
-    credit = BOUNDARY_CREDIT + (f" · {UI[lang]['tiles']}" if basemap == "streets" else "")
+    credit = UI[lang]["credit"] + (f" · {UI[lang]['tiles']}" if basemap == "streets" else "") + "."
     values = {
         "LANG": lang, "DIR": "rtl" if lang == "ar" else "ltr", "TITLE": escape_text(title),
         "DATE": escape_text(day_label(timeline.days[start].date(), lang)),

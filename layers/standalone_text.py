@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from geo.constants import OFFENSIVE_END, OFFENSIVE_START
-from layers.style import LABELS, LABELS_AR
+from layers.style import BOUNDARY_CREDIT, LABELS, LABELS_AR
 
 LANGS = ("en", "ar")
 
@@ -37,6 +37,7 @@ UI: dict[str, dict[str, str]] = {
         "proposed": "Route proposed", "in use": "Route in use", "closed": "Route closed",
         "route": "Route",
         "tiles": "Map data © OpenStreetMap contributors",
+        "credit": BOUNDARY_CREDIT,
     },
     "ar": {
         "title": "حلب، 15 تشرين الثاني – 22 كانون الأول 2016: من كان يسيطر على كل حي",
@@ -57,6 +58,8 @@ UI: dict[str, dict[str, str]] = {
         "proposed": "طريق مقترح", "in use": "طريق قيد الاستخدام", "closed": "طريق مغلق",
         "route": "طريق",
         "tiles": "بيانات الخريطة © مساهمو OpenStreetMap",
+        "credit": "الحدود: مكتب الأمم المتحدة لتنسيق الشؤون الإنسانية (OCHA) / قسم الخرائط في الأمم المتحدة "
+                  "(COD-AB، 2016-09-05)",
     },
 }
 

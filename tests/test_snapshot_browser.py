@@ -162,3 +162,25 @@ def test_cli_html_and_png_for_the_article(tiny_dir, tmp_path):
     assert 'dir="rtl"' in html.read_text(encoding="utf-8")
     with Image.open(io.BytesIO(png.read_bytes())) as img:
         assert img.size == (1000, 800)
+
+
+def test_print_mode_keeps_title_date_legend_and_credit_in_the_picture(offline_page, tmp_path):
+    page = _open(offline_page, _write(tmp_path, DATA, "2016-12-13"))
+    page.evaluate("snapshot.print(true)")
+    boxes = page.evaluate("""() => Object.fromEntries(['title', 'date', 'legend', 'credit', 'map', 'controls']
+        .map(id => [id, document.getElementById(id).getBoundingClientRect().toJSON()]))""")
+    for name in ("title", "date", "legend", "credit", "map"):
+        box = boxes[name]
+        assert box["height"] > 0 and box["top"] >= 0 and box["bottom"] <= 900, name
+    assert boxes["controls"]["height"] == 0  # no slider in a printed picture
+    assert "OCHA" in page.inner_text("#credit") and "Sources:" in page.inner_text("#credit")
+    _no_trouble(page)
+
+
+def test_street_tiles_are_optional(offline_page, tiny_dir, tmp_path):
+    page = _open(offline_page, _write(tmp_path, tiny_dir, "2016-11-22", basemap="streets"))
+    assert len(page.evaluate(FILLS)) == 6
+    page.wait_for_function("snapshot.status.tiles")  # every tile failed; the map is drawn anyway
+    assert page.blocked and all(u.startswith("https://tile.openstreetmap.org/") for u in page.blocked)
+    assert all("Failed to load resource" in e for e in page.errors)
+    assert "OpenStreetMap contributors" in page.inner_text("#credit")
