@@ -151,15 +151,19 @@ def render_png(html: str, out_path: Path | str, *, width: int, height: int, scal
     Path(out_path).write_bytes(render_png_bytes(html, width=width, height=height, scale=scale))
 
 
-def write_gif(pngs: Sequence[bytes], out_path: Path | str, *, frame_ms: int = GIF_FRAME_MS,
-              last_ms: int = GIF_LAST_MS) -> None:
-    """An animated GIF with one frame per PNG (the last held longer), made with Pillow."""
+def write_gif(pngs: Sequence[bytes], out_path: Path | str, *, size: tuple[int, int] | None = None,
+              frame_ms: int = GIF_FRAME_MS, last_ms: int = GIF_LAST_MS) -> None:
+    """An animated GIF with one frame per PNG (the last held longer; ``size`` scales), with Pillow."""
     from PIL import Image
 
     if not pngs:
         raise SnapshotError("no frames to write.")
-    frames = [Image.open(io.BytesIO(b)).convert("RGB").quantize(colors=128, dither=Image.Dither.NONE)
-              for b in pngs]
+    frames = []
+    for png in pngs:
+        img = Image.open(io.BytesIO(png)).convert("RGB")
+        if size and img.size != tuple(size):
+            img = img.resize(size, Image.Resampling.LANCZOS)
+        frames.append(img.quantize(colors=128, dither=Image.Dither.NONE))
     durations = [frame_ms] * (len(frames) - 1) + [last_ms]
     frames[0].save(out_path, save_all=True, append_images=frames[1:], duration=durations, loop=0,
                    disposal=1, optimize=False)
@@ -186,7 +190,7 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--width", type=int, default=DEFAULT_SIZE[0], help="picture width in CSS px (1200)")
     ap.add_argument("--height", type=int, default=DEFAULT_SIZE[1], help="picture height in CSS px (800)")
     ap.add_argument("--scale", type=float, help="device pixel ratio (default 2 for --png and "
-                    "--all-days, 1 for --gif)")
+                    "--all-days; the GIF is then width x height)")
     ap.add_argument("--title", help="title shown on the map (default: a neutral title)")
     ap.add_argument("--lang", choices=LANGS, default="en", help="labels and legend language")
     ap.add_argument("--basemap", choices=BASEMAPS, default="none",
@@ -245,7 +249,7 @@ def run(args: argparse.Namespace, ds: Dataset, tl: Timeline) -> list[Path]:
             if args.all_days:
                 written.append(args.all_days)
             if args.gif:
-                write_gif(pngs, args.gif)
+                write_gif(pngs, args.gif, size=(args.width, args.height) if not args.scale else None)
                 written.append(args.gif)
     return written
 

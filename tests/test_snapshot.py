@@ -133,6 +133,12 @@ def test_encoding_rounds_to_five_decimals():
     assert ring[:2] == [3712346, 3620000] and len(ring) == 6
 
 
+def test_frame_size_can_be_fixed(tiny):
+    assert '<div id="frame" style="width:600px;height:400px">' in render_html(*tiny, "2016-11-22", width=600,
+                                                                                height=400)
+    assert '<div id="frame" style="">' in render_html(*tiny, "2016-11-22")
+
+
 def test_static_page_carries_one_day(tiny):
     html = render_html(*tiny, "2016-11-22", static=True)
     data = _state_data(html)
@@ -195,3 +201,6 @@ def test_write_gif_keeps_one_frame_per_picture(tmp_path):
     snapshot.write_gif(pngs, tmp_path / "a.gif")
     with Image.open(tmp_path / "a.gif") as gif:
         assert gif.n_frames == 4 and gif.size == (40, 30)
+    snapshot.write_gif(pngs, tmp_path / "b.gif", size=(20, 15))
+    with Image.open(tmp_path / "b.gif") as gif:
+        assert gif.n_frames == 4 and gif.size == (20, 15)

@@ -60,6 +60,15 @@ def test_page_draws_every_district_and_the_slider_restyles_them(offline_page, ti
     _no_trouble(page)
 
 
+def test_a_date_in_the_link_opens_that_day(offline_page, tiny_dir, tmp_path):
+    path = _write(tmp_path, tiny_dir, "2016-11-22")
+    offline_page.goto(path.as_uri() + "#2016-12-01")
+    offline_page.wait_for_function("window.snapshot && window.snapshot.ready")
+    assert offline_page.inner_text("#date") == "1 December 2016"
+    assert offline_page.input_value("#slider") == "16"
+    _no_trouble(offline_page)
+
+
 def test_play_button_scrubs_through_the_offensive(offline_page, tiny_dir, tmp_path):
     page = _open(offline_page, _write(tmp_path, tiny_dir, "2016-12-20"))
     page.click("#play")
