@@ -254,29 +254,51 @@ def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
         st.altair_chart(charts.evacuation_chart(evac, bundle.ds.sources, measure), width="stretch")
 
 
-def show_downloads(bundle: Bundle, day: dt.date) -> None:
+@st.cache_data(max_entries=16, show_spinner="Writing the snapshot…")
+def snapshot_html(digest: str, day: dt.date, basemap: str, _bundle: Bundle) -> str:
+    """The standalone page for ``day`` (snapshot engineer's ``layers.standalone.render_html``)."""
+    from layers.standalone import render_html
+
+    return render_html(_bundle.ds, _bundle.timeline, day, basemap="none" if basemap == "None" else "streets")
+
+
+@st.cache_data(max_entries=8, show_spinner="Rendering the PNG in Chromium…")
+def snapshot_png(html: str) -> bytes:
+    """The PNG of a snapshot page (snapshot engineer's ``snapshot.render_png_bytes``)."""
+    from snapshot import render_png_bytes
+
+    return render_png_bytes(html, width=1200, height=800, scale=2)
+
+
+def embed_snippet(day: dt.date) -> str:
+    """The ``<iframe>`` to paste into an article, opening this app on ``day``."""
+    base = str(getattr(st.context, "url", "") or "").split("?")[0]
+    src = f"{base}?date={day.isoformat()}&embed=true"
+    try:
+        from layers.standalone import iframe_snippet
+    except ImportError:
+        return f'<iframe src="{src}" width="100%" height="720"></iframe>'
+    return iframe_snippet(src, title=f"Aleppo 2016: who held each district, {day.isoformat()}", height=720)
+
+
+def show_downloads(bundle: Bundle, digest: str, day: dt.date, basemap: str) -> None:
     """Issue 5 item 4 -- HTML/PNG snapshot downloads and the iframe snippet.
 
-    Wired to the snapshot engineer's ``layers.standalone.render_html`` and ``snapshot.render_png``
-    when those exist; until then only the link and iframe snippet are offered.
+    Built only on request (a snapshot takes a few hundred ms; a PNG starts a browser), so a date
+    change never pays for them.
     """
     with st.expander("Share or download this view"):
-        link = f"?date={day.isoformat()}"
-        st.code(f'<iframe src="{link}&embed=true" width="100%" height="720" '
-                f'title="Aleppo 2016, {day.isoformat()}"></iframe>', language="html")
-        try:
-            from layers.standalone import render_html  # noqa: PLC0415 (optional, other owner)
-        except ImportError:
-            st.caption("Snapshot downloads arrive with the standalone page.")
+        st.code(embed_snippet(day), language="html")
+        if not st.toggle("Prepare snapshot files for this day", key="snap"):
             return
-        html = render_html(bundle.ds, bundle.timeline, day)
+        try:
+            html = snapshot_html(digest, day, basemap, bundle)
+        except ImportError:
+            st.caption("Snapshot downloads need layers/standalone.py.")
+            return
         st.download_button("Download HTML", html, f"aleppo-{day.isoformat()}.html", "text/html")
-        try:
-            from snapshot import render_png  # noqa: PLC0415
-        except ImportError:
-            return
         if st.button("Make PNG"):
-            st.download_button("Download PNG", render_png(html), f"aleppo-{day.isoformat()}.png",
+            st.download_button("Download PNG", snapshot_png(html), f"aleppo-{day.isoformat()}.png",
                                "image/png")
 
 
@@ -300,7 +322,7 @@ def main() -> None:
         show_map(bundle, day, basemap, leaflet_url)
     with right:
         show_panel(bundle, digest, day)
-    show_downloads(bundle, day)
+    show_downloads(bundle, digest, day, basemap)
     if st.session_state.get("playing"):
         time.sleep(SPEEDS[st.session_state.get("speed", "1 day/s")])
         st.session_state["_tick"] = True

@@ -1,0 +1,109 @@
+"""Page logic with Streamlit's AppTest: data loading, ?date=, stepping, play, broken files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+from conftest import TINY_EVENTS  # noqa: E402
+
+
+@pytest.fixture
+def app(tiny_dir, monkeypatch):
+    monkeypatch.setenv("ALEPPO_DATA", str(tiny_dir))
+    return AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+
+
+def day_of(at: AppTest) -> dt.date:
+    return at.session_state["day"]
+
+
+def test_opens_on_first_day_and_follows_url(app):
+    app.run()
+    assert not app.exception
+    assert day_of(app) == dt.date(2016, 11, 15)
+    assert app.query_params["date"] == "2016-11-15"
+    assert "Tuesday 15 November 2016" in app.markdown[0].value
+
+
+def test_date_query_opens_that_day_and_is_clamped(app):
+    app.query_params["date"] = "2016-12-01"
+    app.run()
+    assert day_of(app) == dt.date(2016, 12, 1)
+    assert "Events on 01 Dec 2016" in [h.value for h in app.subheader]
+    events = next(m.value for m in app.markdown if "day-events" in m.value)
+    assert "Alpha report" in events and "Beta report" in events
+
+
+def test_out_of_range_and_bad_dates(tiny_dir, monkeypatch):
+    monkeypatch.setenv("ALEPPO_DATA", str(tiny_dir))
+    for raw, want in (("2030-01-01", dt.date(2016, 12, 22)), ("yesterday", dt.date(2016, 11, 15))):
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+        at.query_params["date"] = raw
+        at.run()
+        assert day_of(at) == want
+
+
+def test_next_and_previous_buttons_step_one_day(app):
+    app.query_params["date"] = "2016-11-20"
+    app.run()
+    app.button[1].click().run()
+    assert day_of(app) == dt.date(2016, 11, 21) and app.query_params["date"] == "2016-11-21"
+    app.button[0].click().run()
+    app.button[0].click().run()
+    assert day_of(app) == dt.date(2016, 11, 19)
+
+
+def test_slider_moves_the_day(app):
+    app.run()
+    app.slider(key="day").set_value(dt.date(2016, 11, 28)).run()
+    assert day_of(app) == dt.date(2016, 11, 28) and app.query_params["date"] == "2016-11-28"
+
+
+def test_play_advances_and_pause_stops(app):
+    app.query_params["date"] = "2016-12-21"
+    app.run()
+    app.select_slider(key="speed").set_value("4 days/s")
+    app.button(key="play").click().run()
+    assert day_of(app) == dt.date(2016, 12, 22)  # one tick, then it stops at the end
+    assert app.session_state["playing"] is False
+
+
+def test_areas_table_counts_the_split_district(app):
+    app.query_params["date"] = "2016-11-20"
+    app.run()
+    table = app.dataframe[0].value.set_index("Side")
+    square = table.loc["Unknown", "km²"]  # T6 has no record: one whole square
+    assert square > 0
+    assert table.loc["Government and allies", "km²"] == pytest.approx(1.33 * square, rel=0.02)  # T1 + 1/3 T2
+    assert table.loc["Opposition", "km²"] == pytest.approx(2.67 * square, rel=0.02)
+    assert table.iloc[1, 1] == pytest.approx(100 * 2.67 / 3, abs=0.5)  # of the 3 squares held on 15 Nov
+
+
+def test_broken_file_keeps_last_valid_data_and_lists_problems(app, tiny_dir):
+    app.query_params["date"] = "2016-12-01"
+    app.run()
+    (tiny_dir / "events.csv").write_text(TINY_EVENTS + "E11,2016-12-02,T9,martians,,alpha,day,bad\n",
+                                         encoding="utf-8")
+    app.run()
+    assert app.error, "the problems are listed"
+    text = app.error[0].value
+    assert "last valid data" in text and "T9" in text and "martians" in text
+    assert day_of(app) == dt.date(2016, 12, 1)
+    assert any("Events on 01 Dec 2016" == h.value for h in app.subheader)
+
+
+def test_edited_file_shows_on_reload(app, tiny_dir):
+    app.query_params["date"] = "2016-12-05"
+    app.run()
+    (tiny_dir / "events.csv").write_text(TINY_EVENTS + "E11,2016-12-05,T6,government,,alpha,day,new\n",
+                                         encoding="utf-8")
+    app.run()
+    events = next(m.value for m in app.markdown if "day-events" in m.value)
+    assert "North East" in events and not app.error
