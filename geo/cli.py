@@ -119,7 +119,8 @@ def cmd_history(ds, tl, args) -> str:
             records.append({"date": g["date"].date().isoformat(), "state": g["controller"],
                             "state_share": _clean(g["share"]), "disputed": bool(g["disputed"]),
                             "claim": claim["controller"], "claim_share": _clean(claim["share"]),
-                            "source": claim["source"], "precision": claim["precision"],
+                            "source": claim["source"], "claimant": claim.get("claimant", ""),
+                            "precision": claim["precision"],
                             "event_id": claim["event_id"], "note": claim["note"]})
     head = f"{did} {meta['name']} ({meta['name_ar']})"
     if args.format == "json":
