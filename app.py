@@ -152,8 +152,11 @@ def day_from_query(days: list[dt.date]) -> dt.date | None:
 
 def init_state(days: list[dt.date]) -> None:
     """Take day and basemap from the URL on a new session; keep the day inside the record."""
-    wanted = st.session_state.get("day") or day_from_query(days) or days[0]
-    st.session_state["day"] = min(max(wanted, days[0]), days[-1])
+    current = st.session_state.get("day")
+    wanted = current or day_from_query(days) or days[0]
+    clamped = min(max(wanted, days[0]), days[-1])
+    if clamped != current:  # writing a widget's state on every run would undo key presses in flight
+        st.session_state["day"] = clamped
     if "basemap" not in st.session_state:
         asked = str(st.query_params.get("basemap", "")).casefold()
         st.session_state["basemap"] = next((b for b in BASEMAPS if b.casefold() == asked), DEFAULT_BASEMAP)

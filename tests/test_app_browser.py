@@ -1,0 +1,116 @@
+"""The real app in Chromium with the network cut: districts drawn, ?date=, slider, legend, charts.
+
+One Streamlit server per module on a free loopback port, on a small synthetic data set.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bench.synthetic import write_synthetic
+
+REPO = Path(__file__).resolve().parents[1]
+FRAME = "streamlit_folium.st_folium"
+N = 16
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = write_synthetic(tmp_path_factory.mktemp("syn") / "data", N)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--server.enableStaticServing",
+           "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+           "--", "--data", str(data)]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).status == 200:
+                break
+        except OSError:
+            assert time.time() < deadline, "streamlit did not start"
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def open_map(page, url: str):
+    page.goto(url)
+    page.wait_for_selector(f'iframe[title="{FRAME}"]', timeout=60000)
+    page.wait_for_function(f"() => [...document.querySelectorAll('iframe')].some(f => f.title === '{FRAME}')")
+    deadline = time.time() + 30
+    while not any(FRAME in f.url for f in page.frames):
+        assert time.time() < deadline
+        page.wait_for_timeout(50)
+    frame = next(f for f in page.frames if FRAME in f.url)
+    frame.wait_for_function("() => window.aleppo && window.aleppo.paints > 0", timeout=60000)
+    return frame
+
+
+def fills(frame) -> list[str]:
+    return frame.eval_on_selector_all(".leaflet-districts-pane path", "ps => ps.map(p => p.getAttribute('fill'))")
+
+
+def test_offline_draws_every_district_with_no_errors(server, offline_page):
+    frame = open_map(offline_page, server + "/?date=2016-12-16&basemap=none")
+    assert len(fills(frame)) == N
+    assert frame.evaluate("() => typeof L !== 'undefined' && L.version") == "1.9.3"
+    assert frame.locator("path.route-in-use").count() == 1
+    assert frame.locator("path.checkpoint").count() == 2
+    offline_page.wait_for_timeout(500)
+    assert offline_page.errors == []
+    assert offline_page.blocked == []
+
+
+def test_with_street_map_only_tiles_fail(server, offline_page):
+    frame = open_map(offline_page, server + "/?date=2016-11-20")
+    assert len(fills(frame)) == N
+    assert offline_page.blocked and all("basemaps.cartocdn.com" in u for u in offline_page.blocked)
+
+
+def test_date_link_opens_that_day(server, offline_page):
+    frame = open_map(offline_page, server + "/?date=2016-12-10&basemap=none")
+    assert frame.evaluate("() => window.aleppo.day") == "2016-12-10"
+    assert "Saturday 10 December 2016" in offline_page.inner_text("h3")
+
+
+def test_slider_recolours_keeps_zoom_and_updates_url(server, offline_page):
+    frame = open_map(offline_page, server + "/?date=2016-11-15&basemap=none")
+    frame.evaluate("() => window.aleppo.map.setView([36.165, 37.115], 15, {animate: false})")
+    before, paints = fills(frame), frame.evaluate("() => window.aleppo.paints")
+    slider = offline_page.locator('[data-testid="stSlider"] input[type="range"]').first
+    slider.focus()
+    for _ in range(12):  # a held key repeats every 30-50 ms
+        offline_page.keyboard.press("ArrowRight")
+        offline_page.wait_for_timeout(60)
+    offline_page.wait_for_function("() => location.search.includes('date=2016-11-27')")
+    frame.wait_for_function("() => window.aleppo.day === '2016-11-27'")
+    assert fills(frame) != before
+    assert frame.evaluate("() => window.aleppo.map.getZoom()") == 15
+    assert frame.evaluate("() => window.aleppo.paints") > paints
+    assert offline_page.errors == []
+
+
+def test_legend_tooltip_and_charts_appear(server, offline_page):
+    frame = open_map(offline_page, server + "/?date=2016-12-16&basemap=none")
+    assert "Disputed" in frame.inner_text(".aleppo-legend")
+    frame.locator(".leaflet-districts-pane path").nth(N - 1).hover()
+    tip = frame.locator(".leaflet-tooltip")
+    tip.wait_for()
+    assert "District" in tip.inner_text() and "Alpha report" in tip.inner_text()
+    offline_page.locator('[data-testid="stVegaLiteChart"]').nth(1).wait_for(timeout=30000)
+    assert offline_page.locator('[data-testid="stVegaLiteChart"]').count() == 2
+    assert "Area held" in offline_page.inner_text("body")
