@@ -34,7 +34,7 @@ from geo.timeline import Timeline, build_timeline
 from layers import charts, panel
 from layers.content import SourceIndex, source_index
 from layers.districts import district_payload
-from layers.page import base_map, day_layers
+from layers.page import DayData, base_map, day_data, day_layers
 from layers.style import BASEMAPS
 
 HERE = Path(__file__).resolve().parent
@@ -118,6 +118,12 @@ def load_bundle(data_dir: str, digest: str) -> tuple[Bundle | None, list[Problem
 def last_good() -> dict[str, Bundle]:
     """The last valid bundle per data folder, shared by sessions: shown while a file is broken."""
     return {}
+
+
+@st.cache_resource(max_entries=512)
+def cached_day_data(digest: str, day: dt.date, _bundle: Bundle) -> DayData:
+    """The map's data for one day (codes, changed districts, front line), once per data and day."""
+    return day_data(_bundle.ds, _bundle.timeline, _bundle.pairs, day)
 
 
 @st.cache_data(max_entries=8)
@@ -228,12 +234,12 @@ def show_problems(problems: list[Problem], showing_old: bool) -> None:
             st.text("\n".join(str(p) for p in warnings))
 
 
-def show_map(bundle: Bundle, day: dt.date, basemap: str, leaflet_url: str) -> None:
+def show_map(bundle: Bundle, digest: str, day: dt.date, basemap: str, leaflet_url: str) -> None:
     """The map: the base once, the day's layers swapped in place."""
     ids = [str(i) for i in bundle.timeline.district_ids]
     m = base_map(bundle.ds.districts, ids, tiles=BASEMAPS[basemap], data_url=bundle.payload_url,
                  leaflet_url=leaflet_url)
-    groups = day_layers(bundle.ds, bundle.timeline, bundle.pairs, day, bundle.index)
+    groups = day_layers(bundle.ds, cached_day_data(digest, day, bundle), bundle.index)
     st_folium(m, key=f"map-{basemap}", feature_group_to_add=groups, returned_objects=[],
               height=MAP_HEIGHT, use_container_width=True,
               layer_control=folium.LayerControl(collapsed=True, position="topright"))
@@ -306,7 +312,7 @@ def show_downloads(bundle: Bundle, digest: str, day: dt.date, basemap: str) -> N
 
 
 def main() -> None:
-    """Compose the page."""
+    """Compose the page. The map is sent first: the sidebar widgets read the same session state."""
     st.set_page_config(page_title="Aleppo 2016: who held each district", layout="wide")
     data_dir = data_dir_from_args(sys.argv[1:])
     leaflet_url = leaflet_static()
@@ -317,12 +323,13 @@ def main() -> None:
     days = [d.date() for d in bundle.timeline.days]
     init_state(days)
     advance_if_playing(days)
-    day, basemap = controls(days)
-    sync_url(day, basemap)
+    day, basemap = st.session_state["day"], st.session_state["basemap"]
     st.markdown(f"### Aleppo, {day:%A %d %B %Y}: who held each district")
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        show_map(bundle, day, basemap, leaflet_url)
+        show_map(bundle, digest, day, basemap, leaflet_url)
+    controls(days)
+    sync_url(day, basemap)
     with right:
         show_panel(bundle, digest, day)
     show_downloads(bundle, digest, day, basemap)
@@ -330,6 +337,5 @@ def main() -> None:
         time.sleep(SPEEDS[st.session_state.get("speed", "1 day/s")])
         st.session_state["_tick"] = True
         st.rerun()
-
 
 main()

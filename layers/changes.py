@@ -13,28 +13,39 @@ CHANGED_LAYER_NAME = "Changed hands this day"
 FRONT_LAYER_NAME = "Front line"
 
 
-def changed_layer(districts: gpd.GeoDataFrame, changed_ids: list[str]) -> folium.FeatureGroup:
+def changed_geojson(districts: gpd.GeoDataFrame, changed_ids: list[str]) -> str | None:
+    """GeoJSON text of the districts whose state changed on the day (None when none did)."""
+    sel = districts[districts["id"].astype(str).isin(changed_ids)]
+    return sel[["id", "geometry"]].to_json(drop_id=True) if len(sel) else None
+
+
+def front_geojson(state: pd.DataFrame, pairs: gpd.GeoDataFrame) -> str | None:
+    """GeoJSON text of the day's front line with an ``approximate`` flag (None when there is none)."""
+    front = front_line(state, pairs)
+    if not len(front):
+        return None
+    front = front.assign(approximate=front["approximate"].astype(bool))
+    return front[["approximate", "geometry"]].to_json(drop_id=True)
+
+
+def changed_layer(geojson: str | None) -> folium.FeatureGroup:
     """Outlines (no fill, not interactive) of the districts whose state changed on the day."""
     group = folium.FeatureGroup(name=CHANGED_LAYER_NAME)
-    sel = districts[districts["id"].astype(str).isin(changed_ids)]
-    if len(sel):
+    if geojson:
         style = {**CHANGED_STYLE, "fill": False}
-        folium.GeoJson(sel[["id", "geometry"]].to_json(drop_id=True), style_function=lambda _f: style,
-                       interactive=False, class_name="changed").add_to(group)
+        folium.GeoJson(geojson, style_function=lambda _f: style, interactive=False,
+                       class_name="changed").add_to(group)
     return group
 
 
-def front_layer(state: pd.DataFrame, pairs: gpd.GeoDataFrame) -> folium.FeatureGroup:
+def _front_style(feature: dict) -> dict:
+    return {**FRONT_STYLE, "dashArray": "8 5" if feature["properties"]["approximate"] else None}
+
+
+def front_layer(geojson: str | None) -> folium.FeatureGroup:
     """The front line between government- and opposition-held districts; dashed where approximate."""
     group = folium.FeatureGroup(name=FRONT_LAYER_NAME)
-    front = front_line(state, pairs)
-    if len(front):
-        front = front.assign(approximate=front["approximate"].astype(bool))
-
-        def style(feature: dict) -> dict:
-            approx = feature["properties"]["approximate"]
-            return {**FRONT_STYLE, "dashArray": "8 5" if approx else None}
-
-        folium.GeoJson(front[["approximate", "geometry"]].to_json(drop_id=True), style_function=style,
-                       interactive=False, class_name="front").add_to(group)
+    if geojson:
+        folium.GeoJson(geojson, style_function=_front_style, interactive=False,
+                       class_name="front").add_to(group)
     return group

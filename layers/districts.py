@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
@@ -86,7 +86,7 @@ class DayStyle(MacroElement):
 
     _template = Template("{% macro script(this, kwargs) %}{{ this.js }}{% endmacro %}")
 
-    def __init__(self, day: str, codes: np.ndarray):
+    def __init__(self, day: str, codes: Sequence[int]):
         super().__init__()
         self._name = "DayStyle"
         self.js = (SHOW_JS.replace("__DAY__", json_for_script(day))

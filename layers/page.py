@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
 
 from geo.spatial import changes_between
 from geo.timeline import Timeline
-from layers.changes import changed_layer, front_layer
+from layers.changes import changed_geojson, changed_layer, front_geojson, front_layer
 from layers.checkpoints import checkpoints_layer
 from layers.content import SourceIndex
 from layers.districts import DayStyle, DistrictsLayer
@@ -48,15 +49,29 @@ def base_map(districts: gpd.GeoDataFrame, ids: list[str], *, tiles: dict[str, st
     return m
 
 
-def day_layers(ds, timeline: Timeline, pairs: gpd.GeoDataFrame, day: dt.date,
-               index: SourceIndex) -> list[folium.FeatureGroup]:
-    """The feature groups for ``day``: district restyle, changes, front line, routes, checkpoints."""
-    i = timeline.day_index(day)
-    state = timeline.control_on(day)
-    changed = changed_ids(timeline, i)
-    groups = [changed_layer(ds.districts, changed), front_layer(state, pairs),
-              routes_layer(ds.routes, day, index), checkpoints_layer(ds.checkpoints, day, index)]
-    DayStyle(day.isoformat(), timeline.codes(day)).add_to(groups[0])
+@dataclass(frozen=True)
+class DayData:
+    """What the map needs for one day, computed once per data content and day."""
+
+    day: dt.date
+    codes: tuple[int, ...]
+    changed: tuple[str, ...]
+    changed_geojson: str | None
+    front_geojson: str | None
+
+
+def day_data(ds, timeline: Timeline, pairs: gpd.GeoDataFrame, day: dt.date) -> DayData:
+    """State codes, changed districts and front line for ``day``."""
+    changed = changed_ids(timeline, timeline.day_index(day))
+    return DayData(day, tuple(int(c) for c in timeline.codes(day)), tuple(changed),
+                   changed_geojson(ds.districts, changed), front_geojson(timeline.control_on(day), pairs))
+
+
+def day_layers(ds, data: DayData, index: SourceIndex) -> list[folium.FeatureGroup]:
+    """The feature groups for a day: district restyle, changes, front line, routes, checkpoints."""
+    groups = [changed_layer(data.changed_geojson), front_layer(data.front_geojson),
+              routes_layer(ds.routes, data.day, index), checkpoints_layer(ds.checkpoints, data.day, index)]
+    DayStyle(data.day.isoformat(), data.codes).add_to(groups[0])
     return groups
 
 
@@ -73,7 +88,7 @@ def full_map(ds, timeline: Timeline, pairs: gpd.GeoDataFrame, day: dt.date, inde
     """Base and day layers in one folium map (for tests and for rendering to one HTML file)."""
     ids = [str(i) for i in timeline.district_ids]
     m = base_map(ds.districts, ids, tiles=tiles, payload=payload, leaflet_url=leaflet_url)
-    for group in day_layers(ds, timeline, pairs, day, index):
+    for group in day_layers(ds, day_data(ds, timeline, pairs, day), index):
         group.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m

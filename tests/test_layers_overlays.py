@@ -17,7 +17,7 @@ from geo.timeline import build_timeline
 from layers.checkpoints import checkpoints_layer
 from layers.content import source_index
 from layers.legend import legend_html
-from layers.page import changed_ids, day_layers
+from layers.page import changed_ids, day_data, day_layers
 from layers.routes import arrowhead, routes_layer
 
 
@@ -61,7 +61,7 @@ def test_changed_ids_and_day_layers(syn):
     ds, tl, idx = syn
     day = next(d for d in tl.days[1:] if changed_ids(tl, tl.day_index(d)))
     changed = changed_ids(tl, tl.day_index(day))
-    groups = day_layers(ds, tl, adjacency(ds.districts), day.date(), idx)
+    groups = day_layers(ds, day_data(ds, tl, adjacency(ds.districts), day.date()), idx)
     assert [g.layer_name for g in groups] == ["Changed hands this day", "Front line", "Routes", "Checkpoints"]
     html = render(groups[0])
     assert all(c in html for c in changed) and "window.aleppo.show" in html
