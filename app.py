@@ -43,6 +43,8 @@ DEFAULT_DATA = HERE / "data"
 SPEEDS = {"0.5 day/s": 2.0, "1 day/s": 1.0, "2 days/s": 0.5, "4 days/s": 0.25}
 MAP_HEIGHT = 640
 DEFAULT_BASEMAP = next(iter(BASEMAPS))
+#: On a session's first run the charts wait this long, so they don't slow the first map.
+PANEL_DELAY_S = 0.9
 
 
 def data_dir_from_args(argv: list[str]) -> Path:
@@ -250,7 +252,7 @@ def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
     table = area_table(digest, bundle)
     start = table[(table["day"] == table["day"].min()) & (table["controller"] == "opposition")]
     st.subheader("Area held")
-    st.dataframe(charts.areas_on(table, day, float(start["km2"].sum())), hide_index=True, width="stretch")
+    st.table(charts.areas_on(table, day, float(start["km2"].sum())).set_index("Side"))
     st.altair_chart(charts.areas_chart(table, day), width="stretch")
     st.subheader(f"Events on {day:%d %b %Y}")
     events = panel.day_events(bundle.ds.events, day)
@@ -330,9 +332,17 @@ def main() -> None:
         show_map(bundle, digest, day, basemap, leaflet_url)
     controls(days)
     sync_url(day, basemap)
+    first_run = not st.session_state.get("_shown_panel")
     with right:
-        show_panel(bundle, digest, day)
+        if first_run:  # let the browser draw the map before it builds the charts
+            st.caption("Loading the figures…")
+        else:
+            show_panel(bundle, digest, day)
     show_downloads(bundle, digest, day, basemap)
+    if first_run:
+        st.session_state["_shown_panel"] = True
+        time.sleep(PANEL_DELAY_S)
+        st.rerun()
     if st.session_state.get("playing"):
         time.sleep(SPEEDS[st.session_state.get("speed", "1 day/s")])
         st.session_state["_tick"] = True

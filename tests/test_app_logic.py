@@ -78,7 +78,7 @@ def test_play_advances_and_pause_stops(app):
 def test_areas_table_counts_the_split_district(app):
     app.query_params["date"] = "2016-11-20"
     app.run()
-    table = app.dataframe[0].value.set_index("Side")
+    table = app.table[0].value
     square = table.loc["Unknown", "km²"]  # T6 has no record: one whole square
     assert square > 0
     assert table.loc["Government and allies", "km²"] == pytest.approx(1.33 * square, rel=0.02)  # T1 + 1/3 T2
