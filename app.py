@@ -252,7 +252,8 @@ def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
     table = area_table(digest, bundle)
     start = table[(table["day"] == table["day"].min()) & (table["controller"] == "opposition")]
     st.subheader("Area held")
-    st.table(charts.areas_on(table, day, float(start["km2"].sum())).set_index("Side"))
+    areas = charts.areas_on(table, day, float(start["km2"].sum())).set_index("Side")
+    st.table(areas.style.format({areas.columns[0]: "{:.2f}", areas.columns[1]: "{:.0f} %"}, na_rep="–"))
     st.altair_chart(charts.areas_chart(table, day), width="stretch")
     st.subheader(f"Events on {day:%d %b %Y}")
     events = panel.day_events(bundle.ds.events, day)

@@ -17,7 +17,7 @@ CHECKPOINTS_LAYER_NAME = "Checkpoints"
 def _card(row: dict, index: SourceIndex) -> str:
     span = f"{row.get('active_from') or '…'} to {row.get('active_to') or '…'}"
     lines = [("Kind", row.get("kind")), ("Operator", row.get("operator")), ("Active", span),
-             ("Location", row.get("location_precision"))]
+             ("Location", row.get("location_precision")), ("Note", row.get("note"))]
     return feature_html(str(row.get("name")), lines, sources_html([row.get("source", "")], index))
 
 

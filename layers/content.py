@@ -98,7 +98,7 @@ def district_html(names: str, row: Mapping, index: SourceIndex) -> str:
 def feature_html(title: str, lines: Iterable[tuple[str, str]], sources: str) -> str:
     """Card for a route or checkpoint: escaped title, label/value lines, sources (already HTML)."""
     rows = "".join(f"<br>{escape_text(k)}: {escape_text(v)}" for k, v in lines if v not in (None, ""))
-    return f"<b>{escape_text(title)}</b>{rows}<br>Source: {sources}"
+    return f'<div class="feature-card"><b>{escape_text(title)}</b>{rows}<br>Source: {sources}</div>'
 
 
 class HtmlPopup(MacroElement):

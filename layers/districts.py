@@ -73,7 +73,8 @@ class DistrictsLayer(MacroElement):
         self.css = (".district-label{font:11px/1.1 sans-serif;color:#111;white-space:nowrap;"
                     "text-shadow:0 0 2px #fff,0 0 2px #fff;transform:translate(-50%,-50%);}"
                     ".district-card ul.claims{margin:2px 0 0 0;padding-left:16px;}"
-                    ".leaflet-tooltip.district-tip{white-space:normal;width:320px;}")
+                    ".leaflet-tooltip.district-tip{white-space:normal;width:320px;}"
+                    ".feature-card{white-space:normal;width:300px;}")
 
     def script(self) -> str:
         """The layer's JavaScript with the map name and config filled in."""

@@ -47,7 +47,7 @@ def legend_html() -> str:
 
 
 class Legend(MacroElement):
-    """Legend control (bottom left) plus the boundary credit added to the attribution."""
+    """Legend control (bottom right) plus the boundary credit added to the attribution."""
 
     _template = Template("""
         {% macro header(this, kwargs) %}<style>
@@ -58,7 +58,7 @@ class Legend(MacroElement):
         {% macro script(this, kwargs) %}
         (function () {
           var map = {{ this._parent.get_name() }};
-          var ctl = L.control({position: 'bottomleft'});
+          var ctl = L.control({position: 'bottomright'});
           ctl.onAdd = function () {
             var div = L.DomUtil.create('div', 'aleppo-legend-box');
             div.innerHTML = {{ this.html_json }};

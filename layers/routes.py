@@ -36,8 +36,10 @@ def arrowhead(line: LineString, at: float) -> list[tuple[float, float]]:
 
 
 def _route_card(row, status: str, index: SourceIndex) -> str:
-    lines = [("Status", status), ("From", row.get("from")), ("To", row.get("to")),
-             ("Direction", "arrows point the way people were taken out")]
+    direction = str(row.get("direction") or "")
+    lines = [("Status on this day", status), ("From", row.get("from")), ("To", row.get("to")),
+             ("Direction", f"{direction} (arrows)" if direction else "along the arrows"),
+             ("Location", row.get("location_precision")), ("Note", row.get("note"))]
     return feature_html(str(row.get("name")), lines, sources_html([row.get("source", "")], index))
 
 
