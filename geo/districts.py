@@ -120,7 +120,8 @@ def topology_problems(gdf: gpd.GeoDataFrame, file: str) -> list[Problem]:
     for hole in holes:
         if TOPOLOGY_MIN_M2 <= hole.area <= GAP_MAX_M2:
             near = metric.iloc[metric.sindex.query(hole, predicate="intersects")]
-            ids = ", ".join(near["id"].astype(str))
+            edge = shapely.length(shapely.intersection(near.boundary.values, hole.buffer(1.0)))
+            ids = ", ".join(sorted(near.loc[edge > 10.0, "id"].astype(str)))
             problems.append(Problem("warning", file, f"gap of {hole.area:,.0f} m² between districts "
                                     f"{ids}.", "Snap the edges together.", field="geometry"))
     return problems
