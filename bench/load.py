@@ -1,0 +1,145 @@
+"""Load benchmark: N concurrent browser sessions scrubbing the real app on loopback.
+
+Usage: ``.venv/bin/python -m bench.load [--sessions 20] [--seconds 60] [--data DIR]``.
+
+Each session is its own Playwright browser context (own cookies, own Streamlit session) in one
+headless Chromium; all non-local requests are blocked. Each opens the app, waits for the map,
+then presses ArrowRight/ArrowLeft on the date slider until the time is up, timing key press to
+repaint. Prints errors, step latency p50/p95 and the server's resident memory before, at peak
+during, and after the run (after the sessions closed). Traffic goes only to 127.0.0.1, and the
+run stops by itself after ``--seconds``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import threading
+import time
+from pathlib import Path
+
+from bench.app_slider import LOCAL, MAP_FRAME, free_port, start_server
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+STEP_TIMEOUT_MS = 20_000
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class MemorySampler(threading.Thread):
+    """Samples a process's RSS every ``period`` seconds until stopped."""
+
+    def __init__(self, pid: int, period: float = 0.5):
+        super().__init__(daemon=True)
+        self.pid, self.period, self.samples = pid, period, []
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.samples.append(rss_mb(self.pid))
+            self._stop_event.wait(self.period)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
+async def session(browser, url: str, deadline: float, latencies: list, errors: list, name: str) -> None:
+    """One reader: open the app, then scrub the slider until ``deadline``."""
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    await ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOCAL) else r.abort())
+    page = await ctx.new_page()
+    page.on("pageerror", lambda e: errors.append(f"{name}: page error: {e}"))
+    try:
+        await page.goto(url, timeout=120_000)
+        await page.wait_for_selector(f'iframe[title="{MAP_FRAME}"]', timeout=120_000)
+        frame = next(f for f in page.frames if MAP_FRAME in f.url)
+        await frame.wait_for_function("() => window.aleppo && window.aleppo.paints > 0", timeout=120_000)
+        await page.evaluate("() => document.addEventListener('keydown', () => { window.__t0 = Date.now(); }, true)")
+        slider = page.locator('[data-testid="stSlider"] input[type="range"]').first
+        await slider.focus()
+        key, steps = "ArrowRight", 0
+        while time.time() < deadline:
+            before = await frame.evaluate("() => window.aleppo.paints")
+            await page.keyboard.press(key)
+            try:
+                await frame.wait_for_function(f"() => window.aleppo.paints > {before}", timeout=STEP_TIMEOUT_MS)
+            except Exception:  # noqa: BLE001 - a timeout is a measured failure, not a crash
+                errors.append(f"{name}: no repaint within {STEP_TIMEOUT_MS} ms after step {steps}")
+                continue
+            latencies.append(await frame.evaluate("() => window.aleppo.paintedAt") - await page.evaluate(
+                "() => window.__t0"))
+            steps += 1
+            if steps % 30 == 0:
+                key = "ArrowLeft" if key == "ArrowRight" else "ArrowRight"
+            await page.wait_for_timeout(200)
+    except Exception as exc:  # noqa: BLE001
+        errors.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+    finally:
+        await ctx.close()
+
+
+async def run(url: str, sessions: int, seconds: float) -> tuple[list[float], list[str]]:
+    from playwright.async_api import async_playwright
+
+    latencies: list[float] = []
+    errors: list[str] = []
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        deadline = time.time() + seconds
+        await asyncio.gather(*(session(browser, url, deadline, latencies, errors, f"s{i}")
+                               for i in range(sessions)))
+        await browser.close()
+    return latencies, errors
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) >= 2 else float("nan")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sessions", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--data", type=Path, default=REPO / "data")
+    args = ap.parse_args(argv)
+    port = free_port()
+    server = start_server(args.data, port)
+    url = f"http://127.0.0.1:{port}/?date=2016-11-15&basemap=none"
+    try:
+        time.sleep(1.0)
+        before = rss_mb(server.pid)
+        sampler = MemorySampler(server.pid)
+        sampler.start()
+        t0 = time.time()
+        latencies, errors = asyncio.run(run(url, args.sessions, args.seconds))
+        elapsed = time.time() - t0
+        sampler.stop()
+        time.sleep(5.0)  # let Streamlit drop the closed sessions
+        after = rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"sessions: {args.sessions} concurrent browser contexts, {elapsed:.0f} s, data {args.data}")
+    print(f"steps: {len(latencies)}, errors: {len(errors)}")
+    for e in errors[:10]:
+        print(f"  {e}")
+    if latencies:
+        print(f"step latency, key press to repaint: p50 {percentile(latencies, 50):.0f} ms, "
+              f"p95 {percentile(latencies, 95):.0f} ms, max {max(latencies):.0f} ms")
+    print(f"server RSS: before {before:.0f} MB, peak during {max(sampler.samples):.0f} MB, "
+          f"after {after:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
