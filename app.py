@@ -45,6 +45,8 @@ MAP_HEIGHT = 640
 DEFAULT_BASEMAP = next(iter(BASEMAPS))
 #: On a session's first run the charts wait this long, so they don't slow the first map.
 PANEL_DELAY_S = 0.9
+#: On a date change the charts follow the map by this much, so the browser repaints the map first.
+PANEL_YIELD_S = 0.05
 
 
 def data_dir_from_args(argv: list[str]) -> Path:
@@ -122,10 +124,11 @@ def last_good() -> dict[str, Bundle]:
     return {}
 
 
-@st.cache_resource(max_entries=512)
-def cached_day_data(digest: str, day: dt.date, _bundle: Bundle) -> DayData:
-    """The map's data for one day (codes, changed districts, front line), once per data and day."""
-    return day_data(_bundle.ds, _bundle.timeline, _bundle.pairs, day)
+@st.cache_resource(max_entries=8, show_spinner=False)
+def all_day_data(digest: str, _bundle: Bundle) -> dict[dt.date, DayData]:
+    """The map's data for every day (codes, changed districts, front line), once per data content."""
+    b = _bundle
+    return {d.date(): day_data(b.ds, b.timeline, b.pairs, d.date()) for d in b.timeline.days}
 
 
 @st.cache_data(max_entries=8)
@@ -241,7 +244,7 @@ def show_map(bundle: Bundle, digest: str, day: dt.date, basemap: str, leaflet_ur
     ids = [str(i) for i in bundle.timeline.district_ids]
     m = base_map(bundle.ds.districts, ids, tiles=BASEMAPS[basemap], data_url=bundle.payload_url,
                  leaflet_url=leaflet_url)
-    groups = day_layers(bundle.ds, cached_day_data(digest, day, bundle), bundle.index)
+    groups = day_layers(bundle.ds, all_day_data(digest, bundle)[day], bundle.index)
     st_folium(m, key=f"map-{basemap}", feature_group_to_add=groups, returned_objects=[],
               height=MAP_HEIGHT, use_container_width=True,
               layer_control=folium.LayerControl(collapsed=True, position="topright"))
@@ -338,6 +341,7 @@ def main() -> None:
         if first_run:  # let the browser draw the map before it builds the charts
             st.caption("Loading the figures…")
         else:
+            time.sleep(PANEL_YIELD_S)
             show_panel(bundle, digest, day)
     show_downloads(bundle, digest, day, basemap)
     if first_run:
