@@ -42,6 +42,8 @@ STATIC = HERE / "static"
 DEFAULT_DATA = HERE / "data"
 SPEEDS = {"0.5 day/s": 2.0, "1 day/s": 1.0, "2 days/s": 0.5, "4 days/s": 0.25}
 MAP_HEIGHT = 640
+#: District payload files (static/cache, one per data content) older than this are removed.
+PAYLOAD_MAX_AGE_S = 7 * 24 * 3600
 DEFAULT_BASEMAP = next(iter(BASEMAPS))
 #: On a session's first run the charts wait this long, so they don't slow the first map.
 PANEL_DELAY_S = 0.9
@@ -97,6 +99,9 @@ def _write_payload(payload: dict, digest: str) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"districts-{digest[:16]}.json"
     if not path.exists():
+        for stale in folder.glob("districts-*.json"):
+            if time.time() - stale.stat().st_mtime > PAYLOAD_MAX_AGE_S:
+                stale.unlink(missing_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         tmp.replace(path)

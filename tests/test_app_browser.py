@@ -22,9 +22,8 @@ N = 16
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    data = write_synthetic(tmp_path_factory.mktemp("syn") / "data", N)
+def serve(data: Path):
+    """Run the app on ``data`` on a free loopback port; yield its URL; stop it."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -45,6 +44,11 @@ def server(tmp_path_factory):
     yield url
     proc.terminate()
     proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    yield from serve(write_synthetic(tmp_path_factory.mktemp("syn") / "data", N))
 
 
 def open_map(page, url: str):
@@ -114,3 +118,16 @@ def test_legend_tooltip_and_charts_appear(server, offline_page):
     offline_page.locator('[data-testid="stVegaLiteChart"]').nth(1).wait_for(timeout=30000)
     assert offline_page.locator('[data-testid="stVegaLiteChart"]').count() == 2
     assert "Area held" in offline_page.inner_text("body")
+
+
+def test_bundled_data_offline(offline_page):
+    """The README's first command serves data/: every district drawn with the network cut."""
+    import json
+
+    expected = len(json.loads((REPO / "data" / "districts.geojson").read_text("utf-8"))["features"])
+    for url in serve(REPO / "data"):
+        frame = open_map(offline_page, url + "/?date=2016-12-16&basemap=none")
+        assert len(fills(frame)) == expected
+        assert frame.evaluate("() => window.aleppo.day") == "2016-12-16"
+        offline_page.wait_for_timeout(300)
+        assert offline_page.errors == [] and offline_page.blocked == []
