@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -94,17 +95,21 @@ class Bundle:
     payload_url: str
 
 
-def _write_payload(payload: dict, digest: str) -> str:
+def _write_payload(payload: dict) -> str:
+    """Write the district payload under static/cache, named by its content hash; return its URL."""
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     folder = STATIC / "cache"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"districts-{digest[:16]}.json"
+    path = folder / f"districts-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
     if not path.exists():
         for stale in folder.glob("districts-*.json"):
             if time.time() - stale.stat().st_mtime > PAYLOAD_MAX_AGE_S:
                 stale.unlink(missing_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
+    else:
+        path.touch()  # in use again: not stale
     return static_url(f"cache/{path.name}")
 
 
@@ -119,7 +124,7 @@ def load_bundle(data_dir: str, digest: str) -> tuple[Bundle | None, list[Problem
     payload = district_payload(ds.districts, timeline, index)
     names = dict(zip(ds.districts["id"].astype(str), ds.districts["name"], strict=True))
     bundle = Bundle(ds, timeline, index, adjacency(ds.districts), district_areas_km2(ds.districts),
-                    names, _write_payload(payload, digest))
+                    names, _write_payload(payload))
     return bundle, problems
 
 
