@@ -242,7 +242,8 @@ def show_problems(problems: list[Problem], showing_old: bool) -> None:
     if errors:
         head = ("The data files have errors; showing the last valid data." if showing_old
                 else "The data files have errors and there is no valid data to show.")
-        st.error(head + "\n\n" + "\n".join(f"- {p}" for p in errors[:30]))
+        st.error(head)
+        st.code("\n".join(str(p) for p in errors[:50]), language=None, wrap_lines=True)
     warnings = [p for p in problems if p.severity != "error"]
     if warnings:
         with st.expander(f"{len(warnings)} data warning(s)"):
