@@ -74,16 +74,19 @@ DISTRICTS_JS = r"""
   A.restoreOverlays = function () {
     setTimeout(function () {
       var ctl = window.layer_control;
-      if (ctl && A.labels && !A.labelsInControl) {
-        ctl.addOverlay(A.labels, CFG.labelsName); A.labelsInControl = true;
+      if (!ctl) { return; }
+      if (A.labels && !ctl._layers.some(function (e) { return e.layer === A.labels; })) {
+        ctl.addOverlay(A.labels, CFG.labelsName);
       }
-      (window.feature_group || []).forEach(function (fg) {
-        if (fg.options && A.hidden[fg.options.name]) { map.removeLayer(fg); }
+      ctl._layers.forEach(function (e) {
+        if (e.overlay && A.hidden[e.name] && map.hasLayer(e.layer)) { map.removeLayer(e.layer); }
       });
     }, 0);
   };
-  map.on('overlayremove', function (e) { A.hidden[e.name] = true; });
-  map.on('overlayadd', function (e) { delete A.hidden[e.name]; });
+  // Remember only what the reader ticks or unticks (layers are also swapped on every date change).
+  function byReader() { var c = window.layer_control; return !!(c && c._handlingClick); }
+  map.on('overlayremove', function (e) { if (byReader()) { A.hidden[e.name] = true; } });
+  map.on('overlayadd', function (e) { if (byReader()) { delete A.hidden[e.name]; } });
 
   function init(data) {
     A.groups = data.groups; A.unknown = data.unknown;

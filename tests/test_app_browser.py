@@ -91,20 +91,27 @@ def test_date_link_opens_that_day(server, offline_page):
     assert "Saturday 10 December 2016" in offline_page.inner_text("h3")
 
 
-def test_slider_recolours_keeps_zoom_and_updates_url(server, offline_page):
+def test_slider_recolours_keeps_zoom_and_hidden_layers(server, offline_page):
     frame = open_map(offline_page, server + "/?date=2016-11-15&basemap=none")
     frame.evaluate("() => window.aleppo.map.setView([36.165, 37.115], 15, {animate: false})")
+    assert frame.locator("path.front").count() > 0
+    frame.evaluate("""() => [...document.querySelectorAll('.leaflet-control-layers-overlays label')]
+        .find(l => l.innerText.trim() === 'Front line').querySelector('input').click()""")
+    assert frame.locator("path.front").count() == 0
     before, paints = fills(frame), frame.evaluate("() => window.aleppo.paints")
     slider = offline_page.locator('[data-testid="stSlider"] input[type="range"]').first
     slider.focus()
-    for _ in range(12):  # a held key repeats every 30-50 ms
+    for _ in range(14):  # a held key repeats every 30-50 ms
         offline_page.keyboard.press("ArrowRight")
         offline_page.wait_for_timeout(60)
-    offline_page.wait_for_function("() => location.search.includes('date=2016-11-27')")
-    frame.wait_for_function("() => window.aleppo.day === '2016-11-27'")
+    offline_page.wait_for_function("() => location.search.includes('date=2016-11-29')")
+    frame.wait_for_function("() => window.aleppo.day === '2016-11-29'")
     assert fills(frame) != before
     assert frame.evaluate("() => window.aleppo.map.getZoom()") == 15
     assert frame.evaluate("() => window.aleppo.paints") > paints
+    frame.wait_for_timeout(100)
+    assert frame.locator("path.front").count() == 0, "a layer the reader hid stays hidden"
+    assert frame.locator("path.changed").count() == 1  # the synthetic set's disputed district
     assert offline_page.errors == []
 
 
