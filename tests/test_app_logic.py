@@ -107,3 +107,12 @@ def test_edited_file_shows_on_reload(app, tiny_dir):
     app.run()
     events = next(m.value for m in app.markdown if "day-events" in m.value)
     assert "North East" in events and not app.error
+
+
+def test_basemap_choice_follows_the_url(app):
+    app.query_params["basemap"] = "none"
+    app.run()
+    assert app.radio(key="basemap").value == "None"
+    assert app.query_params["basemap"] == "none"
+    app.radio(key="basemap").set_value("Light street map").run()
+    assert "basemap" not in app.query_params
