@@ -5,7 +5,8 @@ Usage: ``.venv/bin/python -m bench.load [--sessions 20] [--seconds 60] [--data D
 Each session is its own Playwright browser context (own cookies, own Streamlit session) in one
 headless Chromium; all non-local requests are blocked. Each opens the app, waits for the map,
 then presses ArrowRight/ArrowLeft on the date slider until the time is up, timing key press to
-repaint. Prints errors, step latency p50/p95 and the server's resident memory before, at peak
+repaint; the scrubbing phase starts when every session has its map, and lasts ``--seconds``.
+Prints the time to first map under load, errors, step latency p50/p95 and the server's resident memory before, at peak
 during, and after the run (after the sessions closed). Traffic goes only to 127.0.0.1, and the
 run stops by itself after ``--seconds``.
 """
@@ -26,6 +27,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 STEP_TIMEOUT_MS = 20_000
+#: Opening all sessions may take this long at most before the run is abandoned.
+LOAD_TIMEOUT_S = 240
 
 
 def rss_mb(pid: int) -> float:
@@ -54,22 +57,47 @@ class MemorySampler(threading.Thread):
         self.join()
 
 
-async def session(browser, url: str, deadline: float, latencies: list, errors: list, name: str) -> None:
-    """One reader: open the app, then scrub the slider until ``deadline``."""
+class Run:
+    """Shared state of a run: results, and the start signal once every session has its map."""
+
+    def __init__(self, sessions: int, seconds: float):
+        self.latencies: list[float] = []
+        self.load_ms: list[float] = []
+        self.errors: list[str] = []
+        self.waiting, self.seconds = sessions, seconds
+        self.go = asyncio.Event()
+        self.deadline = 0.0
+
+    def ready(self) -> None:
+        self.waiting -= 1
+        if self.waiting == 0:
+            self.deadline = time.time() + self.seconds
+            self.go.set()
+
+
+async def session(browser, url: str, run: Run, name: str) -> None:
+    """One reader: open the app, wait for the others, then scrub the slider until the deadline."""
+    latencies, errors = run.latencies, run.errors
     ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
     await ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOCAL) else r.abort())
     page = await ctx.new_page()
     page.on("pageerror", lambda e: errors.append(f"{name}: page error: {e}"))
+    loaded = False
     try:
+        t0 = time.time()
         await page.goto(url, timeout=120_000)
         await page.wait_for_selector(f'iframe[title="{MAP_FRAME}"]', timeout=120_000)
         frame = next(f for f in page.frames if MAP_FRAME in f.url)
         await frame.wait_for_function("() => window.aleppo && window.aleppo.paints > 0", timeout=120_000)
+        run.load_ms.append((time.time() - t0) * 1000)
+        loaded = True
+        run.ready()
+        await asyncio.wait_for(run.go.wait(), timeout=LOAD_TIMEOUT_S)
         await page.evaluate("() => document.addEventListener('keydown', () => { window.__t0 = Date.now(); }, true)")
         slider = page.locator('[data-testid="stSlider"] input[type="range"]').first
         await slider.focus()
         key, steps = "ArrowRight", 0
-        while time.time() < deadline:
+        while time.time() < run.deadline:
             before = await frame.evaluate("() => window.aleppo.paints")
             await page.keyboard.press(key)
             try:
@@ -84,23 +112,22 @@ async def session(browser, url: str, deadline: float, latencies: list, errors: l
                 key = "ArrowLeft" if key == "ArrowRight" else "ArrowRight"
             await page.wait_for_timeout(200)
     except Exception as exc:  # noqa: BLE001
-        errors.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+        errors.append(f"{name}: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}")
+        if not loaded:
+            run.ready()
     finally:
         await ctx.close()
 
 
-async def run(url: str, sessions: int, seconds: float) -> tuple[list[float], list[str]]:
+async def run_all(url: str, sessions: int, seconds: float) -> Run:
     from playwright.async_api import async_playwright
 
-    latencies: list[float] = []
-    errors: list[str] = []
+    run = Run(sessions, seconds)
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        deadline = time.time() + seconds
-        await asyncio.gather(*(session(browser, url, deadline, latencies, errors, f"s{i}")
-                               for i in range(sessions)))
+        await asyncio.gather(*(session(browser, url, run, f"s{i}") for i in range(sessions)))
         await browser.close()
-    return latencies, errors
+    return run
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -122,7 +149,8 @@ def main(argv: list[str] | None = None) -> None:
         sampler = MemorySampler(server.pid)
         sampler.start()
         t0 = time.time()
-        latencies, errors = asyncio.run(run(url, args.sessions, args.seconds))
+        result = asyncio.run(run_all(url, args.sessions, args.seconds))
+        latencies, errors = result.latencies, result.errors
         elapsed = time.time() - t0
         sampler.stop()
         time.sleep(5.0)  # let Streamlit drop the closed sessions
@@ -131,7 +159,10 @@ def main(argv: list[str] | None = None) -> None:
         server.terminate()
         server.wait(timeout=30)
     print(f"sessions: {args.sessions} concurrent browser contexts, {elapsed:.0f} s, data {args.data}")
-    print(f"steps: {len(latencies)}, errors: {len(errors)}")
+    if result.load_ms:
+        print(f"first map under load: median {statistics.median(result.load_ms):.0f} ms, "
+              f"max {max(result.load_ms):.0f} ms ({len(result.load_ms)} of {args.sessions} sessions loaded)")
+    print(f"scrubbing phase: {args.seconds:.0f} s; steps: {len(latencies)}, errors: {len(errors)}")
     for e in errors[:10]:
         print(f"  {e}")
     if latencies:
