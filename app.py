@@ -11,7 +11,6 @@ day's codes, changed outlines, front line, routes, checkpoints) through streamli
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import hashlib
 import json
@@ -28,7 +27,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.load import Dataset, check_dataset, data_digest
+from geo.load import Dataset, check_dataset, data_digest, data_dir_from_argv
 from geo.problems import Problem
 from geo.spatial import adjacency, district_areas_km2
 from geo.timeline import Timeline, build_timeline
@@ -50,14 +49,6 @@ DEFAULT_BASEMAP = next(iter(BASEMAPS))
 PANEL_DELAY_S = 0.9
 #: On a date change the charts follow the map by this much, so the browser repaints the map first.
 PANEL_YIELD_S = 0.05
-
-
-def data_dir_from_args(argv: list[str]) -> Path:
-    """``--data DIR`` after ``--`` on the command line, else $ALEPPO_DATA, else ./data."""
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--data", default=None)
-    args, _ = parser.parse_known_args(argv)
-    return Path(args.data or os.environ.get("ALEPPO_DATA") or DEFAULT_DATA).resolve()
 
 
 def static_url(path: str) -> str:
@@ -331,7 +322,7 @@ def show_downloads(bundle: Bundle, digest: str, day: dt.date, basemap: str) -> N
 def main() -> None:
     """Compose the page. The map is sent first: the sidebar widgets read the same session state."""
     st.set_page_config(page_title="Aleppo 2016: who held each district", layout="wide")
-    data_dir = data_dir_from_args(sys.argv[1:])
+    data_dir = data_dir_from_argv(sys.argv[1:], DEFAULT_DATA)
     leaflet_url = leaflet_static()
     bundle, digest, problems = current_bundle(data_dir)
     show_problems(problems, showing_old=bundle is not None)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +30,15 @@ class Dataset:
     evacuation: pd.DataFrame | None = None
     problems: tuple[Problem, ...] = field(default=())
     digest: str = ""
+
+
+def data_dir_from_argv(argv: list[str], default: Path) -> Path:
+    """``--data DIR`` from a command line (``streamlit run app.py -- --data DIR``), else $ALEPPO_DATA,
+    else ``default``."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--data", default=None)
+    args, _ = parser.parse_known_args(argv)
+    return Path(args.data or os.environ.get("ALEPPO_DATA") or default).resolve()
 
 
 def _read_text(path: Path, problems: list[Problem]) -> str | None:

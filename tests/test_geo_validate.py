@@ -112,7 +112,8 @@ WARNING_CASES = [
     ("overlap", with_feature(1, set_geom({"type": "Polygon", "coordinates": [
         [[x - 0.002 if x == 37.14 else x, y] for x, y in ring()]]})), "overlaps district T2 (Middle)", "geometry", 0),
     ("gap between districts", with_feature(1, set_geom({"type": "Polygon", "coordinates": [
-        [[x, 36.1995 if y == 36.2 else y] for x, y in ring()]]})), "between districts T1, T2, T3, T5.", "geometry", None),
+        [[x, 36.1995 if y == 36.2 else y] for x, y in ring()]]})), "between districts T1, T2, T3, T5.",
+     "geometry", None),
     ("duplicate name", with_feature(1, set_prop("name", "West")), "also used by feature 0", "name", 1),
     ("aliases as a string", with_feature(1, set_prop("aliases", "Mid; Centre")), "';'-separated",
      "aliases", 1),
