@@ -313,7 +313,11 @@ def show_downloads(bundle: Bundle, digest: str, day: dt.date, basemap: str) -> N
         except ImportError:
             st.caption("Snapshot downloads need layers/standalone.py.")
             return
-        st.download_button("Download HTML", html, f"aleppo-{day.isoformat()}.html", "text/html")
+        name = f"aleppo-{day.isoformat()}.html"
+        st.download_button("Download HTML", html, name, "text/html")
+        st.caption("Self-hosted embed (no server behind it): upload the HTML next to your article and paste")
+        st.code(f'<iframe src="{name}" title="Aleppo 2016, {day.isoformat()}" width="100%" height="560" '
+                'style="border:0" loading="lazy"></iframe>', language="html")
         if st.button("Make PNG"):
             st.download_button("Download PNG", snapshot_png(html), f"aleppo-{day.isoformat()}.png",
                                "image/png")

@@ -22,8 +22,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+from snapshot import CHROMIUM, CHROMIUM_ARGS
+
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 MAP_FRAME = "streamlit_folium.st_folium"
 
@@ -117,7 +118,7 @@ def main() -> None:
         url = f"http://127.0.0.1:{port}/?date=2016-11-15&basemap=none"
         try:
             with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 first_map_ms(browser, url)  # warm the server: load, validate, cache
                 cold = [first_map_ms(browser, url) for _ in range(3)]
                 ctx = open_page(browser, url).context

@@ -21,11 +21,9 @@ import time
 from pathlib import Path
 
 from bench.app_slider import LOCAL, MAP_FRAME, free_port, start_server
+from snapshot import CHROMIUM, CHROMIUM_ARGS
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 STEP_TIMEOUT_MS = 20_000
 #: Opening all sessions may take this long at most before the run is abandoned.
 LOAD_TIMEOUT_S = 240

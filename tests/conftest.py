@@ -8,13 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from snapshot import CHROMIUM, CHROMIUM_ARGS  # one list of launch flags for tests, benches and snapshots
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 
 # A 3 x 2 grid of 0.01° squares over Aleppo. T1 T2 T3 on the south row, T4 T5 T6 north.
 #   T4 T5 T6
