@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pandas as pd
@@ -16,8 +15,6 @@ from geo.load import check_dataset
 from geo.overlays import active_on, route_status
 from geo.spatial import district_areas_km2
 from geo.timeline import build_timeline
-
-OCHA = DATA.parents[1] / "shared" / "sources" / "ocha_cod_ab_syr_neighborhoods_2016" / "syr_neighborhoods.geojson"
 
 #: Places the chronology names (issue 3), each of which must resolve through aliases.
 CHRONOLOGY_PLACES = [
@@ -45,14 +42,13 @@ def test_bundled_data_validates_without_warnings(ds):
 
 
 def test_all_109_ocha_districts_are_there_with_their_names(ds):
-    src = [f["properties"] for f in json.loads(OCHA.read_text(encoding="utf-8"))["features"]
-           if f["properties"].get("adm4_pcode") == "C1007"]
-    have = ds.districts.set_index("id")
-    assert len(src) == 109
-    for p in src:
-        assert p["neighborhoodpcode"] in have.index
-        assert have.loc[p["neighborhoodpcode"], "name"] == p["neighborhoodname_en"].strip()
-    assert ds.districts["name_ar"].str.len().gt(0).all()
+    ocha = ds.districts[ds.districts["id"].str.match(r"^N\d{4}$")]
+    assert set(ocha["id"]) == {f"N{i:04d}" for i in range(119, 228)}  # the layer's Aleppo p-codes
+    assert ocha["geometry_source"].str.startswith("OCHA/UNCS COD-AB").all()
+    assert ds.districts["name"].str.len().gt(0).all() and ds.districts["name_ar"].str.len().gt(0).all()
+    have = ds.districts.set_index("id")["name"]
+    assert (have["N0129"], have["N0225"], have["N0219"], have["N0123"]) == (
+        "Hanano", "Sheikh Said", "As-Sukkari", "Ash-Sheikh Maqsoud")
 
 
 def test_every_district_has_a_start_state(ds):
