@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import threading
 import time
@@ -35,6 +36,12 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc), to tell server from browser load."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class MemorySampler(threading.Thread):
@@ -144,6 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         time.sleep(1.0)
         before = rss_mb(server.pid)
+        cpu0 = cpu_seconds(server.pid)
         sampler = MemorySampler(server.pid)
         sampler.start()
         t0 = time.time()
@@ -151,6 +159,7 @@ def main(argv: list[str] | None = None) -> None:
         latencies, errors = result.latencies, result.errors
         elapsed = time.time() - t0
         sampler.stop()
+        server_cpu = cpu_seconds(server.pid) - cpu0
         time.sleep(5.0)  # let Streamlit drop the closed sessions
         after = rss_mb(server.pid)
     finally:
@@ -166,6 +175,8 @@ def main(argv: list[str] | None = None) -> None:
     if latencies:
         print(f"step latency, key press to repaint: p50 {percentile(latencies, 50):.0f} ms, "
               f"p95 {percentile(latencies, 95):.0f} ms, max {max(latencies):.0f} ms")
+    print(f"server CPU: {server_cpu:.0f} s over {elapsed:.0f} s wall on {os.cpu_count()} cores "
+          f"(the rest of the machine ran the {args.sessions} Chromium renderers)")
     print(f"server RSS: before {before:.0f} MB, peak during {max(sampler.samples):.0f} MB, "
           f"after {after:.0f} MB")
 
