@@ -252,6 +252,19 @@ def show_map(bundle: Bundle, digest: str, day: dt.date, basemap: str, leaflet_ur
               layer_control=folium.LayerControl(collapsed=True, position="topright"))
 
 
+@st.cache_data(max_entries=128, show_spinner=False)
+def areas_spec(digest: str, day: dt.date, _bundle: Bundle) -> dict:
+    """Vega-Lite spec of the areas chart for ``day``: built once per data content and day (altair's
+    schema validation costs tens of ms, which every slider step would otherwise pay)."""
+    return charts.areas_chart(area_table(digest, _bundle), day).to_dict()
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def evacuation_spec(digest: str, measure: str, _bundle: Bundle) -> dict:
+    """Vega-Lite spec of the evacuation chart for one measure (it does not depend on the day)."""
+    return charts.evacuation_chart(_bundle.ds.evacuation, _bundle.ds.sources, measure).to_dict()
+
+
 def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
     """Beside the map: areas that day, areas over time, evacuation figures, the day's events."""
     table = area_table(digest, bundle)
@@ -259,16 +272,16 @@ def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
     st.subheader("Area held")
     areas = charts.areas_on(table, day, float(start["km2"].sum())).set_index("Side")
     st.table(areas.style.format({areas.columns[0]: "{:.2f}", areas.columns[1]: "{:.0f} %"}, na_rep="–"))
-    st.altair_chart(charts.areas_chart(table, day), width="stretch")
+    st.vega_lite_chart(spec=areas_spec(digest, day, bundle), width="stretch")
     st.subheader(f"Events on {day:%d %b %Y}")
     events = panel.day_events(bundle.ds.events, day)
-    st.markdown(panel.events_html(events, bundle.names, bundle.index), unsafe_allow_html=True)
+    st.html(panel.events_html(events, bundle.names, bundle.index))  # plain HTML (no Markdown), sanitised
     evac = bundle.ds.evacuation
     if evac is not None and len(evac):
         st.subheader("Evacuation figures by source")
         measures = list(dict.fromkeys(evac["measure"]))
         measure = st.selectbox("Figure", measures, key="measure") if len(measures) > 1 else measures[0]
-        st.altair_chart(charts.evacuation_chart(evac, bundle.ds.sources, measure), width="stretch")
+        st.vega_lite_chart(spec=evacuation_spec(digest, measure, bundle), width="stretch")
 
 
 @st.cache_data(max_entries=16, show_spinner="Writing the snapshot…")

@@ -24,6 +24,7 @@ PAYLOADS = [
     "`;window.__xss=3;`",
     "</script><script>window.__xss=4</script>",
     "back\\slash \\u0027 '\"",
+    "[link](javascript:window.__xss=7)",
 ]
 HOSTILE = " | ".join(PAYLOADS)
 
@@ -144,7 +145,7 @@ def hostile_app(hostile):
 @pytest.mark.browser
 def test_app_shows_hostile_text_literally_and_runs_nothing(hostile_app, offline_page):
     page = offline_page
-    page.goto(hostile_app + "/?date=2016-11-21")
+    page.goto(hostile_app + "/?date=2016-11-20")  # a day with an event: the side panel lists it
     map_frame = None
     for _ in range(120):
         map_frame = next((f for f in page.frames if f.query_selector(".leaflet-interactive")), None)
@@ -160,6 +161,11 @@ def test_app_shows_hostile_text_literally_and_runs_nothing(hostile_app, offline_
     }""")
     assert n >= 6
     page.wait_for_timeout(500)
+    page.get_by_text("Events on 20 Nov 2016").wait_for(timeout=30000)
+    page.locator(".day-events li").first.wait_for(timeout=30000)
     texts = " ".join(f.evaluate("() => document.body.innerText") for f in page.frames)
-    assert "${window.__xss=2}" in texts
+    assert "${window.__xss=2}" in texts and "[link](javascript:window.__xss=7)" in page.inner_text(".day-events")
+    for f in page.frames:
+        assert f.evaluate("() => [...document.querySelectorAll('a[href]')].filter(a => "
+                          "!/^(https?:|#|\\/)/.test(a.getAttribute('href'))).length") == 0
     assert_nothing_ran(page, min_elements=6)
