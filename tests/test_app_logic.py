@@ -37,7 +37,7 @@ def test_date_query_opens_that_day_and_is_clamped(app):
     app.run()
     assert day_of(app) == dt.date(2016, 12, 1)
     assert "Events on 01 Dec 2016" in [h.value for h in app.subheader]
-    events = next(m.value for m in app.markdown if "day-events" in m.value)
+    events = next(h.value for h in app.get("html") if "day-events" in h.value)
     assert "Alpha report" in events and "Beta report" in events
 
 
@@ -105,7 +105,7 @@ def test_edited_file_shows_on_reload(app, tiny_dir):
     (tiny_dir / "events.csv").write_text(TINY_EVENTS + "E11,2016-12-05,T6,government,,alpha,day,new\n",
                                          encoding="utf-8")
     app.run()
-    events = next(m.value for m in app.markdown if "day-events" in m.value)
+    events = next(h.value for h in app.get("html") if "day-events" in h.value)
     assert "North East" in events and not app.error
 
 
