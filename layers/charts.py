@@ -25,10 +25,13 @@ def areas_on(table: pd.DataFrame, day: dt.date, opposition_start_km2: float) -> 
     rows = table[table["day"] == pd.Timestamp(day)].set_index("controller").reindex(list(SIDE_ORDER))
     ref = opposition_start_km2 or float("nan")
     first = pd.Timestamp(table["day"].min())
+    # the yardstick the sources use ("70 % of the formerly rebel-held part"): only meaningful for
+    # the area still held or fought over, not for the other sides
+    pct = (rows["km2"] / ref * 100).round(1).where(rows.index.isin(["opposition", "contested"]))
     return pd.DataFrame({
         "Side": [LABELS[c] for c in SIDE_ORDER],
         "km²": rows["km2"].round(2).to_numpy(),
-        f"% of opp. {first:%d %b}": (rows["km2"] / ref * 100).round(1).to_numpy(),
+        f"% of opp. {first:%d %b}": pct.to_numpy(),
     })
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -83,6 +84,8 @@ def test_areas_table_counts_the_split_district(app):
     assert square > 0
     assert table.loc["Government and allies", "km²"] == pytest.approx(1.33 * square, rel=0.02)  # T1 + 1/3 T2
     assert table.loc["Opposition", "km²"] == pytest.approx(2.67 * square, rel=0.02)
+    share = table.filter(like="% of opp.")
+    assert share.loc["Opposition"].iloc[0] < 100 and pd.isna(share.loc["Government and allies"].iloc[0])
     assert table.iloc[1, 1] == pytest.approx(100 * 2.67 / 3, abs=0.5)  # of the 3 squares held on 15 Nov
 
 
