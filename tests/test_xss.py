@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TINY_EVENTS, tiny_features, write_data
+from conftest import TINY_EVENTS, tiny_features, write_data
+from test_app_browser import serve
 
 from geo.load import check_dataset, load_dataset
 from geo.timeline import build_timeline
@@ -117,29 +113,9 @@ def test_snapshot_shows_hostile_text_literally_and_runs_nothing(hostile, offline
     assert all(h.startswith(("http://", "https://", "#")) for h in hrefs), hrefs
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def hostile_app(hostile):
-    folder = hostile[0]
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless",
-                             "true", "--server.port", str(port), "--browser.gatherUsageStats", "false", "--",
-                             "--data", str(folder)], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    yield from serve(hostile[0])
 
 
 @pytest.mark.browser
