@@ -42,10 +42,8 @@ def _describe(old: dict, new: dict) -> str:
 def plan_import(current_text: str, new_text: str, new_file: str, current_file: str
                 ) -> tuple[str | None, list[str], list[Problem]]:
     """Merge ``new_text`` into ``current_text``; return (merged text or None, change lines, problems)."""
-    new_feats, problems = check_collection(new_text, new_file, kinds=POLYGONAL)
-    _, new_checked = read_districts(new_text, new_file)
-    problems = [p for p in new_checked if p.severity == "error" or p not in problems] + problems
-    problems = list(dict.fromkeys(problems))
+    new_feats, _ = check_collection(new_text, new_file, kinds=POLYGONAL)  # the normalised features
+    _, problems = read_districts(new_text, new_file)  # the same checks, plus properties and topology
     if new_feats is None or has_errors(problems):
         return None, [], problems
     current = json.loads(current_text.lstrip("\ufeff"))["features"]

@@ -7,7 +7,6 @@ import contextlib
 import fcntl
 import hashlib
 import os
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -101,14 +100,3 @@ def atomic_write(
             tmp.unlink(missing_ok=True)
         _fsync_dir(path.parent)
     return backup
-
-
-def restore_backup(path: Path | str) -> None:
-    """Put the backup copy back (the current file becomes the backup)."""
-    path = Path(path)
-    backup = path.with_name(path.name + BACKUP_SUFFIX)
-    with _locked(path):
-        tmp = path.with_name(f".{path.name}.swap")
-        shutil.copyfile(path, tmp)
-        os.replace(backup, path)
-        os.replace(tmp, backup)

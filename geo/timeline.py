@@ -160,11 +160,6 @@ class Timeline:
             self._cache["records"] = self.events[list(CLAIM_COLUMNS)].to_dict("records")
         return self._cache["records"]
 
-    def state_table(self) -> pd.DataFrame:
-        """Every (day, district) state in long form: the basis for charts and snapshots."""
-        frames = [self.control_on(d).assign(day=d) for d in self.days]
-        return pd.concat(frames).rename_axis("district").reset_index()
-
 
 def build_timeline(
     district_ids, events: pd.DataFrame, *, start: dt.date | None = None, end: dt.date | None = None
