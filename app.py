@@ -26,6 +26,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
+from streamlit_shortcuts import add_shortcuts
 
 from geo.load import Dataset, check_dataset, data_digest, data_dir_from_argv
 from geo.problems import Problem
@@ -213,15 +214,18 @@ def controls(days: list[dt.date]) -> tuple[dt.date, str]:
                   key="day", format="ddd D MMM YYYY",
                   help="Drag, or focus the slider and use the arrow keys (Home/End for the ends).")
         prev, nxt, play = st.columns(3)
-        prev.button("◀ Prev", on_click=step, args=(-1, days), width="stretch",
+        prev.button("◀ Prev", on_click=step, args=(-1, days), width="stretch", key="prev",
                     disabled=st.session_state["day"] == days[0])
-        nxt.button("Next ▶", on_click=step, args=(1, days), width="stretch",
+        nxt.button("Next ▶", on_click=step, args=(1, days), width="stretch", key="next",
                    disabled=st.session_state["day"] == days[-1])
         playing = st.session_state.get("playing", False)
         play.button("⏸ Pause" if playing else "⏵ Play", on_click=toggle_play, args=(days,),
                     width="stretch", key="play")
         st.select_slider("Play speed", options=list(SPEEDS), value="1 day/s", key="speed")
         basemap = st.radio("Basemap", list(BASEMAPS), key="basemap", horizontal=True)
+        st.caption("Keys anywhere on the page: **,** previous day, **.** next day, **k** play/pause "
+                   "(arrow keys move the slider when it has focus).")
+        add_shortcuts(prev=",", next=".", play="k")  # not the arrows: they already move a focused slider
     return st.session_state["day"], basemap
 
 
