@@ -149,7 +149,7 @@ def test_bundled_data_offline(offline_page):
 
 def test_page_wide_keys_step_the_day(server, offline_page):
     frame = open_map(offline_page, server + "/?date=2016-12-10&basemap=none")
-    offline_page.locator("h3").click()  # focus on the page, not on a widget
+    offline_page.locator("h3").first.click()  # focus on the page, not on a widget
     offline_page.keyboard.press(".")
     offline_page.wait_for_function("() => location.search.includes('date=2016-12-11')")
     frame.wait_for_function("() => window.aleppo.day === '2016-12-11'")
