@@ -64,7 +64,13 @@ def claim_html(claim: Mapping, index: SourceIndex) -> str:
     prec = claim.get("precision")
     prec_txt = f", {escape_text(prec)} date" if prec and prec != "day" else ""
     return (f"<li>{escape_text(LABELS.get(claim['controller'], claim['controller']))}{part}, "
-            f"{day}{prec_txt}: {source_html(str(claim['source']), index)}{note}</li>")
+            f"{day}{prec_txt}: {source_html(str(claim['source']), index)}{claimant_html(claim)}{note}</li>")
+
+
+def claimant_html(claim: Mapping) -> str:
+    """" (claim by X)" when the source reports another party's claim; empty otherwise."""
+    who = claim.get("claimant")
+    return f" (claim by {escape_text(who)})" if who and not (isinstance(who, float) and math.isnan(who)) else ""
 
 
 def state_line(row: Mapping) -> str:

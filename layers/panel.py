@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from layers.content import SourceIndex, source_html
+from layers.content import SourceIndex, claimant_html, source_html
 from layers.style import LABELS, escape_text
 
 
@@ -26,5 +26,5 @@ def events_html(events: pd.DataFrame, names: dict[str, str], index: SourceIndex)
         name = escape_text(names.get(str(row["district"]), row["district"]))
         ctrl = escape_text(LABELS.get(row["controller"], row["controller"]))
         items.append(f"<li><b>{name}</b>: {ctrl}{share}{note}. "
-                     f"<small>{source_html(str(row['source']), index)}</small></li>")
+                     f"<small>{source_html(str(row['source']), index)}{claimant_html(row)}</small></li>")
     return '<div class="day-events"><ul>' + "".join(items) + "</ul></div>"

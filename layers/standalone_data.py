@@ -105,10 +105,11 @@ def _source_index(ds: Dataset) -> dict[str, int]:
 
 
 def _claim(row: tuple, src: dict[str, int]) -> list:
-    controller, share, source, precision, note = row
+    """``[code, share, source index, precision, note, claimant]``: claimant = the party the source quotes."""
+    controller, share, source, precision, note, claimant = row
     return [_code(controller), _num(share), src.get(str(source), -1),
             "" if pd.isna(precision) or precision == "day" else str(precision),
-            "" if pd.isna(note) else str(note)]
+            _text(note), _text(claimant)]
 
 
 def state_table(tl: Timeline, day_rows: np.ndarray, src: dict[str, int]) -> dict[str, Any]:
@@ -122,7 +123,7 @@ def state_table(tl: Timeline, day_rows: np.ndarray, src: dict[str, int]) -> dict
     remap = np.full(int(grid.max()) + 2 if grid.size else 1, -1, dtype=np.int64)
     remap[used] = np.arange(len(used))
     g = np.where(grid >= 0, remap[grid], -1)
-    claims = [_claim(r, src) for r in tl.events[["controller", "share", "source", "precision", "note"]]
+    claims = [_claim(r, src) for r in tl.events[["controller", "share", "source", "precision", "note", "claimant"]]
               .itertuples(index=False, name=None)]
     cols = ["controller", "share", "holder", "rest", "disputed", "date", "start", "end"]
     states = [[_code(c), _num(share), _code(h), _code(r), int(bool(d)), pd.Timestamp(day).date().isoformat(),

@@ -51,3 +51,11 @@ def test_claim_marks_approximate_dates():
     claim = {"date": "2016-12-05", "controller": "sdf", "share": None, "source": "zz",
              "precision": "approximate", "note": ""}
     assert "approximate date" in claim_html(claim, {})
+
+
+def test_a_quoted_party_is_named_beside_the_source():
+    claim = {"controller": "government", "share": float("nan"), "date": "2016-12-16", "source": "a",
+             "precision": "approximate", "note": "", "claimant": "Russian MoD " + EVIL}
+    html = claim_html(claim, index())
+    assert "(claim by Russian MoD &lt;script&gt;" in html and "<script>" not in html
+    assert "claim by" not in claim_html(claim | {"claimant": ""}, index())

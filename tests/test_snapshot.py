@@ -204,3 +204,11 @@ def test_write_gif_keeps_one_frame_per_picture(tmp_path):
     snapshot.write_gif(pngs, tmp_path / "b.gif", size=(20, 15))
     with Image.open(tmp_path / "b.gif") as gif:
         assert gif.n_frames == 4 and gif.size == (20, 15)
+
+
+def test_claims_keep_the_party_a_source_quotes(bundled):
+    ds, tl = bundled
+    data = page_data(ds, tl, tl.days)
+    quoted = set(ds.events.loc[ds.events["claimant"].ne(""), "claimant"])
+    shown = {c[5] for s in data["states"] for c in s[6] if c[5]}
+    assert quoted and shown == quoted  # e.g. Churkin, SOHR, the Russian Ministry of Defence

@@ -106,6 +106,7 @@
     var ul = add(box, "ul");
     s[6].forEach(function (c) {
       var t = C.labels[c[0]] + (c[1] !== null ? " (" + Math.round(c[1] * 100) + "%)" : "") + " — " + srcName(c[2]);
+      if (c[5]) { t += " (" + fmt(UI.claimant, {who: c[5]}) + ")"; }
       if (c[3]) { t += " [" + fmt(UI.precision, {p: c[3]}) + "]"; }
       if (c[4]) { t += ": " + c[4]; }
       add(ul, "li", t);
