@@ -173,24 +173,20 @@ def routes_table(routes: gpd.GeoDataFrame | None, days: list[dt.date], src: dict
     """Routes: geometry, per-day status string (see ROUTE_CODES), precision and sources."""
     if routes is None:
         return []
+    masks = [active_on(routes, d).to_numpy(dtype=bool) for d in days]
     out = []
-    for props in routes.to_dict("records"):
+    for i, props in enumerate(routes.to_dict("records")):
         spans = props.get("status") or ()
         if spans:
             status = "".join(ROUTE_CODES[route_status(spans, d)] for d in days)
-        else:
-            status = "".join("r" if _active(props, d) else "-" for d in days)
+        else:  # no dated status: drawn plainly while active
+            status = "".join("r" if m[i] else "-" for m in masks)
         out.append({"n": _text(props.get("name")), "na": _text(props.get("name_ar")),
                     "g": encode_lines(props["geometry"]), "st": status,
                     "ap": int(_is_approximate(props)), "pd": _text(props.get("location_precision")),
                     "s": _src_list(props.get("source"), src),
                     "note": _text(props.get("note") or props.get("description"))})
     return out
-
-
-def _active(props: dict, day: dt.date) -> bool:
-    start, end = props.get("active_from"), props.get("active_to")
-    return (start is None or start <= day) and (end is None or day <= end)
 
 
 def checkpoints_table(points: gpd.GeoDataFrame | None, days: list[dt.date], src: dict[str, int]

@@ -112,7 +112,7 @@ def districts_section(data_dir: Path) -> None:
              lambda b: read_districts(b.decode("utf-8"), str(target))[1])
 
 
-def events_section(data_dir: Path) -> None:
+def events_section(data_dir: Path, ds) -> None:
     st.subheader("Events")
     st.caption("One row per claim. `district` is a district id, `source` a key of sources.csv; add one row per "
                "source when sources disagree. Write notes in your own words.")
@@ -122,7 +122,6 @@ def events_section(data_dir: Path) -> None:
         st.session_state["events_version"] = version
     table = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False)
     edited = st.data_editor(table, num_rows="dynamic", hide_index=True, key="events_editor", width="stretch")
-    ds, _ = check_dataset(data_dir)
     if ds is None:
         st.warning("The data folder does not validate as a whole; fix the files listed above before saving events.")
         return
@@ -147,10 +146,10 @@ def main() -> None:
     data_dir = data_dir_from_argv(sys.argv[1:], DEFAULT_DATA)
     st.title("Edit the data")
     st.caption(f"Data folder: {data_dir}")
-    _, problems = check_dataset(data_dir)
+    ds, problems = check_dataset(data_dir)  # once per run; the events section validates against it
     show_problems(problems)
     districts_section(data_dir)
-    events_section(data_dir)
+    events_section(data_dir, ds)
 
 
 main()

@@ -114,3 +114,13 @@ def offline_page(browser):
     page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
     yield page
     ctx.close()
+
+
+def frame_with(page, selector: str, timeout_ms: int = 10_000):
+    """The first frame of ``page`` holding ``selector`` (iframes appear after the page); fails on timeout."""
+    for _ in range(timeout_ms // 100):
+        frame = next((f for f in page.frames if f.query_selector(selector)), None)
+        if frame:
+            return frame
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no frame shows {selector!r} after {timeout_ms} ms")

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, frame_with
 from streamlit.testing.v1 import AppTest
 from test_app_browser import fills, open_map, serve
 
@@ -66,13 +66,7 @@ def test_drawn_district_is_previewed_applied_and_drawn_on_the_map(server, data, 
     page.locator('input[type="file"]').set_input_files(str(path))
     page.get_by_text("add X0900 (Drawn Quarter)").wait_for(timeout=30000)
     assert "clockwise" in page.inner_text("body")  # the rewind is reported
-    preview = None
-    for _ in range(100):
-        preview = next((f for f in page.frames if f.query_selector(".leaflet-interactive")), None)
-        if preview:
-            break
-        page.wait_for_timeout(100)
-    assert preview is not None, "the preview map never drew"
+    preview = frame_with(page, ".leaflet-interactive")
     assert preview.locator(".leaflet-interactive").count() >= n_before + 1
     page.get_by_role("button", name="Apply these changes").click()
     page.get_by_text("Saved districts.geojson").wait_for(timeout=30000)

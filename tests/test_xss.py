@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TINY_EVENTS, tiny_features, write_data
-from test_app_browser import serve
+from test_app_browser import open_map, serve
 
 from geo.load import check_dataset, load_dataset
 from geo.timeline import build_timeline
@@ -121,14 +121,8 @@ def hostile_app(hostile):
 @pytest.mark.browser
 def test_app_shows_hostile_text_literally_and_runs_nothing(hostile_app, offline_page):
     page = offline_page
-    page.goto(hostile_app + "/?date=2016-11-20")  # a day with an event: the side panel lists it
-    map_frame = None
-    for _ in range(120):
-        map_frame = next((f for f in page.frames if f.query_selector(".leaflet-interactive")), None)
-        if map_frame:
-            break
-        page.wait_for_timeout(250)
-    assert map_frame is not None, "the map never drew"
+    # 20 Nov has an event, so the side panel lists it too
+    map_frame = open_map(page, hostile_app + "/?date=2016-11-20")  # waits until the districts are painted
     n = map_frame.evaluate("""() => {
         const els = [...document.querySelectorAll('.leaflet-interactive')];
         for (const el of els) for (const t of ['mouseover', 'mousemove', 'click'])
