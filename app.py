@@ -46,8 +46,10 @@ MAP_HEIGHT = 640
 #: District payload files (static/cache, one per data content) older than this are removed.
 PAYLOAD_MAX_AGE_S = 7 * 24 * 3600
 DEFAULT_BASEMAP = next(iter(BASEMAPS))
-#: On a session's first run the charts wait this long, so they don't slow the first map.
-PANEL_DELAY_S = 0.9
+#: A new session is drawn in stages so the first map is not held up by widgets it doesn't need:
+#: run 1 sends only the map, run 2 adds the controls, run 3 the figures. These are the pauses
+#: after runs 1 and 2, which let the browser paint before the next run's elements arrive.
+STAGE_DELAYS_S = (0.5, 0.2)
 #: On a date change the charts follow the map by this much, so the browser repaints the map first.
 PANEL_YIELD_S = 0.05
 
@@ -357,20 +359,22 @@ def main() -> None:
     left, right = st.columns([3, 2], gap="medium")
     with left:
         show_map(bundle, digest, day, basemap, leaflet_url)
-    controls(days)
     sync_url(day, basemap)
-    first_run = not st.session_state.get("_shown_panel")
-    with right:
-        if first_run:  # let the browser draw the map before it builds the charts
-            st.caption("Loading the figures…")
+    stage = st.session_state.get("_stage", 0)
+    if stage < len(STAGE_DELAYS_S):  # a new session: map first, then the controls, then the figures
+        if stage == 0:  # holds the sidebar's place, so the map is not narrowed after its first paint
+            st.sidebar.caption("Loading the controls…")
         else:
-            time.sleep(PANEL_YIELD_S)
-            show_panel(bundle, digest, day)
-    show_downloads(bundle, digest, day, basemap)
-    if first_run:
-        st.session_state["_shown_panel"] = True
-        time.sleep(PANEL_DELAY_S)
+            controls(days)
+        right.caption("Loading the figures…")
+        st.session_state["_stage"] = stage + 1
+        time.sleep(STAGE_DELAYS_S[stage])
         st.rerun()
+    controls(days)
+    with right:
+        time.sleep(PANEL_YIELD_S)
+        show_panel(bundle, digest, day)
+    show_downloads(bundle, digest, day, basemap)
     if st.session_state.get("playing"):
         time.sleep(SPEEDS[st.session_state.get("speed", "1 day/s")])
         st.session_state["_tick"] = True
