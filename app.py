@@ -3,10 +3,11 @@
 Run ``streamlit run app.py -- --data DIR`` (default ``data/``). Widgets, URL state and cached
 calls only; the data logic is in ``geo`` and the map in ``layers``.
 
-Speed: the base map (districts geometry, tooltips, legend) is built once per data content and its
-bulky part is served as a static JSON file; a date change sends only small feature groups (the
-day's codes, changed outlines, front line, routes, checkpoints) through streamlit-folium's
-``feature_group_to_add`` under a fixed ``key``, so Leaflet restyles in place and keeps the view.
+Speed: the folium base map (districts, tooltips, legend) is rendered once per data content and
+basemap, and its bulky part is served as a static JSON file; a date change sends only the day's
+small feature groups (state codes, changed outlines, front line, routes, checkpoints). The map is
+an inline Streamlit component (``layers/live_map.py``, no iframe) mounted under a fixed ``key``,
+so Leaflet restyles in place and keeps the view.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 from streamlit_shortcuts import add_shortcuts
 
 from geo.load import Dataset, check_dataset, data_digest, data_dir_from_argv
@@ -35,6 +35,7 @@ from geo.timeline import Timeline, build_timeline
 from layers import charts, panel
 from layers.content import SourceIndex, source_index
 from layers.districts import district_payload
+from layers.live_map import MapParts, component_js, day_script, map_parts
 from layers.page import DayData, base_map, day_data, day_layers
 from layers.style import BASEMAPS
 
@@ -247,15 +248,32 @@ def show_problems(problems: list[Problem], showing_old: bool) -> None:
             st.text("\n".join(str(p) for p in warnings))
 
 
+@st.cache_resource
+def live_map():
+    """The map component, registered once per server (registering again on each run would warn)."""
+    return st.components.v2.component("aleppo_map", js=component_js(), isolate_styles=True)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def base_parts(digest: str, basemap: str, leaflet_url: str, _bundle: Bundle) -> MapParts:
+    """The folium base map rendered once per data content and basemap."""
+    ids = [str(i) for i in _bundle.timeline.district_ids]
+    return map_parts(base_map(_bundle.ds.districts, ids, tiles=BASEMAPS[basemap], data_url=_bundle.payload_url,
+                              leaflet_url=leaflet_url))
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def day_js(digest: str, day: dt.date, _bundle: Bundle) -> str:
+    """The day's feature groups and layer control as one script, once per data content and day."""
+    groups = day_layers(_bundle.ds, all_day_data(digest, _bundle)[day], _bundle.index)
+    return day_script(groups, folium.LayerControl(collapsed=True, position="topright"))
+
+
 def show_map(bundle: Bundle, digest: str, day: dt.date, basemap: str, leaflet_url: str) -> None:
-    """The map: the base once, the day's layers swapped in place."""
-    ids = [str(i) for i in bundle.timeline.district_ids]
-    m = base_map(bundle.ds.districts, ids, tiles=BASEMAPS[basemap], data_url=bundle.payload_url,
-                 leaflet_url=leaflet_url)
-    groups = day_layers(bundle.ds, all_day_data(digest, bundle)[day], bundle.index)
-    st_folium(m, key=f"map-{basemap}", feature_group_to_add=groups, returned_objects=[],
-              height=MAP_HEIGHT, use_container_width=True,
-              layer_control=folium.LayerControl(collapsed=True, position="topright"))
+    """The map: the base once per mount, the day's layers swapped in place."""
+    data = {"base": base_parts(digest, basemap, leaflet_url, bundle).as_data(),
+            "day": day_js(digest, day, bundle), "height": MAP_HEIGHT}
+    live_map()(data=data, key="map", height=MAP_HEIGHT)  # one key: a new basemap keeps the view
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

@@ -5,7 +5,7 @@ Without ``--data`` it writes a synthetic set of ``--districts`` squares (bench/s
 
 A step is timed from the key press on the focused date slider (a capturing ``keydown``
 listener in the page) to the first animation frame after the map restyled for the new day
-(``aleppo.paintedAt`` in the map's frame). Both are ``Date.now()`` on the same machine.
+(``aleppo.paintedAt``). Both are ``Date.now()`` on the same machine.
 Prints median and max step times, the time to first map and to the controls, and, for scale,
 the time a bare Streamlit page (``bench/bare_app.py``, one line of text) takes to show its text
 in the same browser: no Streamlit app can show anything sooner.
@@ -33,7 +33,6 @@ from snapshot import CHROMIUM, CHROMIUM_ARGS
 
 REPO = Path(__file__).resolve().parents[1]
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
-MAP_FRAME = "streamlit_folium.st_folium"
 #: No network but loopback, without intercepting requests: names fail to resolve, addresses hit a dead proxy.
 OFFLINE_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--proxy-server=http://127.0.0.1:9"]
 
@@ -65,11 +64,9 @@ def start_server(data: Path | None, port: int, script: Path = REPO / "app.py") -
 
 
 def map_frame(page):
-    """The streamlit-folium iframe once the districts are drawn and painted."""
-    page.wait_for_selector(f'iframe[title="{MAP_FRAME}"]', timeout=60000)
-    frame = next(f for f in page.frames if MAP_FRAME in f.url)
-    frame.wait_for_function("() => window.aleppo && window.aleppo.paints > 0", timeout=60000)
-    return frame
+    """The frame holding the map (the page itself: the map is an inline component) once it is painted."""
+    page.wait_for_function("() => window.aleppo && window.aleppo.paints > 0", timeout=60000)
+    return page.main_frame
 
 
 class Offline:

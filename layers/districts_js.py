@@ -88,7 +88,11 @@ DISTRICTS_JS = r"""
   map.on('overlayremove', function (e) { if (byReader()) { A.hidden[e.name] = true; } });
   map.on('overlayadd', function (e) { if (byReader()) { delete A.hidden[e.name]; } });
 
+  var removed = false;  // the map can be taken down (page change, new basemap) while the data loads
+  map.on('unload', function () { removed = true; });
+
   function init(data) {
+    if (removed) { return; }
     A.groups = data.groups; A.unknown = data.unknown;
     var i = 0;
     var layer = L.geoJSON(data.geojson, {

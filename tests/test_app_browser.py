@@ -17,7 +17,6 @@ import pytest
 from bench.synthetic import write_synthetic
 
 REPO = Path(__file__).resolve().parents[1]
-FRAME = "streamlit_folium.st_folium"
 N = 16
 pytestmark = pytest.mark.browser
 
@@ -52,16 +51,11 @@ def server(tmp_path_factory):
 
 
 def open_map(page, url: str):
+    """Open the app and wait for the painted map; return the page (the map is an inline component)."""
     page.goto(url)
-    page.wait_for_selector(f'iframe[title="{FRAME}"]', timeout=60000)
-    page.wait_for_function(f"() => [...document.querySelectorAll('iframe')].some(f => f.title === '{FRAME}')")
-    deadline = time.time() + 30
-    while not any(FRAME in f.url for f in page.frames):
-        assert time.time() < deadline
-        page.wait_for_timeout(50)
-    frame = next(f for f in page.frames if FRAME in f.url)
-    frame.wait_for_function("() => window.aleppo && window.aleppo.paints > 0", timeout=60000)
-    return frame
+    page.wait_for_function("() => window.aleppo && window.aleppo.paints > 0", timeout=60000)
+    assert page.locator("#map_div").count() == 1, "exactly one map on the page"
+    return page
 
 
 def fills(frame) -> list[str]:
@@ -85,6 +79,20 @@ def test_with_street_map_only_tiles_fail(server, offline_page):
     assert offline_page.blocked and all("basemaps.cartocdn.com" in u for u in offline_page.blocked)
 
 
+def test_basemap_change_keeps_the_view_and_one_map(server, offline_page):
+    page = open_map(offline_page, server + "/?date=2016-12-16&basemap=none")
+    page.get_by_text("Area held").wait_for(timeout=30000)  # controls are drawn
+    page.evaluate("() => window.aleppo.map.setView([36.165, 37.115], 15, {animate: false})")
+    page.get_by_text("Light street map").click()
+    page.wait_for_function("() => window.aleppo.map.getPane('tilePane').children.length > 0", timeout=30000)
+    page.wait_for_function("() => window.aleppo.paints > 0 && window.aleppo.day === '2016-12-16'")
+    assert page.locator("#map_div").count() == 1
+    assert page.evaluate("() => window.aleppo.map.getZoom()") == 15
+    assert len(fills(page)) == N
+    assert "basemap" not in page.url  # the default basemap is not spelled out in the link
+    assert [e for e in page.errors if "Failed to load resource" not in e] == []
+
+
 def test_date_link_opens_that_day(server, offline_page):
     frame = open_map(offline_page, server + "/?date=2016-12-10&basemap=none")
     assert frame.evaluate("() => window.aleppo.day") == "2016-12-10"
@@ -95,8 +103,8 @@ def test_slider_recolours_keeps_zoom_and_hidden_layers(server, offline_page):
     frame = open_map(offline_page, server + "/?date=2016-11-15&basemap=none")
     frame.evaluate("() => window.aleppo.map.setView([36.165, 37.115], 15, {animate: false})")
     assert frame.locator("path.front").count() > 0
-    frame.evaluate("""() => [...document.querySelectorAll('.leaflet-control-layers-overlays label')]
-        .find(l => l.innerText.trim() === 'Front line').querySelector('input').click()""")
+    frame.locator(".leaflet-control-layers-overlays label").filter(has_text="Front line").locator(
+        "input").evaluate("box => box.click()")  # the control is collapsed: click the box itself
     assert frame.locator("path.front").count() == 0
     before, paints = fills(frame), frame.evaluate("() => window.aleppo.paints")
     slider = offline_page.locator('[data-testid="stSlider"] input[type="range"]').first
@@ -149,6 +157,8 @@ def test_bundled_data_offline(offline_page):
 
 def test_page_wide_keys_step_the_day(server, offline_page):
     frame = open_map(offline_page, server + "/?date=2016-12-10&basemap=none")
+    # a new session shows the map first, then the controls (and their keys), then the figures
+    offline_page.get_by_text("Area held").wait_for(timeout=30000)
     offline_page.locator("h3").first.click()  # focus on the page, not on a widget
     offline_page.keyboard.press(".")
     offline_page.wait_for_function("() => location.search.includes('date=2016-12-11')")

@@ -123,19 +123,19 @@ def test_app_shows_hostile_text_literally_and_runs_nothing(hostile_app, offline_
     page = offline_page
     # 20 Nov has an event, so the side panel lists it too
     map_frame = open_map(page, hostile_app + "/?date=2016-11-20")  # waits until the districts are painted
-    n = map_frame.evaluate("""() => {
-        const els = [...document.querySelectorAll('.leaflet-interactive')];
+    n = map_frame.locator(".leaflet-interactive").evaluate_all("""els => {
         for (const el of els) for (const t of ['mouseover', 'mousemove', 'click'])
             el.dispatchEvent(new MouseEvent(t, {bubbles: true, clientX: 200, clientY: 200}));
         return els.length;
-    }""")
+    }""")  # locators reach into the map component's shadow root; document.querySelectorAll would not
     assert n >= 6
     page.wait_for_timeout(500)
     page.get_by_text("Events on 20 Nov 2016").wait_for(timeout=30000)
     page.locator(".day-events li").first.wait_for(timeout=30000)
     texts = " ".join(f.evaluate("() => document.body.innerText") for f in page.frames)
+    texts += page.locator(".leaflet-container").inner_text()  # tooltips and popups, in the shadow root
     assert "${window.__xss=2}" in texts and "[link](javascript:window.__xss=7)" in page.inner_text(".day-events")
     for f in page.frames:
-        assert f.evaluate("() => [...document.querySelectorAll('a[href]')].filter(a => "
-                          "!/^(https?:|#|\\/)/.test(a.getAttribute('href'))).length") == 0
+        assert f.locator("a[href]").evaluate_all("as => as.filter(a => "
+                                                 "!/^(https?:|#|\\/)/.test(a.getAttribute('href'))).length") == 0
     assert_nothing_ran(page, min_elements=6)
