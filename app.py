@@ -50,7 +50,7 @@ DEFAULT_BASEMAP = next(iter(BASEMAPS))
 #: A new session is drawn in stages so the first map is not held up by widgets it doesn't need:
 #: run 1 sends only the map, run 2 adds the controls, run 3 the figures. These are the pauses
 #: after runs 1 and 2, which let the browser paint before the next run's elements arrive.
-STAGE_DELAYS_S = (0.5, 0.2)
+STAGE_DELAYS_S = (0.3, 0.2)
 #: On a date change the charts follow the map by this much, so the browser repaints the map first.
 PANEL_YIELD_S = 0.05
 
@@ -272,7 +272,7 @@ def day_js(digest: str, day: dt.date, _bundle: Bundle) -> str:
 def show_map(bundle: Bundle, digest: str, day: dt.date, basemap: str, leaflet_url: str) -> None:
     """The map: the base once per mount, the day's layers swapped in place."""
     data = {"base": base_parts(digest, basemap, leaflet_url, bundle).as_data(),
-            "day": day_js(digest, day, bundle), "height": MAP_HEIGHT}
+            "day": day_js(digest, day, bundle), "height": MAP_HEIGHT, "prefetch": [bundle.payload_url]}
     live_map()(data=data, key="map", height=MAP_HEIGHT)  # one key: a new basemap keeps the view
 
 

@@ -117,10 +117,12 @@ DISTRICTS_JS = r"""
 
   if (CFG.data) { init(CFG.data); }
   else {
-    fetch(CFG.url).then(function (r) {
+    // The app's map component starts this download while Leaflet loads (window.aleppoPrefetch).
+    var pre = window.aleppoPrefetch && window.aleppoPrefetch[CFG.url];
+    (pre || fetch(CFG.url).then(function (r) {
       if (!r.ok) { throw new Error('district data ' + r.status); }
       return r.json();
-    }).then(init).catch(function (err) { console.error('districts:', err); });
+    })).then(init).catch(function (err) { console.error('districts:', err); });
   }
 })();
 """

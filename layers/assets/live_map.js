@@ -25,6 +25,19 @@ function run(code) {
   s.remove();
 }
 
+// Start the district data download now, alongside Leaflet's; the districts layer picks it up.
+function prefetch(urls) {
+  var got = window.aleppoPrefetch = window.aleppoPrefetch || {};
+  urls.forEach(function (url) {
+    if (got[url]) { return; }
+    got[url] = fetch(url).then(function (r) {
+      if (!r.ok) { throw new Error('district data ' + r.status + ' ' + url); }
+      return r.json();
+    });
+    got[url].catch(function () { delete got[url]; });  // a failed download is tried again next time
+  });
+}
+
 var leafletReady = null;
 
 function loadLeaflet(links) {
@@ -81,6 +94,7 @@ export default function (component) {
   var data = component.data;
   var state = root.__aleppoLive || (root.__aleppoLive = {});
   state.latest = data;
+  prefetch(data.prefetch || []);
   loadLeaflet(data.base.js).then(function () {
     var d = state.latest;
     if (state.unmounted) { return; }
