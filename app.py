@@ -35,7 +35,7 @@ from geo.timeline import Timeline, build_timeline
 from layers import charts, panel
 from layers.content import SourceIndex, source_index
 from layers.districts import district_payload
-from layers.live_map import MapParts, component_js, day_script, map_parts
+from layers.live_map import COMPONENT_CSS, MapParts, component_js, day_script, map_parts
 from layers.page import DayData, base_map, day_data, day_layers
 from layers.style import BASEMAPS
 
@@ -251,7 +251,7 @@ def show_problems(problems: list[Problem], showing_old: bool) -> None:
 @st.cache_resource
 def live_map():
     """The map component, registered once per server (registering again on each run would warn)."""
-    return st.components.v2.component("aleppo_map", js=component_js(), isolate_styles=True)
+    return st.components.v2.component("aleppo_map", js=component_js(), css=COMPONENT_CSS, isolate_styles=True)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

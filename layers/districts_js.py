@@ -11,7 +11,8 @@ DISTRICTS_JS = r"""
 (function () {
   var map = __MAP__;
   var CFG = __CFG__;
-  var A = window.aleppo = window.aleppo || {};
+  // (an element with id="aleppo" would also answer to window.aleppo: never take that for our state)
+  var A = window.aleppo = (window.aleppo && !window.aleppo.nodeType) ? window.aleppo : {};
   A.map = map; A.byId = {}; A.ready = false; A.pending = null; A.hidden = A.hidden || {};
   A.day = null; A.paints = 0;
   if (!map.getPane('districts')) { map.createPane('districts').style.zIndex = 390; }

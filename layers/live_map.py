@@ -32,6 +32,11 @@ from streamlit_folium import (
 
 #: The module the component runs (an ES module with ``export default function``).
 COMPONENT_JS = Path(__file__).with_name("assets") / "live_map.js"
+#: Leaflet sizes its controls' text in rem; in the Streamlit page that is larger than in an iframe,
+#: and the attribution then hid the scale. Pixel sizes keep the map as it looks in a snapshot.
+COMPONENT_CSS = (".leaflet-container{font-size:12px;}"
+                 ".leaflet-container .leaflet-control-attribution,"
+                 ".leaflet-container .leaflet-control-scale{font-size:11px;}")
 
 
 @dataclass(frozen=True)
