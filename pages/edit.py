@@ -14,7 +14,6 @@ from pathlib import Path
 import folium
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
 from geo.constants import DISTRICTS_FILE, EVENTS_FILE
 from geo.districts import alias_index, read_districts
@@ -106,7 +105,7 @@ def districts_section(data_dir: Path) -> None:
     st.markdown("**What will change**")
     st.text("\n".join(changes) or "Nothing: every district in the file is already identical.")
     ids = {line.split()[1] for line in changes}
-    components.html(preview_html(current.decode("utf-8"), merged, ids), height=PREVIEW_HEIGHT)
+    st.iframe(preview_html(current.decode("utf-8"), merged, ids), height=PREVIEW_HEIGHT)  # a whole page, escaped
     if changes and st.button("Apply these changes", type="primary"):
         save(target, merged.encode("utf-8"), st.session_state["districts_version"],
              lambda b: read_districts(b.decode("utf-8"), str(target))[1])
