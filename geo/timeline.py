@@ -83,6 +83,29 @@ def decide_groups(ev: pd.DataFrame) -> pd.DataFrame:
     return groups
 
 
+@dataclass(frozen=True)
+class GroupState:
+    """One decided state of one district, from ``since`` until the district's next group.
+
+    The one record both map encoders read (the app's cards in ``layers.districts`` and the
+    standalone page's table in ``layers.standalone_data``), so a state means the same in both.
+    """
+
+    district: str
+    controller: str
+    share: float | None
+    holder: str | None
+    rest: str | None
+    disputed: bool
+    since: dt.date
+    claims: tuple[dict, ...]
+
+
+def _opt(value):
+    """None for NaN/None/NA, else the value."""
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
 @dataclass
 class Timeline:
     """State of every district on every day (``grid[day, district]`` = group id, -1 = unknown)."""
@@ -154,6 +177,17 @@ class Timeline:
         out["sources"] = [tuple(dict.fromkeys(c["source"] for c in cl)) for cl in claims]
         out["claims"] = claims
         return out
+
+    def group_states(self) -> list[GroupState]:
+        """Every group as a :class:`GroupState`; the list index is the group id used in ``grid``."""
+        if "states" not in self._cache:
+            records = self._records()
+            cols = ["district", "controller", "share", "holder", "rest", "disputed", "date", "start", "end"]
+            self._cache["states"] = [
+                GroupState(str(d), str(c), None if _opt(sh) is None else float(sh), _opt(h), _opt(r), bool(disp),
+                           pd.Timestamp(day).date(), tuple(records[int(a):int(b)]))
+                for d, c, sh, h, r, disp, day, a, b in self.groups[cols].itertuples(index=False, name=None)]
+        return self._cache["states"]
 
     def _records(self) -> list[dict]:
         if "records" not in self._cache:

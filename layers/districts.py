@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import geopandas as gpd
-import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo.timeline import CLAIM_COLUMNS, Timeline
+from geo.timeline import Timeline
 from layers.content import SourceIndex, district_html, names_html
 from layers.districts_js import DISTRICTS_JS, SHOW_JS
 from layers.style import DISPUTED_STYLE, DISTRICT_STYLE, PALETTE, escape_text, json_for_script
@@ -26,17 +25,12 @@ def _names(districts: gpd.GeoDataFrame) -> dict[str, str]:
 
 def group_table(timeline: Timeline, names: dict[str, str], index: SourceIndex) -> list[dict[str, Any]]:
     """One entry per state group of the timeline: controller, holder, rest, share, disputed, card."""
-    records = timeline.events[list(CLAIM_COLUMNS)].to_dict("records")
     out = []
-    for row in timeline.groups.to_dict("records"):
-        share = float(row["share"]) if pd.notna(row["share"]) else None
-        state = {"controller": row["controller"], "share": share, "holder": row.get("holder"),
-                 "rest": row.get("rest") if pd.notna(row.get("rest")) else None,
-                 "disputed": bool(row["disputed"]), "since": row["date"],
-                 "claims": records[int(row["start"]):int(row["end"])]}
-        out.append({"k": state["controller"], "h": state["holder"], "r": state["rest"],
-                    "s": share, "d": state["disputed"],
-                    "t": district_html(names[str(row["district"])], state, index)})
+    for g in timeline.group_states():
+        state = {"controller": g.controller, "share": g.share, "holder": g.holder, "rest": g.rest,
+                 "disputed": g.disputed, "since": g.since, "claims": g.claims}
+        out.append({"k": g.controller, "h": g.holder, "r": g.rest, "s": g.share, "d": g.disputed,
+                    "t": district_html(names[g.district], state, index)})
     return out
 
 

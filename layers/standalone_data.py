@@ -104,12 +104,12 @@ def _source_index(ds: Dataset) -> dict[str, int]:
     return {str(k): i for i, k in enumerate(ds.sources["key"])}
 
 
-def _claim(row: tuple, src: dict[str, int]) -> list:
+def _claim(claim: dict, src: dict[str, int]) -> list:
     """``[code, share, source index, precision, note, claimant]``: claimant = the party the source quotes."""
-    controller, share, source, precision, note, claimant = row
-    return [_code(controller), _num(share), src.get(str(source), -1),
+    precision = claim["precision"]
+    return [_code(claim["controller"]), _num(claim["share"]), src.get(str(claim["source"]), -1),
             "" if pd.isna(precision) or precision == "day" else str(precision),
-            _text(note), _text(claimant)]
+            _text(claim["note"]), _text(claim["claimant"])]
 
 
 def state_table(tl: Timeline, day_rows: np.ndarray, src: dict[str, int]) -> dict[str, Any]:
@@ -123,12 +123,10 @@ def state_table(tl: Timeline, day_rows: np.ndarray, src: dict[str, int]) -> dict
     remap = np.full(int(grid.max()) + 2 if grid.size else 1, -1, dtype=np.int64)
     remap[used] = np.arange(len(used))
     g = np.where(grid >= 0, remap[grid], -1)
-    claims = [_claim(r, src) for r in tl.events[["controller", "share", "source", "precision", "note", "claimant"]]
-              .itertuples(index=False, name=None)]
-    cols = ["controller", "share", "holder", "rest", "disputed", "date", "start", "end"]
-    states = [[_code(c), _num(share), _code(h), _code(r), int(bool(d)), pd.Timestamp(day).date().isoformat(),
-               claims[int(start):int(end)]]
-              for c, share, h, r, d, day, start, end in tl.groups.loc[used, cols].itertuples(index=False)]
+    groups = tl.group_states()
+    states = [[_code(g.controller), _num(g.share), _code(g.holder), _code(g.rest), int(g.disputed),
+               g.since.isoformat(), [_claim(c, src) for c in g.claims]]
+              for g in (groups[int(i)] for i in used)]
     changes = []
     for i in range(1, len(g)):
         changed = np.flatnonzero(g[i] != g[i - 1])

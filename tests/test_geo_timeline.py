@@ -229,3 +229,25 @@ def test_new_event_changes_nothing_before_its_date_nor_other_districts(case, off
 def test_codes_are_a_lookup_into_the_grid(tiny):
     _, tl = tiny
     assert np.array_equal(tl.codes("2016-11-20"), tl.grid[5])
+
+
+@settings(max_examples=40, deadline=None)
+@given(event_sets())
+def test_group_states_say_what_control_on_says(case):
+    """The record both map encoders read agrees with the per-day state for every district and day."""
+    ids, events = case
+    tl = build_timeline(ids, events, end=pd.Timestamp("2016-12-22").date())
+    states = tl.group_states()
+    assert len(states) == len(tl.groups)
+    for day in tl.days[::5]:
+        table = tl.control_on(day)
+        for did, code in zip(ids, tl.codes(day), strict=True):
+            row = table.loc[did]
+            if code < 0:
+                assert row["controller"] == "unknown"
+                continue
+            g = states[code]
+            assert (g.district, g.controller, g.disputed) == (did, row["controller"], bool(row["disputed"]))
+            assert g.since == row["since"].date() and g.claims == row["claims"]
+            assert _same(g.share, float(row["share"])) and g.holder == row["holder"]
+            assert g.rest == (row["rest"] if pd.notna(row["rest"]) else None)
