@@ -270,7 +270,7 @@ def day_js(digest: str, day: dt.date, _bundle: Bundle) -> str:
 
 
 def show_map(bundle: Bundle, digest: str, day: dt.date, basemap: str, leaflet_url: str) -> None:
-    """The map: the base once per mount, the day's layers swapped in place."""
+    """The map: the base rendered once per data content and basemap, the day's layers swapped in place."""
     data = {"base": base_parts(digest, basemap, leaflet_url, bundle).as_data(),
             "day": day_js(digest, day, bundle), "height": MAP_HEIGHT, "prefetch": [bundle.payload_url]}
     live_map()(data=data, key="map", height=MAP_HEIGHT)  # one key: a new basemap keeps the view
@@ -378,17 +378,16 @@ def main() -> None:
     with left:
         show_map(bundle, digest, day, basemap, leaflet_url)
     sync_url(day, basemap)
-    stage = st.session_state.get("_stage", 0)
-    if stage < len(STAGE_DELAYS_S):  # a new session: map first, then the controls, then the figures
-        if stage == 0:  # holds the sidebar's place, so the map is not narrowed after its first paint
-            st.sidebar.caption("Loading the controls…")
-        else:
-            controls(days)
+    stage = st.session_state.get("_stage", 0)  # a new session: map first, then the controls, then the figures
+    if stage == 0:  # holds the sidebar's place, so the map is not narrowed after its first paint
+        st.sidebar.caption("Loading the controls…")
+    else:
+        controls(days)
+    if stage < len(STAGE_DELAYS_S):
         right.caption("Loading the figures…")
         st.session_state["_stage"] = stage + 1
         time.sleep(STAGE_DELAYS_S[stage])
         st.rerun()
-    controls(days)
     with right:
         time.sleep(PANEL_YIELD_S)
         show_panel(bundle, digest, day)

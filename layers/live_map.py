@@ -32,11 +32,10 @@ from streamlit_folium import (
 
 #: The module the component runs (an ES module with ``export default function``).
 COMPONENT_JS = Path(__file__).with_name("assets") / "live_map.js"
-#: Leaflet sizes its controls' text in rem; in the Streamlit page that is larger than in an iframe,
-#: and the attribution then hid the scale. Pixel sizes keep the map as it looks in a snapshot, and
-#: a long attribution (street tiles + boundary credit) wraps beside the scale instead of over it.
-COMPONENT_CSS = (".leaflet-container{font-size:12px;}"
-                 ".leaflet-container .leaflet-control-attribution,"
+#: folium's map header sets ``.leaflet-container{font-size:1rem}`` (16 px), which Leaflet's
+#: attribution and scale inherit; at that size the attribution ran over the scale bar. These rules
+#: are more specific, so they win; a long attribution (street tiles + boundary credit) wraps.
+COMPONENT_CSS = (".leaflet-container .leaflet-control-attribution,"
                  ".leaflet-container .leaflet-control-scale{font-size:11px;}"
                  ".leaflet-container .leaflet-control-attribution{max-width:calc(100% - 110px);}")
 
