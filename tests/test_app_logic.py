@@ -89,12 +89,16 @@ def test_areas_table_counts_the_split_district(app):
     assert table.iloc[1, 1] == pytest.approx(100 * 2.67 / 3, abs=0.5)  # of the 3 squares held on 15 Nov
 
 
+def rerun_with_event(app: AppTest, tiny_dir: Path, day: str, row: str) -> None:
+    """Open ``day``, then append ``row`` to events.csv on disk and run the page again."""
+    app.query_params["date"] = day
+    app.run()
+    (tiny_dir / "events.csv").write_text(TINY_EVENTS + row + "\n", encoding="utf-8")
+    app.run()
+
+
 def test_broken_file_keeps_last_valid_data_and_lists_problems(app, tiny_dir):
-    app.query_params["date"] = "2016-12-01"
-    app.run()
-    (tiny_dir / "events.csv").write_text(TINY_EVENTS + "E11,2016-12-02,T9,martians,,alpha,day,bad\n",
-                                         encoding="utf-8")
-    app.run()
+    rerun_with_event(app, tiny_dir, "2016-12-01", "E11,2016-12-02,T9,martians,,alpha,day,bad")
     assert "last valid data" in app.error[0].value
     listed = app.code[0].value
     assert "T9" in listed and "martians" in listed, "every problem is listed"
@@ -103,11 +107,7 @@ def test_broken_file_keeps_last_valid_data_and_lists_problems(app, tiny_dir):
 
 
 def test_edited_file_shows_on_reload(app, tiny_dir):
-    app.query_params["date"] = "2016-12-05"
-    app.run()
-    (tiny_dir / "events.csv").write_text(TINY_EVENTS + "E11,2016-12-05,T6,government,,alpha,day,new\n",
-                                         encoding="utf-8")
-    app.run()
+    rerun_with_event(app, tiny_dir, "2016-12-05", "E11,2016-12-05,T6,government,,alpha,day,new")
     events = next(h.value for h in app.get("html") if "day-events" in h.value)
     assert "North East" in events and not app.error
 
