@@ -27,7 +27,7 @@ STATE_LABELS: dict[str, dict[str, str]] = {
         "opposition": "Opposition",
         "sdf": "SDF/YPG",
         "split": "Split between two sides",
-        "disputed": "Disputed: sources disagree",
+        "disputed": "Disputed between sources",
         "unknown": "Unknown: no record",
     },
     "ar": {
@@ -35,20 +35,20 @@ STATE_LABELS: dict[str, dict[str, str]] = {
         "opposition": "المعارضة",
         "sdf": "قوات سوريا الديمقراطية/وحدات حماية الشعب",
         "split": "مقسوم بين طرفين",
-        "disputed": "متنازع في الروايات: المصادر مختلفة",
+        "disputed": "متنازع عليه بين المصادر",
         "unknown": "غير معروف: لا سجل",
     },
 }
 #: One line each: what the state means (the map legend's and the README's explanation).
 STATE_MEANINGS: dict[str, dict[str, str]] = {
     "en": {
-        "split": "two sides each hold part; stripe widths follow the share",
-        "disputed": "sources disagree that day; every claim is listed",
+        "split": "stripes sized by each side's share",
+        "disputed": "hatched; click for every claim",
         "unknown": "no row on or before that day",
     },
     "ar": {
-        "split": "يسيطر كل طرف على جزء؛ عرض الخطوط بحسب الحصة",
-        "disputed": "المصادر مختلفة في ذلك اليوم؛ كل رواية مذكورة",
+        "split": "عرض الخطوط بحسب حصة كل طرف",
+        "disputed": "مظلل؛ انقر لقراءة كل رواية",
         "unknown": "لا سجل في ذلك اليوم أو قبله",
     },
 }
