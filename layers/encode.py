@@ -11,7 +11,6 @@ import numpy as np
 import shapely
 from shapely.errors import GEOSException
 
-
 #: Stored coordinate precision: 5 decimals of a degree (about 1.1 m in Aleppo).
 COORD_SCALE = 100_000
 #: Coverage simplification tolerance in degrees (about 2 m): removes redundant vertices only.
