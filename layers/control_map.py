@@ -76,7 +76,10 @@ class ControlMap(MacroElement):
 </div>
 {% if this.sources %}<section class="cm-sources" dir="{{ this.payload.dir }}">
 <h2>{{ this.payload.words.sources|e }}</h2><ol>
-{% for s in this.payload.sources %}<li>{% if s.url %}<a href="{{ s.url|e }}" rel="noopener noreferrer" target="_blank">{{ (s.t or s.k)|e }}</a>{% else %}{{ (s.t or s.k)|e }}{% endif %}{% if s.p or s.d %} — {{ [s.p, s.d]|select|join(", ")|e }}{% endif %}</li>
+{% for s in this.payload.sources %}<li>
+{%- if s.url %}<a href="{{ s.url|e }}" rel="noopener noreferrer" target="_blank">{{ (s.t or s.k)|e }}</a>
+{%- else %}{{ (s.t or s.k)|e }}{% endif %}
+{%- if s.p or s.d %} — {{ [s.p, s.d]|select|join(", ")|e }}{% endif %}</li>
 {% endfor %}</ol></section>{% endif %}
 <script type="application/json" id="cm-payload">{{ this.payload_json }}</script>
 {% endmacro %}

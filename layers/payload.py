@@ -262,7 +262,7 @@ def checkpoints_table(points: gpd.GeoDataFrame | None, days: list[dt.date], src:
 
 
 def legend_rows(data: dict[str, Any], table: StyleTable, w: dict[str, str]) -> list[dict]:
-    """The legend: one row per thing the map draws for these days, from the styles it draws with."""
+    """The legend: one row per thing the map draws on these days, from the styles it draws with."""
     present = {data["codes"][s[0]] for s in data["states"]}
     rows = []
 
@@ -282,6 +282,12 @@ def legend_rows(data: dict[str, Any], table: StyleTable, w: dict[str, str]) -> l
     inferred = next((s for s in data["states"] if s[5] and STATES[s[0]] in SIDES), None)
     if inferred:
         fill(table.district(STATES[inferred[0]], inferred=True), w["inferred"])
+    return rows + overlay_rows(data, w)
+
+
+def overlay_rows(data: dict[str, Any], w: dict[str, str]) -> list[dict]:
+    """Legend rows of the lines and points drawn over the districts on these days."""
+    rows = []
     if any(data["changed"]):
         rows.append({"label": w["changed"], "swatch": {"kind": "line", "style": S.CHANGED_STYLE}})
     fronts = data["front"]
