@@ -67,7 +67,7 @@ class MemorySampler(threading.Thread):
 class Run:
     """Shared state of a run: results, and the start signal once every session has its map."""
 
-    def __init__(self, sessions: int, seconds: float):
+    def __init__(self, sessions: int, seconds: float, pid: int):
         self.latencies: list[float] = []
         self.steps = 0
         self.load_ms: list[float] = []
@@ -75,10 +75,12 @@ class Run:
         self.waiting, self.seconds = sessions, seconds
         self.go = asyncio.Event()
         self.deadline = 0.0
+        self.pid, self.cpu_at_go = pid, 0.0
 
     def ready(self) -> None:
         self.waiting -= 1
         if self.waiting == 0:
+            self.cpu_at_go = cpu_seconds(self.pid)
             self.deadline = time.time() + self.seconds
             self.go.set()
 
@@ -139,10 +141,10 @@ async def session(browser, url: str, run: Run, name: str) -> None:
         await ctx.close()
 
 
-async def run_all(url: str, sessions: int, seconds: float) -> Run:
+async def run_all(url: str, sessions: int, seconds: float, pid: int) -> Run:
     from playwright.async_api import async_playwright
 
-    run = Run(sessions, seconds)
+    run = Run(sessions, seconds, pid)
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + OFFLINE_ARGS)
         await asyncio.gather(*(session(browser, url, run, f"s{i}") for i in range(sessions)))
@@ -169,18 +171,19 @@ def main(argv: list[str] | None = None) -> None:
     url = f"http://127.0.0.1:{port}/?date=2016-11-15"
     try:
         cold = rss_mb(server.pid)
-        asyncio.run(run_all(url, 1, 0.0))  # one reader first: imports, data and caches are loaded once
+        asyncio.run(run_all(url, 1, 0.0, server.pid))  # one reader first: imports, data and caches are loaded once
         time.sleep(2.0)
         before = rss_mb(server.pid)
         cpu0 = cpu_seconds(server.pid)
         sampler = MemorySampler(server.pid)
         sampler.start()
         t0 = time.time()
-        result = asyncio.run(run_all(url, args.sessions, args.seconds))
+        result = asyncio.run(run_all(url, args.sessions, args.seconds, server.pid))
         latencies, errors = result.latencies, result.errors
         elapsed = time.time() - t0
         sampler.stop()
         server_cpu = cpu_seconds(server.pid) - cpu0
+        scrub_cpu = cpu_seconds(server.pid) - result.cpu_at_go
         time.sleep(5.0)  # let Streamlit drop the closed sessions
         after = rss_mb(server.pid)
     finally:
@@ -196,9 +199,9 @@ def main(argv: list[str] | None = None) -> None:
     if latencies:
         print(f"step latency, key press to repaint: p50 {percentile(latencies, 50):.0f} ms, "
               f"p95 {percentile(latencies, 95):.0f} ms, max {max(latencies):.0f} ms")
-    print(f"server CPU: {server_cpu:.1f} s over {elapsed:.0f} s wall, "
-          f"{server_cpu / max(result.steps, 1) * 100:.2f} s per 100 steps ({result.steps} steps; the map repaints "
-          "in the browser, the server serves the first maps and the panels' catch-up)"
+    print(f"server CPU: {server_cpu:.1f} s over {elapsed:.0f} s wall; while scrubbing {scrub_cpu:.1f} s, "
+          f"{scrub_cpu / max(result.steps, 1) * 100:.2f} s per 100 steps ({result.steps} steps: the map repaints "
+          "in the browser; the server only reruns for the panels when a reader pauses)"
           + (f"; server pinned to core {cores[0]}, browsers to the others" if pin else ""))
     print(f"server RSS: cold {cold:.0f} MB, after one warm-up reader {before:.0f} MB, "
           f"peak during {max(sampler.samples):.0f} MB, "
