@@ -16,11 +16,12 @@ Semantics (DESIGN.md, refined here):
 Claims weighed as the sources weigh them (``claim_kind``, ``claimant``). Every group is also decided
 a second time from its *weighed* rows only: the rows of the group's best rank, where a row ranks
 
-  0. a district-level report in the source's (or the editors') own voice,
-  1. a city-wide statement in the source's own voice (names no district; applied to each it covers),
-  2. a district-level claim by a party the source quotes (``claimant``),
-  3. a city-wide claim by a quoted party,
-  4. an announced or imminent claim (``*-announced``), whoever makes it.
+  0. a district-level report in a document's own voice,
+  1. a city-wide statement in a document's own voice (names no district; applied to each it covers),
+  2. the editors' inference (precision ``inferred`` or the editors' source key),
+  3. a district-level claim by a party the source quotes (``claimant``),
+  4. a city-wide claim by a quoted party,
+  5. an announced or imminent claim (``*-announced``), whoever makes it.
 
 The map state (``control_on``) keeps every claim and shows a day disputed when they differ; the weighed
 state (``weighed_on``) is what areas count, so a single city-wide or announced claim makes the pocket
@@ -48,11 +49,13 @@ WEIGHED_COLUMNS = ("controller", "share", "holder", "rest", "disputed")
 
 
 def claim_rank(events: pd.DataFrame) -> pd.Series:
-    """Rank of each row as evidence (0 = strongest), from ``claim_kind`` and ``claimant``; see above."""
+    """Rank of each row as evidence (0 = strongest), from ``claim_kind``, ``claimant`` and the basis."""
     kind = events["claim_kind"].replace("", DEFAULT_CLAIM_KIND)
-    announced = kind.str.endswith("-announced")
-    rank = kind.str.startswith("citywide").astype(int) + 2 * events["claimant"].ne("").astype(int)
-    return rank.where(~announced, 4)
+    citywide = kind.str.startswith("citywide").astype(int)
+    quoted = events["claimant"].ne("")
+    rank = citywide.where(~quoted, 3 + citywide)
+    rank = rank.where(quoted | ~is_inference(events), 2)
+    return rank.where(~kind.str.endswith("-announced"), 5)
 
 
 def is_inference(events: pd.DataFrame) -> pd.Series:
