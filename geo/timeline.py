@@ -50,12 +50,13 @@ WEIGHED_COLUMNS = ("controller", "share", "holder", "rest", "disputed")
 
 def claim_rank(events: pd.DataFrame) -> pd.Series:
     """Rank of each row as evidence (0 = strongest), from ``claim_kind``, ``claimant`` and the basis."""
-    kind = events["claim_kind"].replace("", DEFAULT_CLAIM_KIND)
-    citywide = kind.str.startswith("citywide").astype(int)
-    quoted = events["claimant"].ne("")
-    rank = citywide.where(~quoted, 3 + citywide)
-    rank = rank.where(quoted | ~is_inference(events), 2)
-    return rank.where(~kind.str.endswith("-announced"), 5)
+    kind = events["claim_kind"]
+    citywide = kind.isin(("citywide", "citywide-announced")).to_numpy()
+    quoted = events["claimant"].ne("").to_numpy()
+    rank = np.where(quoted, 3 + citywide, citywide.astype(int))
+    rank = np.where(~quoted & is_inference(events).to_numpy(), 2, rank)
+    rank = np.where(kind.isin(("district-announced", "citywide-announced")).to_numpy(), 5, rank)
+    return pd.Series(rank, index=events.index)
 
 
 def is_inference(events: pd.DataFrame) -> pd.Series:
@@ -118,20 +119,30 @@ def decide_groups(ev: pd.DataFrame) -> pd.DataFrame:
     return groups
 
 
-def weigh_groups(ev: pd.DataFrame) -> pd.DataFrame:
-    """The weighed decision and the basis of each group of ``ev`` (as for :func:`decide_groups`).
+def decide_weighed(ev: pd.DataFrame) -> pd.DataFrame:
+    """:func:`decide_groups` of ``ev``, plus the weighed decision and the basis of each group.
 
-    Returns, indexed by ``g``: ``w_controller, w_share, w_holder, w_rest, w_disputed`` decided from the
+    Adds, indexed by ``g``: ``w_controller, w_share, w_holder, w_rest, w_disputed`` decided from the
     rows of the group's best :func:`claim_rank`, and ``basis`` (``inferred`` when every one of those
-    rows is an inference, else ``sourced``).
+    rows is an inference, else ``sourced``). The districts where some row is set aside are decided a
+    second time in the same pass (as copies under another key); elsewhere the weighed decision is
+    the plain one.
     """
     rank = claim_rank(ev)
-    best = rank.eq(rank.groupby(ev["g"]).transform("min"))
-    weighed = ev[best.to_numpy()]
-    decided = decide_groups(weighed)[list(WEIGHED_COLUMNS)].add_prefix("w_")
-    inferred = is_inference(weighed).groupby(weighed["g"]).all()
-    decided["basis"] = np.where(inferred.reindex(decided.index).to_numpy(), "inferred", "sourced")
-    return decided
+    best = rank.eq(rank.groupby(ev["g"]).transform("min")).to_numpy()
+    redo = ev["district"].isin(ev.loc[~best, "district"].unique()).to_numpy()
+    n = int(ev["g"].max()) + 1 if len(ev) else 0
+    copies = ev[best & redo].assign(district=lambda f: "\0" + f["district"], g=lambda f: f["g"] + n)
+    both = decide_groups(pd.concat([ev, copies], ignore_index=True) if len(copies) else ev)
+    groups = both.loc[both.index < n].copy()
+    weighed = groups[list(WEIGHED_COLUMNS)].copy()
+    again = both.loc[both.index >= n, list(WEIGHED_COLUMNS)]
+    for col in WEIGHED_COLUMNS:
+        weighed.loc[again.index - n, col] = again[col].to_numpy()
+    groups = groups.join(weighed.add_prefix("w_"))
+    all_inferred = pd.Series(is_inference(ev).to_numpy() | ~best).groupby(ev["g"].to_numpy()).all()
+    groups["basis"] = np.where(all_inferred.reindex(groups.index).to_numpy(), "inferred", "sourced")
+    return groups
 
 
 @dataclass(frozen=True)
@@ -248,7 +259,8 @@ class Timeline:
             claims[pos] = tuple(records[starts[gid]:ends[gid]])
         out = pd.DataFrame({k: pd.Series(v, index=self.district_ids, dtype=object if v.dtype == object else None)
                             for k, v in data.items()})
-        out["sources"] = [tuple(dict.fromkeys(k for c in cl for k in (c["source"], *_keys(c["cites"]))))
+        out["sources"] = [tuple(dict.fromkeys(k for c in cl for k in ((c["source"], *_keys(c["cites"]))
+                                                                     if c["cites"] else (c["source"],))))
                           for cl in claims]
         out["claims"] = claims
         return out
@@ -284,7 +296,7 @@ def build_timeline(
     ev = events[events["district"].isin(ids)].copy()
     for col in ("place", "claimant", "claim_kind", "cites"):
         ev[col] = ev[col].fillna("").astype(str) if col in ev else ""
-    ev["claim_kind"] = ev["claim_kind"].replace("", DEFAULT_CLAIM_KIND)
+    ev["claim_kind"] = ev["claim_kind"].where(ev["claim_kind"].ne(""), DEFAULT_CLAIM_KIND)
     ev["claim_by"] = ev["source"].where(ev["claimant"].eq(""), ev["source"] + ": " + ev["claimant"])
     last = ev["date"].max() if len(ev) else pd.NaT
     start_ts = _as_day(start or OFFENSIVE_START)
@@ -297,8 +309,7 @@ def build_timeline(
     ev["g"] = np.cumsum(new_group.to_numpy()) - 1
     grid = np.full((len(days), len(ids)), -1, dtype=np.int64)
     if len(ev):
-        groups = decide_groups(ev)
-        groups = groups.join(weigh_groups(ev))
+        groups = decide_weighed(ev)
         pos = days.searchsorted(pd.DatetimeIndex(groups["date"]), side="left")
         col = ids.get_indexer(groups["district"])
         keep = pos < len(days)

@@ -294,3 +294,14 @@ def test_weighed_state_prefers_own_reports_to_city_wide_and_announced_claims(wei
 def test_claims_carry_kind_and_citations(weighed):
     claims = weighed.control_on("2016-11-20").loc["T2", "claims"]
     assert {c["event_id"]: c["claim_kind"] for c in claims} == {"E5": "citywide-announced", "E6": "district"}
+
+
+def test_weighed_state_is_the_plain_one_where_no_row_is_set_aside(tiny, weighed):
+    _, tl = tiny
+    cols = ["controller", "share", "holder", "rest", "disputed"]
+    for day in tl.days:
+        pd.testing.assert_frame_equal(tl.weighed_on(day)[cols], tl.control_on(day)[cols])
+    # in the weighed fixture T3..T6 have one kind of row each: the same there too, but not on T1/T2
+    a, b = weighed.weighed_on("2016-11-20"), weighed.control_on("2016-11-20")
+    pd.testing.assert_frame_equal(a.loc[["T3", "T4", "T5", "T6"], cols], b.loc[["T3", "T4", "T5", "T6"], cols])
+    assert not a.loc["T1", "disputed"] and b.loc["T1", "disputed"]
