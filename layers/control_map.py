@@ -35,11 +35,19 @@ def leaflet_assets() -> tuple[str, str]:
 
     base = Path(leaflet.BASE_DIR)
     css = _CSS_IMAGE.sub("none", (base / "leaflet.css").read_text(encoding="utf-8"))
-    return (base / "leaflet.js").read_text(encoding="utf-8"), css
+    css = re.sub(r"\s*([{};:,>])\s*", r"\1", re.sub(r"/\*.*?\*/", "", css, flags=re.S))  # comments, spaces
+    return (base / "leaflet.js").read_text(encoding="utf-8"), css.strip()
 
 
+_COMMENT_LINE = re.compile(r"^\s*(//.*)?$")
+
+
+@functools.cache
 def _asset(name: str) -> str:
-    return (ASSETS / name).read_text(encoding="utf-8")
+    """An asset as shipped in a page: indentation, blank lines and whole-line ``//`` comments
+    dropped (the code itself is untouched, so the page's script is the file's)."""
+    lines = (ASSETS / name).read_text(encoding="utf-8").splitlines()
+    return "\n".join(line.strip() for line in lines if not _COMMENT_LINE.match(line))
 
 
 class OfflineMap(folium.Map):

@@ -108,7 +108,7 @@ ALL_STYLES = f"""() => {{
     const v = {VIEW}, out = [];
     for (let i = 0; i < v.days.length; i++) {{
         v.setDay(i, true);
-        out.push(v.payload.districts.map(d => v.styleOf(d.id)));
+        out.push(v.payload.districts.map(d => v.styleOf(d[0])));
     }}
     return out;
 }}"""
@@ -179,14 +179,13 @@ def _longest_claims(payload) -> tuple[int, int, str]:
                 grid[ch[k]] = ch[k + 1]
         for j, sid in enumerate(grid):
             if sid >= 0 and len(payload["states"][sid][7]) > best[0]:
-                best = (len(payload["states"][sid][7]), day, payload["districts"][j]["id"])
+                best = (len(payload["states"][sid][7]), day, payload["districts"][j][0])
     return best
 
 
 PANEL_BOXES = """() => {
     const panel = document.querySelector('.cm-panel'), items = [...panel.querySelectorAll('.cm-claims li')];
-    panel.scrollTop = panel.scrollHeight;
-    window.scrollTo(0, document.documentElement.scrollHeight);
+    items[items.length - 1].scrollIntoView({block: 'end'});
     const box = panel.getBoundingClientRect(), last = items[items.length - 1].getBoundingClientRect();
     const hits = [...document.querySelectorAll('.leaflet-control, .cm-legend, .cm-controls')]
         .map(e => e.getBoundingClientRect())

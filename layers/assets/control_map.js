@@ -38,8 +38,11 @@
   function View(map, P, opts) {
     var self = this, W = P.words, nDays = P.days.length, nDist = P.districts.length, AR = P.lang === "ar";
     var root = document.getElementById(opts.root || "cm-page");
+    var ids = P.districts.map(function (d) { return d[0]; });
     this.map = map; this.payload = P; this.days = P.days;
-    var listeners = [], playing = null, day = -1, openDistrict = -1;
+    var listeners = [], playing = null, day = -1, openDistrict = -1, hashTimer = null;
+    // The address keeps the day (#YYYY-MM-DD) once the reader pauses: history calls are slow.
+    function rememberDay() { try { history.replaceState(null, "", "#" + P.days[day]); } catch (e) { /* about:blank */ } }
 
     // Days: every day's state id per district, from the first day and the daily changes.
     var grid = [], cur = Int32Array.from(P.first);
@@ -93,9 +96,10 @@
     var frontRenderer = pane("cm-front", 410), routeRenderer = pane("cm-routes", 420);
     var pointRenderer = pane("cm-points", 430);
 
-    function names(dd) { return AR ? (dd.na || dd.n) : dd.n; }
-    function otherName(dd) { return AR ? dd.n : dd.na; }
-    function stateLine(s) { return s[8]; }
+    var T = P.text;
+    function names(dd) { return AR ? (dd[2] || dd[1]) : dd[1]; }
+    function otherName(dd) { return AR ? dd[1] : dd[2]; }
+    function stateLine(s) { return T[s[8]]; }
 
     // Districts, tooltips (short) and the claims panel (everything).
     var polys = [];
@@ -107,7 +111,7 @@
       if (sid < 0) { el(box, "div", W.no_record, "cm-state"); return box; }
       var s = P.states[sid];
       el(box, "div", stateLine(s), "cm-state");
-      el(box, "div", fmt(W.since, {date: s[4]}) + (s[5] ? " · " + W.basis_inferred : ""));
+      el(box, "div", fmt(W.since, {date: T[s[4]]}) + (s[5] ? " · " + W.basis_inferred : ""));
       return box;
     }
     for (var j = 0; j < nDist; j++) {
@@ -223,13 +227,13 @@
     var panel = root.querySelector(".cm-panel");
     function claimItem(list, c) {
       var li = el(list, "li");
-      var head = c[0] + " — " + (c[1] !== null ? fmt(W.share, {pct: Math.round(c[1] * 100)}) : W.whole);
+      var head = T[c[0]] + " — " + (c[4] != null ? fmt(W.share, {pct: Math.round(c[4] * 100)}) : W.whole);
       el(li, "div", head, "cm-claim-side");
-      var bits = [fmt(W.dated, {date: c[2]})];
-      if (c[3]) { bits.push(c[3]); }
-      if (c[5]) { bits.push(fmt(W.claimant, {who: c[5]})); }
+      var bits = [fmt(W.dated, {date: T[c[1]]})];
+      if (c[5] != null) { bits.push(T[c[5]]); }
+      if (c[6]) { bits.push(fmt(W.claimant, {who: c[6]})); }
       el(li, "div", bits.join(" · "), "cm-claim-meta");
-      var src = P.sources[c[4]] || {}, line = el(li, "div", null, "cm-claim-src");
+      var src = P.sources[c[2]] || {}, line = el(li, "div", null, "cm-claim-src");
       var title = src.t || src.k || "?", url = httpUrl(src.url);
       el(line, "span", fmt(W.source, {src: ""}));
       if (url) {
@@ -238,7 +242,7 @@
       } else { el(line, "span", title); }
       var meta = [src.p, src.d].filter(Boolean).join(", ");
       if (meta) { el(line, "span", " (" + meta + ")"); }
-      if (c[6]) { el(li, "div", c[6], "cm-claim-note"); }
+      if (c[3] != null) { el(li, "div", T[c[3]], "cm-claim-note"); }
     }
     function renderPanel() {
       panel.textContent = "";
@@ -253,13 +257,13 @@
       if (sid < 0) { el(panel, "p", W.no_record, "cm-state"); return; }
       var s = P.states[sid];
       el(panel, "p", stateLine(s), "cm-state");
-      el(panel, "p", fmt(W.since, {date: s[4]}) + " · " + (s[5] ? W.basis_inferred : W.basis_sourced));
+      el(panel, "p", fmt(W.since, {date: T[s[4]]}) + " · " + (s[5] ? W.basis_inferred : W.basis_sourced));
       el(panel, "h3", W.claims);
       var list = el(panel, "ol", null, "cm-claims");
       s[7].forEach(function (c) { claimItem(list, c); });
     }
     this.openPanel = function (j) {
-      openDistrict = typeof j === "string" ? P.districts.map(function (x) { return x.id; }).indexOf(j) : j;
+      openDistrict = typeof j === "string" ? ids.indexOf(j) : j;
       renderPanel();
       if (openDistrict >= 0 && opts.scrollPanel !== false && panel.scrollIntoView) {
         panel.scrollTop = 0;
@@ -295,7 +299,7 @@
       slider.setAttribute("aria-valuetext", P.dayLabels[i]);
       prevBtn.disabled = i === 0; nextBtn.disabled = i === nDays - 1;
       if (openDistrict >= 0) { renderPanel(); }
-      if (opts.hash) { try { history.replaceState(null, "", "#" + P.days[i]); } catch (e) { /* about:blank */ } }
+      if (opts.hash) { clearTimeout(hashTimer); hashTimer = setTimeout(rememberDay, 250); }
       if (!quiet) { emit("day"); }
       return i;
     };
@@ -346,7 +350,7 @@
 
     // What tests and the snapshot renderer read: drawn styles through Leaflet's public options.
     this.styleOf = function (id) {
-      var jj = P.districts.map(function (x) { return x.id; }).indexOf(id);
+      var jj = ids.indexOf(id);
       if (jj < 0) { return null; }
       var o = polys[jj].options;
       return {fillColor: o.fillColor, fillOpacity: o.fillOpacity, color: o.color, weight: o.weight,
@@ -388,6 +392,7 @@
       }).observe(map.getContainer());
     }
     this.ready = true;
+    requestAnimationFrame(function () { self.readyAt = Date.now(); });
   }
 
   window.ControlMap = {
