@@ -19,8 +19,9 @@ from geo.names import match_district
 from geo.spatial import changes_between, district_areas_km2
 from geo.tables import parse_date
 from geo.timeline import Timeline, build_timeline
+from geo.vocabulary import states
 
-RECORD_FIELDS = ("id", "name", "name_ar", "aliases", "controller", "share", "holder", "rest",
+RECORD_FIELDS = ("id", "name", "name_ar", "aliases", "state", "controller", "share", "holder", "rest",
                  "disputed", "basis", "since", "sources")
 
 
@@ -80,7 +81,8 @@ def _emit(records: list[dict], fmt: str) -> str:
 
 def cmd_control(ds, tl, args) -> str:
     day = _day(tl, args.date, "--date")
-    return _emit(district_records(ds, tl.control_on(day)), args.format)
+    state = tl.control_on(day)
+    return _emit(district_records(ds, state.assign(state=states(state))), args.format)
 
 
 def _range(low: float, high: float, unit: str = "") -> str:

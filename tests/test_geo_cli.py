@@ -31,7 +31,7 @@ def test_control_json_lists_every_district(tiny_dir):
 def test_control_csv_and_table(tiny_dir):
     res = run("control", "--date", "2016-11-15", "--data", str(tiny_dir), "--format", "csv")
     lines = res.stdout.splitlines()
-    assert lines[0].startswith("id,name,name_ar,aliases,controller,share") and len(lines) == 7
+    assert lines[0].startswith("id,name,name_ar,aliases,state,controller,share") and len(lines) == 7
     res = run("control", "--date", "2016-11-15", "--data", str(tiny_dir))
     assert "North East" in res.stdout and "unknown" in res.stdout
 
@@ -103,3 +103,13 @@ def test_history_matches_spellings_and_groups_and_suggests_on_a_miss(tiny_dir):
     assert res.returncode == 2 and "did you mean North" in res.stderr
     assert all(f"{name} ({did})" in res.stderr for name, did in (("North East", "T6"), ("North Middle", "T5"),
                                                                   ("North West", "T4")))
+
+
+def test_control_names_the_state_in_the_shared_vocabulary(tiny_dir):
+    def states(day):
+        res = run("control", "--date", day, "--data", str(tiny_dir), "--format", "json")
+        return {r["id"]: r["state"] for r in json.loads(res.stdout)}
+
+    assert states("2016-11-21") == {"T1": "government", "T2": "split", "T3": "opposition", "T4": "sdf",
+                                    "T5": "opposition", "T6": "unknown"}
+    assert states("2016-12-01")["T3"] == "disputed"
