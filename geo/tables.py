@@ -22,6 +22,7 @@ from geo.constants import (
     PRECISIONS,
     SOURCE_COLUMNS,
 )
+from geo.names import normalize_name
 from geo.problems import Problem
 
 EVACUATION_COLUMNS = ("figure_id", "date", "source", "measure", "value", "basis")
@@ -143,7 +144,7 @@ def read_events(
             seen[eid] = line
         date = _date(row["date"], add)
         if row["district"] not in district_ids:
-            guess = (names or {}).get(row["district"].casefold(), [])
+            guess = (names or {}).get(row["district"].casefold()) or _spelling_guess(names or {}, row["district"])
             hint = (f"Use the district id {' or '.join(guess)}." if guess else
                     "Use an id from districts.geojson, or add the district there first.")
             add("error", f"unknown district {row['district']!r}.", hint, "district")
@@ -179,6 +180,12 @@ def read_events(
     frame["share"] = frame["share"].astype(float)
     _check_share_sums(frame.assign(claim_by=claim_by), file, problems)
     return frame, problems
+
+
+def _spelling_guess(names: dict[str, list[str]], text: str) -> list[str]:
+    """District ids whose name or alias is ``text`` spelt another way (see ``geo.names``)."""
+    key = normalize_name(text)
+    return list(dict.fromkeys(i for label, ids in names.items() if key and normalize_name(label) == key for i in ids))
 
 
 def _cites(row: dict, source_keys: set[str], add: Callable) -> tuple[str, ...] | None:

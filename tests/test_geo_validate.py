@@ -270,3 +270,9 @@ def test_one_statement_with_several_citations_loads(tmp_path):
     assert ds is not None and not [p for p in problems if p.where == "line"]
     row = ds.events.iloc[0]
     assert (row["cites"], row["claim_kind"]) == ("beta", "citywide-announced")
+
+
+def test_event_suggests_the_id_for_a_name_spelt_another_way(tmp_path):
+    _, problems = check_dataset(write_data(tmp_path, events=ev_with("E99,2016-11-30,al-Alias-2,government,,"
+                                                                    "alpha,day,x")))
+    assert "Use the district id T2" in _find(problems, "error", "unknown district").hint
