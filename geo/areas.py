@@ -113,37 +113,46 @@ def area_ranges(
           all ground / on named ground): held, for the opposition and disputed; gained, for the
           government and the SDF. NaN for unknown.
     """
-    area = areas_km2.reindex(weighed.index).astype(float).fillna(0.0)
-    now, then = side_shares(weighed), side_shares(start.reindex(weighed.index))
-    on_named = weighed.index.isin(named)
+    area = areas_km2.reindex(weighed.index).astype(float).fillna(0.0).to_numpy()
+    now = side_shares(weighed).to_numpy()[None]
+    then = side_shares(start.reindex(weighed.index)).to_numpy()
     in_dispute = (
-        pd.Series(False, index=weighed.index)
+        np.zeros(len(weighed), dtype=bool)
         if disputed is None
-        else disputed.reindex(weighed.index).fillna(False).astype(bool)
+        else (disputed.reindex(weighed.index).fillna(False).to_numpy(dtype=bool))
     )
-    held = now.mul(area, axis=0)
-    gained = (now - then).clip(lower=0.0).mul(area, axis=0)
-    yard = then["opposition"].mul(area).sum()
-    yard_named = then.loc[on_named, "opposition"].mul(area[on_named]).sum()
-    out = pd.DataFrame(
-        {
-            "controller": list(BUCKETS),
-            "km2": held.sum().to_numpy(),
-            "km2_sourced": held[on_named].sum().to_numpy(),
-            "km2_in_dispute": held[in_dispute.to_numpy()].sum().to_numpy(),
-            "gained_km2": gained.sum().to_numpy(),
-            "gained_km2_sourced": gained[on_named].sum().to_numpy(),
-        }
-    )
-    total = out["km2"].sum()
-    out["percent"] = out["km2"] / total * 100 if total else 0.0
+    return _tables(now, then, area, weighed.index.isin(named), in_dispute[None])
+
+
+def _tables(
+    now: np.ndarray, then: np.ndarray, area: np.ndarray, on_named: np.ndarray, in_dispute: np.ndarray
+) -> pd.DataFrame:
+    """The area table of each day: ``now`` (days, districts, buckets) shares, ``then`` the start's."""
+    held = now * area[None, :, None]
+    gained = np.clip(now - then[None], 0.0, None) * area[None, :, None]
+    yard = (then[:, 1] * area).sum()  # BUCKETS[1] is the opposition
+    yard_named = (then[on_named, 1] * area[on_named]).sum()
+    km2, km2_sourced = held.sum(axis=1), held[:, on_named].sum(axis=1)
+    cols = {
+        "controller": np.tile(np.array(BUCKETS, dtype=object), len(now)),
+        "km2": km2.ravel(),
+        "km2_sourced": km2_sourced.ravel(),
+        "km2_in_dispute": (held * in_dispute[..., None]).sum(axis=1).ravel(),
+        "gained_km2": gained.sum(axis=1).ravel(),
+        "gained_km2_sourced": gained[:, on_named].sum(axis=1).ravel(),
+    }
+    out = pd.DataFrame(cols)
+    total = np.repeat(km2.sum(axis=1), len(BUCKETS))
+    out["percent"] = np.divide(out["km2"].to_numpy() * 100, total, out=np.zeros(len(out)), where=total > 0)
     taker = out["controller"].isin(["government", "sdf"])
-    for col, base, km2, gain in (
+    side = out["controller"].isin(SIDES)
+    out[["gained_km2", "gained_km2_sourced"]] = out[["gained_km2", "gained_km2_sourced"]].where(side)
+    for col, base, km2_col, gain in (
         ("of_opposition_at_start", yard, "km2", "gained_km2"),
         ("of_opposition_at_start_sourced", yard_named, "km2_sourced", "gained_km2_sourced"),
     ):
-        value = out[gain].where(taker, out[km2]) / base * 100 if base else np.nan
-        out[col] = pd.Series(value, index=out.index).where(out["controller"].ne(UNKNOWN))
+        value = out[gain].where(taker, out[km2_col]) / base * 100 if base else pd.Series(np.nan, index=out.index)
+        out[col] = value.where(out["controller"].ne(UNKNOWN))
     return out[list(AREA_COLUMNS)]
 
 
@@ -192,14 +201,21 @@ def areas_on(tl: Timeline, areas_km2: pd.Series, day) -> tuple[pd.DataFrame, pd.
 
 
 def area_series(tl: Timeline, areas_km2: pd.Series) -> pd.DataFrame:
-    """:func:`area_ranges` for every day of the timeline, long form with a ``date`` column (for charts)."""
-    named = named_districts(tl.events)
-    start = tl.weighed_on(tl.days[0])
-    frames = [
-        area_ranges(tl.weighed_on(day), start, areas_km2, named=named, disputed=tl.control_on(day)["disputed"]).assign(
-            date=day
-        )
-        for day in tl.days
-    ]
-    out = pd.concat(frames, ignore_index=True)
-    return out[["date", *AREA_COLUMNS]]
+    """:func:`area_ranges` for every day of the timeline, long form with a ``date`` column (for charts).
+
+    Vectorised: each decided group's shares are computed once and looked up through the day grid.
+    """
+    groups = tl.groups
+    weighed = pd.DataFrame(
+        {c: groups["w_" + c].to_numpy() for c in ("controller", "share", "holder", "rest", "disputed")}
+    )
+    unknown = pd.DataFrame(
+        {"controller": [UNKNOWN], "share": [np.nan], "holder": [None], "rest": [None], "disputed": [False]}
+    )
+    shares = side_shares(pd.concat([weighed, unknown], ignore_index=True)).to_numpy()  # row -1: unknown
+    disputed = np.append(groups["disputed"].to_numpy(dtype=bool), False)
+    now = shares[tl.grid]
+    area = areas_km2.reindex(tl.district_ids).astype(float).fillna(0.0).to_numpy()
+    out = _tables(now, now[0], area, tl.district_ids.isin(named_districts(tl.events)), disputed[tl.grid])
+    out.insert(0, "date", np.repeat(tl.days.to_numpy(), len(BUCKETS)))
+    return out

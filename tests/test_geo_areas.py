@@ -99,3 +99,16 @@ def test_area_ranges_without_a_dispute_column_and_empty_band(tiny_areas):
     table = area_ranges(state, state, a, named=named_districts(ds.events))
     assert table["km2_in_dispute"].eq(0).all() and table["km2"].sum() == pytest.approx(a.sum())
     assert disputed_band(tl.control_on("2016-11-16"), a).empty
+
+
+def test_area_series_is_areas_on_for_every_day(tiny_areas):
+    from geo.areas import area_series
+
+    _, tl, a = tiny_areas
+    series = area_series(tl, a)
+    assert len(series) == len(tl.days) * 5
+    for day in tl.days:
+        one = areas_on(tl, a, day)[0]
+        pd.testing.assert_frame_equal(series[series["date"] == day].drop(columns="date").reset_index(drop=True), one)
+    # gains are a side's: the disputed and unknown buckets have none
+    assert series.loc[series["controller"].isin(["disputed", "unknown"]), "gained_km2"].isna().all()
