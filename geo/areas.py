@@ -31,6 +31,7 @@ AREA_COLUMNS: tuple[str, ...] = (
     "km2",
     "km2_sourced",
     "km2_in_dispute",
+    "km2_inferred_state",
     "percent",
     "gained_km2",
     "gained_km2_sourced",
@@ -106,6 +107,8 @@ def area_ranges(
         - ``km2_sourced``: area held on the ground the sources name;
         - ``km2_in_dispute``: the part of ``km2`` in districts the map shows disputed (that ground is
           also in :func:`disputed_band`);
+        - ``km2_inferred_state``: the part of ``km2`` in states whose basis is ``inferred`` that day
+          (the map's lighter states);
         - ``percent``: share of the mapped area (with inferred);
         - ``gained_km2`` / ``gained_km2_sourced``: area the bucket holds beyond its start share,
           district by district (the army's gains and the SDF's apart);
@@ -121,11 +124,17 @@ def area_ranges(
         if disputed is None
         else (disputed.reindex(weighed.index).fillna(False).to_numpy(dtype=bool))
     )
-    return _tables(now, then, area, weighed.index.isin(named), in_dispute[None])
+    inferred = weighed["basis"].eq("inferred").to_numpy() if "basis" in weighed else np.zeros(len(weighed), bool)
+    return _tables(now, then, area, weighed.index.isin(named), in_dispute[None], inferred[None])
 
 
 def _tables(
-    now: np.ndarray, then: np.ndarray, area: np.ndarray, on_named: np.ndarray, in_dispute: np.ndarray
+    now: np.ndarray,
+    then: np.ndarray,
+    area: np.ndarray,
+    on_named: np.ndarray,
+    in_dispute: np.ndarray,
+    inferred: np.ndarray,
 ) -> pd.DataFrame:
     """The area table of each day: ``now`` (days, districts, buckets) shares, ``then`` the start's."""
     held = now * area[None, :, None]
@@ -138,6 +147,7 @@ def _tables(
         "km2": km2.ravel(),
         "km2_sourced": km2_sourced.ravel(),
         "km2_in_dispute": (held * in_dispute[..., None]).sum(axis=1).ravel(),
+        "km2_inferred_state": (held * inferred[..., None]).sum(axis=1).ravel(),
         "gained_km2": gained.sum(axis=1).ravel(),
         "gained_km2_sourced": gained[:, on_named].sum(axis=1).ravel(),
     }
@@ -214,8 +224,11 @@ def area_series(tl: Timeline, areas_km2: pd.Series) -> pd.DataFrame:
     )
     shares = side_shares(pd.concat([weighed, unknown], ignore_index=True)).to_numpy()  # row -1: unknown
     disputed = np.append(groups["disputed"].to_numpy(dtype=bool), False)
+    inferred = np.append(groups["basis"].eq("inferred").to_numpy(), False)
     now = shares[tl.grid]
     area = areas_km2.reindex(tl.district_ids).astype(float).fillna(0.0).to_numpy()
-    out = _tables(now, now[0], area, tl.district_ids.isin(named_districts(tl.events)), disputed[tl.grid])
+    out = _tables(
+        now, now[0], area, tl.district_ids.isin(named_districts(tl.events)), disputed[tl.grid], inferred[tl.grid]
+    )
     out.insert(0, "date", np.repeat(tl.days.to_numpy(), len(BUCKETS)))
     return out

@@ -79,6 +79,9 @@ def test_range_sourced_only_leaves_out_ground_only_the_editors_place(tiny_areas)
         (a["T2"] * 0.5 + a["T3"]) / start_named * 100
     )
     assert pd.isna(row.loc["unknown", "of_opposition_at_start"])
+    # the part held in states that rest on the editors' inference that day: T1 and T5 (start rows only)
+    assert row.loc["government", "km2_inferred_state"] == pytest.approx(a["T1"])
+    assert row.loc["opposition", "km2_inferred_state"] == pytest.approx(a["T5"])
 
 
 def test_sources_disagreeing_in_their_own_voice_stay_undecided_in_the_figures(tiny_areas, tmp_path):
