@@ -37,6 +37,11 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
     legend                 [{label, swatch: {kind: fill|line|dot|band, style}}]: the rows,
                            built from the very styles the map draws (a fill's style is an
                            index into styles); swatchOutline outlines the fill swatches
+    labels                 [[lon, lat, text, kind]] place labels, most important first (kind 1
+                           a landmark, 0 a district); shown as many as fit without overlapping
+    locator                {frame, place, home, shapes, credit}: the inset's lon/lat frame, the
+                           place's box, whether shapes[0] is the country holding it, and the
+                           countries as encoded polygons
     credit, tiles          the credit line; street tiles {url, attribution} or null
 """
 
@@ -51,6 +56,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo.load import Dataset
 from geo.overlays import ROUTE_STATUSES, active_on, route_status
@@ -59,6 +65,7 @@ from geo.timeline import GroupState, Timeline
 from geo.vocabulary import SIDES, STATES, state_of
 from layers import style as S
 from layers.encode import SIMPLIFY_TOLERANCE, encode_lines, encode_polygonal, simplify_coverage
+from layers.locator import locator
 from layers.words import day_label, words
 
 CODE = {s: i for i, s in enumerate(STATES)}
@@ -345,6 +352,28 @@ def overlay_rows(data: dict[str, Any], w: dict[str, str]) -> list[dict]:
     return rows
 
 
+def label_rows(districts: gpd.GeoDataFrame, geoms: np.ndarray, lang: str, landmarks: gpd.GeoDataFrame | None
+               ) -> list[list]:
+    """Place labels, most important first: landmarks, then districts by area.
+
+    Each is ``[lon, lat, text, kind]`` (kind 1 = landmark, 0 = district); the map shows as many
+    as fit at each zoom without overlapping, in this order.
+    """
+    name = "name_ar" if lang == "ar" else "name"
+    rows = []
+    if landmarks is not None:
+        for r in landmarks.to_dict("records"):
+            text = _text(r.get(name)) or _text(r.get("name"))
+            if text and r["geometry"] is not None and not r["geometry"].is_empty:
+                rows.append([round(r["geometry"].x, 5), round(r["geometry"].y, 5), text, 1])
+    points = shapely.point_on_surface(geoms)
+    order = np.argsort(-shapely.area(geoms), kind="stable")
+    for j in order:
+        text = _text(districts.iloc[int(j)].get(name)) or _text(districts.iloc[int(j)]["name"])
+        rows.append([round(points[j].x, 5), round(points[j].y, 5), text, 0])
+    return rows
+
+
 def _sources(ds: Dataset) -> list[dict]:
     return [{"k": _text(r.get("key")), "t": _text(r.get("title")), "p": _text(r.get("publisher")),
              "d": _text(r.get("date")), "url": S.safe_url(r.get("url"))}
@@ -384,6 +413,8 @@ def build_payload(ds: Dataset, tl: Timeline, *, lang: str = "en", days: pd.Datet
         "checkpoints": checkpoints_table(ds.checkpoints, plain, src, lang),
         "checkpointStyles": {"exact": S.CHECKPOINT_STYLE, "approx": S.CHECKPOINT_APPROX_STYLE},
         "sources": _sources(ds),
+        "labels": label_rows(districts, geoms, lang, getattr(ds, "landmarks", None)),
+        "locator": locator(tuple(districts.total_bounds)),
         "swatchOutline": S.SWATCH_OUTLINE,
         "credit": w["credit"] + (f" · {w['tiles']}" if tiles else ""),
         "tiles": S.TILES if tiles else None,

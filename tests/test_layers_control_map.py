@@ -54,7 +54,7 @@ def test_runtime_holds_no_table_or_sentence_of_its_own():
     assert re.findall(r"window\.(\w+)\s*=", code) == ["ControlMap"], "one global entry point"
     literals = " ".join(re.findall(r'"([^"\\]*)"', code))
     for word in [*UI["en"].values(), *STATES, "#BB5566", "#004488", "in use"]:
-        assert word not in literals, word
+        assert len(word) < 3 or word not in literals, word  # ("N", the north arrow's letter, is too short to tell)
     assert not re.search(r"#[0-9a-fA-F]{6}", code), "colours come from the payload"
 
 

@@ -174,6 +174,67 @@
       if (on && !map.hasLayer(layer)) { layer.addTo(map); } else if (!on && map.hasLayer(layer)) { map.removeLayer(layer); }
     }
 
+    // Place labels: as many as fit at this zoom, most important first; they never take a tap.
+    map.createPane("cm-labels").style.zIndex = 450;
+    var labels = P.labels.map(function (l) {
+      var node = el(null, "span", l[2], l[3] ? "cm-label cm-landmark" : "cm-label");
+      var m = L.marker([l[1], l[0]], {pane: "cm-labels", interactive: false, keyboard: false,
+        icon: L.divIcon({html: node, className: "cm-label-box", iconSize: null})}).addTo(map);
+      return {m: m, node: node, w: 0, h: 0};
+    });
+    function placeLabels() {
+      var size = map.getSize(), taken = [];
+      labels.forEach(function (o) {
+        if (!o.w) { o.w = o.node.offsetWidth; o.h = o.node.offsetHeight; }
+        var p = map.latLngToContainerPoint(o.m.getLatLng());
+        var r = [p.x - o.w / 2 - 2, p.y - o.h / 2 - 1, p.x + o.w / 2 + 2, p.y + o.h / 2 + 1];
+        var fits = o.w > 0 && r[0] >= 0 && r[1] >= 0 && r[2] <= size.x && r[3] <= size.y &&
+          !taken.some(function (t) { return r[0] < t[2] && r[2] > t[0] && r[1] < t[3] && r[3] > t[1]; });
+        if (fits) { taken.push(r); }
+        o.node.style.visibility = fits ? "visible" : "hidden";
+        o.shown = fits;
+      });
+    }
+    map.on("zoomend moveend resize", placeLabels);
+    this.labelBoxes = function () {
+      return labels.filter(function (o) { return o.shown; }).map(function (o) {
+        var b = o.node.getBoundingClientRect();
+        return {text: o.node.textContent, left: b.left, top: b.top, right: b.right, bottom: b.bottom};
+      });
+    };
+
+    // North arrow (the map is always north-up) and the locator inset beside the map.
+    var North = L.Control.extend({options: {position: "topright"}, onAdd: function () {
+      var box = L.DomUtil.create("div", "cm-north");
+      box.setAttribute("role", "img"); box.setAttribute("aria-label", W.north_label); box.title = W.north_label;
+      var s = svg(box, "svg", {width: 24, height: 34, viewBox: "0 0 24 34"});
+      svg(s, "path", {d: "M12 1 L20 21 L12 16 L4 21 Z", fill: "currentColor"});
+      svg(s, "text", {x: 12, y: 33, "text-anchor": "middle", "font-size": 11, "font-weight": 700,
+        fill: "currentColor"}).textContent = W.north;
+      return box;
+    }});
+    new North().addTo(map);
+    var inset = root.querySelector(".cm-locator");
+    if (inset && P.locator && P.locator.shapes.length) {
+      var F = P.locator.frame, k = Math.cos((F[1] + F[3]) / 2 * Math.PI / 180), IW = 170;
+      var IH = Math.round(IW * (F[3] - F[1]) / ((F[2] - F[0]) * k));
+      var pt = function (lon, lat) { return [(lon - F[0]) / (F[2] - F[0]) * IW, (F[3] - lat) / (F[3] - F[1]) * IH]; };
+      var map2 = svg(inset, "svg", {width: IW, height: IH, viewBox: "0 0 " + IW + " " + IH, role: "img",
+        "aria-label": W.locator, "class": "cm-locator-map"});
+      P.locator.shapes.forEach(function (polys, n) {
+        var d = polys.map(function (poly) {
+          return poly.map(function (ring) {
+            return "M" + decode(ring).map(function (ll) { return pt(ll[1], ll[0]).map(function (v) { return v.toFixed(1); }).join(" "); }).join("L") + "Z";
+          }).join("");
+        }).join("");
+        svg(map2, "path", {d: d, "class": n === 0 && P.locator.home ? "cm-loc-home" : "cm-loc-other"});
+      });
+      var B = P.locator.place, a = pt(B[0], B[3]), b = pt(B[2], B[1]);
+      var cx = (a[0] + b[0]) / 2, cy = (a[1] + b[1]) / 2, half = Math.max(4, (b[0] - a[0]) / 2, (b[1] - a[1]) / 2);
+      svg(map2, "rect", {x: cx - half, y: cy - half, width: 2 * half, height: 2 * half, "class": "cm-loc-place"});
+      el(inset, "figcaption", W.locator_credit);
+    }
+
     // The date control: slider, previous/next, play with speed, the day written out.
     var ctl = root.querySelector(".cm-controls");
     var prevBtn = el(ctl, "button", "◀", "cm-btn cm-prev"), nextBtn = el(ctl, "button", "▶", "cm-btn cm-next");
@@ -371,6 +432,7 @@
       document.body.classList.toggle("cm-print", on !== false);
       map.invalidateSize({animate: false});
       fit();
+      placeLabels();
     };
 
     var start = opts.start !== undefined ? opts.start : P.start;
@@ -379,6 +441,7 @@
       if (wanted >= 0) { start = wanted; }
     }
     fit();
+    placeLabels();
     this.setDay(start, true);
     renderPanel();
     setPlayLabel(false);
