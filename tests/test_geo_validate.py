@@ -177,7 +177,8 @@ def ev_with(line: str) -> str:
 
 
 EVENT_CASES = [
-    ("bad date", ev_with("E99,2016-11-31,T1,government,,alpha,day,x"), "not a date", "date"),
+    ("impossible date", ev_with("E99,2016-11-31,T1,government,,alpha,day,x"), "2016-11-31 is not a day", "date"),
+    ("malformed date", ev_with("E99,30/11/2016,T1,government,,alpha,day,x"), "not a date in YYYY-MM-DD", "date"),
     ("date out of range", ev_with("E99,2061-11-30,T1,government,,alpha,day,x"), "outside", "date"),
     ("unknown district", ev_with("E99,2016-11-30,T9,government,,alpha,day,x"), "unknown district 'T9'",
      "district"),
