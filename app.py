@@ -28,7 +28,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_shortcuts import add_shortcuts
 
-from geo.load import Dataset, check_dataset, data_digest, data_dir_from_argv
+from geo.load import Dataset, check_dataset, data_digest, data_dir_from_argv, editing_enabled
 from geo.problems import Problem
 from geo.spatial import adjacency, district_areas_km2
 from geo.timeline import Timeline, build_timeline
@@ -53,6 +53,15 @@ DEFAULT_BASEMAP = next(iter(BASEMAPS))
 STAGE_DELAYS_S = (0.3, 0.2)
 #: On a date change the charts follow the map by this much, so the browser repaints the map first.
 PANEL_YIELD_S = 0.05
+
+
+def pages() -> list:
+    """The app's pages: the map, plus the edit page only when the operator turned editing on
+    (``-- --enable-editing`` or ``ALEPPO_EDITING=1``). Otherwise no route to the edit page exists."""
+    listed = [st.Page(main, title="Map", default=True)]
+    if editing_enabled(sys.argv[1:]):
+        listed.append(st.Page(HERE / "pages" / "edit.py", title="Edit the data", url_path="edit"))
+    return listed
 
 
 def static_url(path: str) -> str:
@@ -397,4 +406,4 @@ def main() -> None:
         st.session_state["_tick"] = True
         st.rerun()
 
-main()
+st.navigation(pages()).run()

@@ -22,8 +22,8 @@ from geo.fields import ID_HINT, CaseFold, id_problem, parse_day, parse_number
 from geo.problems import Problem, has_errors
 
 EVACUATION_COLUMNS = ("figure_id", "date", "source", "measure", "value", "basis")
-#: What an evacuation figure counts: a running total, a day's figure, or an estimate.
-EVACUATION_BASES = ("cumulative", "daily", "estimate")
+#: What an evacuation figure is: a running total, one day's figure, an estimate, or a one-off count.
+EVACUATION_BASES = ("cumulative", "daily", "estimate", "count")
 #: Largest figure accepted (east Aleppo held some 275,000 people; a bigger count is a typo).
 EVACUATION_MAX = 5_000_000
 #: Shares of one source for one district and day may exceed 1 by this much (rounding).

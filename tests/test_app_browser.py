@@ -21,15 +21,16 @@ N = 16
 pytestmark = pytest.mark.browser
 
 
-def serve(data: Path):
-    """Run the app on ``data`` on a free loopback port; yield its URL; stop it."""
+def serve(data: Path, *app_args: str, options: tuple[str, ...] = ()):
+    """Run the app on ``data`` (with ``app_args`` after ``--`` and Streamlit ``options``) on a free
+    loopback port; yield its URL; stop it."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.enableStaticServing",
-           "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-           "--", "--data", str(data)]
+           "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *options,
+           "--", "--data", str(data), *app_args]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -166,3 +167,13 @@ def test_page_wide_keys_step_the_day(server, offline_page):
     offline_page.keyboard.press(",")
     offline_page.wait_for_function("() => location.search.includes('date=2016-12-10')")
     assert offline_page.errors == []
+
+
+def test_edit_page_is_not_served_unless_editing_is_on(server, offline_page):
+    """A clean start has no edit page: no link to it, and its address shows the map instead."""
+    open_map(offline_page, server + "/?basemap=none")
+    assert offline_page.get_by_role("link", name="Edit the data").count() == 0
+    open_map(offline_page, server + "/edit?basemap=none")
+    offline_page.wait_for_timeout(500)
+    body = offline_page.inner_text("body")
+    assert "Edit the data" not in body and "Add or change districts" not in body and "password" not in body
