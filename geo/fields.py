@@ -57,12 +57,16 @@ def parse_number(text: str) -> tuple[float | None, str | None]:
     ``nan`` and ``inf``.
     """
     if "," in text:
-        return None, (f"{text!r} is ambiguous: a comma may separate thousands or decimals. "
-                      "Write digits with '.' for decimals and no thousands separator, e.g. 2.5 or 2500.")
+        return None, (
+            f"{text!r} is ambiguous: a comma may separate thousands or decimals. "
+            "Write digits with '.' for decimals and no thousands separator, e.g. 2.5 or 2500."
+        )
     if _DOTTED_THOUSANDS.fullmatch(text):
         whole = text.replace(".", "")
-        return None, (f"{text!r} is ambiguous: a '.' before three digits may separate thousands. "
-                      f"Write {whole} for {whole}, or drop the trailing zeros for a decimal.")
+        return None, (
+            f"{text!r} is ambiguous: a '.' before three digits may separate thousands. "
+            f"Write {whole} for {whole}, or drop the trailing zeros for a decimal."
+        )
     if not _PLAIN_NUMBER.fullmatch(text):
         return None, f"{text!r} is not a number written in plain digits. Write e.g. 1500 or 0.5 ('.' for decimals)."
     return float(text), None

@@ -155,8 +155,8 @@ def _surrogate(text: str) -> str | None:
 
 def _walk(data: Any, file: str, problems: list[Problem]) -> None:
     """Report keys given twice in one object and strings holding lone surrogates, naming the feature."""
-    feats = (data.get("features") if isinstance(data, dict) and data.get("type") == "FeatureCollection"
-             else None)
+    feats = data.get("features") if isinstance(data, dict) and data.get("type") == "FeatureCollection" else None
+    feats = feats if isinstance(feats, list) else None
     stack: list[tuple[Any, int | None, str | None]] = [(data, None, None)]
     while stack:
         node, idx, fid = stack.pop()
@@ -175,7 +175,7 @@ def _walk(data: Any, file: str, problems: list[Problem]) -> None:
                                         f"Delete {bad} or write the whole character.", **where))
         if isinstance(node, dict):
             for value in node.values():
-                if value is feats:
+                if feats is not None and value is feats:
                     for i, feat in enumerate(feats):
                         props = feat.get("properties") if isinstance(feat, dict) else None
                         fid_i = props.get("id") if isinstance(props, dict) else None
