@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
-import hashlib
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -15,13 +12,12 @@ import pandas as pd
 
 from geo import constants as C
 from geo.districts import alias_index, read_districts
+from geo.files import data_digest, data_dir_from_argv, editing_enabled  # noqa: F401 - the loader's public names
 from geo.overlays import read_overlay
 from geo.problems import DataError, Problem, has_errors
 from geo.tables import read_evacuation, read_events, read_sources
 
 T = TypeVar("T")
-#: Environment variable that turns editing on, like ``--enable-editing``.
-EDITING_ENV = "ALEPPO_EDITING"
 
 
 @dataclass(frozen=True)
@@ -36,24 +32,6 @@ class Dataset:
     evacuation: pd.DataFrame | None = None
     problems: tuple[Problem, ...] = field(default=())
     digest: str = ""
-
-
-def data_dir_from_argv(argv: list[str], default: Path) -> Path:
-    """``--data DIR`` from a command line (``streamlit run app.py -- --data DIR``), else $ALEPPO_DATA,
-    else ``default``."""
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--data", default=None)
-    args, _ = parser.parse_known_args(argv)
-    return Path(args.data or os.environ.get("ALEPPO_DATA") or default).resolve()
-
-
-def editing_enabled(argv: list[str], environ: Mapping[str, str] = os.environ) -> bool:
-    """True when the operator turned editing on: ``--enable-editing`` on the app's command line
-    (``streamlit run app.py -- --enable-editing``) or ``ALEPPO_EDITING=1`` in the environment."""
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--enable-editing", action="store_true")
-    args, _ = parser.parse_known_args(argv)
-    return args.enable_editing or environ.get(EDITING_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
@@ -72,21 +50,6 @@ def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
         problems.append(Problem("error", shown, f"not UTF-8 text (byte {exc.start}).",
                                 "Save the file as UTF-8."))
         return None
-
-
-def data_digest(data_dir: Path) -> str:
-    """Hash of the content of every data file: the cache key for loaded data."""
-    h = hashlib.sha256()
-    for name in (C.DISTRICTS_FILE, C.EVENTS_FILE, C.SOURCES_FILE, C.ROUTES_FILE,
-                 C.CHECKPOINTS_FILE, C.EVACUATION_FILE):
-        h.update(name.encode())
-        try:
-            h.update((Path(data_dir) / name).read_bytes())
-        except FileNotFoundError:
-            h.update(b"\0missing")
-        except OSError as exc:  # unreadable now: check_dataset names the problem
-            h.update(f"\0unreadable {exc.errno}".encode())
-    return h.hexdigest()
 
 
 def guarded(file: str, problems: list[Problem], read: Callable[[], T]) -> T | None:

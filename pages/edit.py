@@ -25,7 +25,7 @@ from geo.load import check_dataset, data_dir_from_argv, editing_enabled
 from geo.problems import DataError, Problem, has_errors
 from geo.store import SaveError, atomic_write, read_versioned
 from geo.tables import read_events, read_table
-from layers.standalone import leaflet_assets
+from layers.control_map import leaflet_assets
 from layers.style import escape_text
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / "data"
