@@ -32,8 +32,8 @@ from geo.districts import read_districts
 from geo.importer import plan_import
 from geo.load import Dataset
 from geo.overlays import read_overlay
-from geo.problems import has_errors
-from geo.tables import read_evacuation, read_events, read_sources
+from geo.problems import Problem, has_errors
+from geo.tables import read_evacuation, read_events, read_sources, read_table
 from geo.timeline import build_timeline
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -262,32 +262,51 @@ class Base:
 
 
 def exercise(base: Base, name: str, data: bytes) -> None:
-    """Read ``data`` as the bundled file ``name`` with every consumer; raise if anything raises."""
+    """Read ``data`` as the bundled file ``name`` with every consumer; raise if anything raises.
+
+    Every problem must also print as one line of UTF-8 text (a lone surrogate in a message once
+    crashed the page that showed it).
+    """
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return  # the loader names the byte; nothing below sees the file
+    found: list[Problem] = []
+    try:
+        _consumers(base, name, text, found)
+    finally:
+        for problem in found:
+            line = str(problem)
+            line.encode("utf-8")
+            assert problem.message and (problem.severity == "warning" or problem.hint), f"no remedy: {line}"
+
+
+def _consumers(base: Base, name: str, text: str, found: list[Problem]) -> None:
     districts, sources, keys = base.districts, base.sources, base.keys
     if name == C.DISTRICTS_FILE:
         districts, problems = read_districts(text, name)
-        plan_import(base.text[name], text, "export.geojson", name)  # a broken export
-        plan_import(text, base.one_feature, "export.geojson", name)  # a broken current file
+        found += problems
+        found += plan_import(base.text[name], text, "export.geojson", name)[2]  # a broken export
+        found += plan_import(text, base.one_feature, "export.geojson", name)[2]  # a broken current file
         if districts is None or has_errors(problems):
             return
-    elif name == C.SOURCES_FILE:
-        sources, problems = read_sources(text, name)
-        keys = set(sources["key"])
     elif name in (C.ROUTES_FILE, C.CHECKPOINTS_FILE):
-        read_overlay(text, name, kind="route" if name == C.ROUTES_FILE else "checkpoint", source_keys=keys)
+        found += read_overlay(text, name, kind="route" if name == C.ROUTES_FILE else "checkpoint", source_keys=keys)[1]
         return
-    elif name == C.EVACUATION_FILE:
-        read_evacuation(text, name, source_keys=keys)
+    else:
+        found += read_table(text, name)[1]  # what the edit page shows
+    if name == C.EVACUATION_FILE:
+        found += read_evacuation(text, name, source_keys=keys)[1]
         return
+    if name == C.SOURCES_FILE:
+        sources, problems = read_sources(text, name)
+        found += problems
+        keys = set(sources["key"])
     events_text = text if name == C.EVENTS_FILE else base.text[C.EVENTS_FILE]
     events, problems = read_events(events_text, C.EVENTS_FILE, district_ids=set(districts["id"]), source_keys=keys)
-    if has_errors(problems):
-        return
-    control(Dataset(districts, events, sources))
+    found += problems
+    if not has_errors(problems):
+        control(Dataset(districts, events, sources))
 
 
 def control(ds: Dataset) -> None:

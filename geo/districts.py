@@ -41,8 +41,10 @@ def _record(i: int, feat: dict, file: str, problems: list[Problem]) -> dict | No
     raw_id = props.get("id")
     fid = None if raw_id is None or isinstance(raw_id, (dict, list)) else str(raw_id)
 
+    shown = fid if fid is None or id_problem(fid) is None else repr(fid)  # one line, even for a bad id
+
     def add(sev, msg, hint="", field="aliases"):
-        problems.append(Problem(sev, file, msg, hint, "feature", i, fid, field))
+        problems.append(Problem(sev, file, msg, hint, "feature", i, shown, field))
 
     ok = True
     if raw_id is None or (isinstance(raw_id, str) and not raw_id.strip()):

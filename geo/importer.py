@@ -11,7 +11,7 @@ from shapely.geometry import shape
 from geo.constants import DISTRICTS_FILE
 from geo.districts import read_districts
 from geo.geojson_check import POLYGONAL, UNREADABLE, check_collection, json_type, parse_json
-from geo.problems import Problem, has_errors
+from geo.problems import DataError, Problem, has_errors
 from geo.store import SaveError, atomic_write, read_versioned
 
 PROPERTY_ORDER = ("id", "name", "name_ar", "aliases", "geometry_source")
@@ -162,4 +162,6 @@ def run_import(new_path: Path, data_dir: Path, *, write: bool) -> tuple[int, lis
                               validate=lambda b: read_districts(b.decode("utf-8"), str(target))[1])
     except SaveError as exc:
         return 1, [*out, f"error: {exc}"]
+    except DataError as exc:  # the merged file failed the check made just before writing
+        return 1, [*out, *map(str, exc.problems), f"{new_path}: nothing imported; fix the errors above and run again."]
     return 0, [*out, f"wrote {target} (previous version kept as {backup})."]
