@@ -8,11 +8,11 @@ import re
 import unicodedata
 
 #: A plain decimal number: digits, optionally one '.' and more digits. No exponent, no separators.
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
 #: '1.500' or '12.000.000': a '.' followed by groups of three digits, as thousands are written in
 #: much of Europe. Refused as ambiguous rather than read as 1.5.
-_DOTTED_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+")
-_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DOTTED_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+", re.ASCII)
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 
 
 def id_problem(value: str, what: str = "id") -> str | None:
@@ -62,11 +62,11 @@ def parse_number(text: str) -> tuple[float | None, str | None]:
             "Write digits with '.' for decimals and no thousands separator, e.g. 2.5 or 2500."
         )
     if _DOTTED_THOUSANDS.fullmatch(text):
-        whole = text.replace(".", "")
-        return None, (
-            f"{text!r} is ambiguous: a '.' before three digits may separate thousands. "
-            f"Write {whole} for {whole}, or drop the trailing zeros for a decimal."
+        whole, decimal = text.replace(".", ""), text.rstrip("0").rstrip(".")
+        choice = f"Write {whole} if it means {whole}" + (
+            f", or {decimal} if it is a decimal." if text.count(".") == 1 else "."
         )
+        return None, f"{text!r} is ambiguous: a '.' before three digits may separate thousands. {choice}"
     if not _PLAIN_NUMBER.fullmatch(text):
         return None, f"{text!r} is not a number written in plain digits. Write e.g. 1500 or 0.5 ('.' for decimals)."
     return float(text), None
