@@ -412,3 +412,25 @@ def test_validate_cli_never_shows_a_traceback_on_crash_inputs(tmp_path):
     res = run("-m", "geo.validate", str(folder))
     assert res.returncode == 1 and "Traceback" not in res.stdout + res.stderr
     assert "nested 5000 levels deep" in res.stdout
+
+
+@pytest.mark.parametrize("case,text,severity,fragment,field,index", DISTRICT_CASES,
+                         ids=[c[0] for c in DISTRICT_CASES])
+def test_bad_exports_are_refused_by_the_import(case, text, severity, fragment, field, index):
+    """The same table through ``geo import`` and the edit page's upload: nothing merged, the same message."""
+    from geo.importer import plan_import
+
+    merged, changes, problems = plan_import(GOOD, text, "export.geojson", "districts.geojson")
+    assert merged is None and changes == []
+    p = _find(problems, severity, fragment)
+    assert p.file == "export.geojson" and p.field == field and p.index == index
+
+
+@pytest.mark.parametrize("case,text,severity,fragment,field,index", DISTRICT_CASES,
+                         ids=[c[0] for c in DISTRICT_CASES])
+def test_import_into_a_broken_current_file_never_raises(case, text, severity, fragment, field, index):
+    from geo.importer import plan_import
+
+    merged, _, problems = plan_import(text, fc(tiny_features()[:1]), "export.geojson", "districts.geojson")
+    assert merged is None or "features" in json.loads(merged)
+    assert merged is not None or any(p.severity == "error" for p in problems)
