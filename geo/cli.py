@@ -7,17 +7,20 @@ import csv
 import io
 import json
 import math
+import os
+import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from geo.areas import areas_on
+from geo.fields import parse_day
 from geo.importer import run_import
 from geo.load import Dataset, check_dataset
 from geo.names import match_district
 from geo.spatial import changes_between, district_areas_km2
-from geo.tables import parse_date
 from geo.timeline import Timeline, build_timeline
 from geo.vocabulary import states
 
@@ -42,9 +45,9 @@ def _clean(value):
 
 
 def _day(tl: Timeline, text: str, flag: str) -> pd.Timestamp:
-    d = parse_date(text)
+    d, why = parse_day(text)
     if d is None:
-        raise UsageError(f"{flag} {text!r} is not a date in YYYY-MM-DD form (e.g. 2016-12-13).")
+        raise UsageError(f"{flag} {why}")
     try:
         tl.day_index(d)
     except ValueError as exc:
@@ -127,6 +130,9 @@ def cmd_areas(ds, tl, args) -> str:
 
 def cmd_changes(ds, tl, args) -> str:
     d1, d2 = _day(tl, args.date_from, "--from"), _day(tl, args.date_to, "--to")
+    if d1 > d2:
+        raise UsageError(f"--from {d1.date()} is later than --to {d2.date()}; give the earlier day first "
+                         f"(--from {d2.date()} --to {d1.date()}).")
     table = changes_between(tl.control_on(d1), tl.control_on(d2))
     names = ds.districts.set_index("id")["name"]
     table.insert(1, "name", names.reindex(table["id"]).to_numpy())
@@ -195,8 +201,29 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
+#: Exit status when the reader of our output went away (as for a process ended by SIGPIPE).
+CLOSED_PIPE_EXIT = 128 + signal.SIGPIPE
+
+
+def quiet_on_closed_pipe(run: Callable[[], int]) -> int:
+    """Run a command; when stdout's reader has gone (``... | head``), stop quietly instead of a traceback."""
+    try:
+        code = run()
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # Python flushes stdout again at exit; point it at /dev/null so that flush cannot fail too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return CLOSED_PIPE_EXIT
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    return quiet_on_closed_pipe(lambda: _run(args))
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "import":
         code, lines = run_import(args.file, args.data, write=args.yes)
         print("\n".join(line for line in lines if line))
