@@ -56,10 +56,10 @@ def _day(tl: Timeline, text: str, flag: str) -> pd.Timestamp:
 
 
 def district_records(ds: Dataset, state: pd.DataFrame) -> list[dict]:
-    """One record per district: names joined to the day's state."""
+    """One record per district: names joined to the day's state (and its word, geo.vocabulary)."""
     meta = ds.districts.set_index("id")
     out = []
-    for did, row in state.iterrows():
+    for did, row in state.assign(state=states(state)).iterrows():
         m = meta.loc[did]
         rec = {"id": did, "name": m["name"], "name_ar": m["name_ar"], "aliases": list(m["aliases"])}
         rec |= {k: _clean(row[k]) for k in RECORD_FIELDS[4:]}
@@ -85,7 +85,7 @@ def _emit(records: list[dict], fmt: str) -> str:
 def cmd_control(ds, tl, args) -> str:
     day = _day(tl, args.date, "--date")
     state = tl.control_on(day)
-    return _emit(district_records(ds, state.assign(state=states(state))), args.format)
+    return _emit(district_records(ds, state), args.format)
 
 
 def _range(low: float, high: float, unit: str = "") -> str:
