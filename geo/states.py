@@ -1,0 +1,166 @@
+"""A day's states and each district's states over time, as plain tables for exports and words.
+
+One core function per view: :func:`day_states` (every district on one day) and
+:func:`state_intervals` (every decided state of every district, from its date to the next).
+Both read the timeline only; the claims behind each state travel with it, source keys included.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from geo.load import Dataset
+from geo.timeline import CLAIM_COLUMNS, Timeline
+
+SIDES: tuple[str, ...] = ("government", "opposition", "sdf")
+
+DAY_COLUMNS: tuple[str, ...] = (
+    "id",
+    "name",
+    "name_ar",
+    "state",
+    "share",
+    "holder",
+    "rest",
+    "disputed",
+    "since",
+    "basis",
+    "sources",
+    "claims",
+)
+INTERVAL_COLUMNS: tuple[str, ...] = (
+    "district",
+    "name",
+    "name_ar",
+    "valid_from",
+    "valid_to",
+    "state",
+    "share",
+    "holder",
+    "rest",
+    "disputed",
+    "basis",
+    "sources",
+    "event_ids",
+)
+
+
+def state_of(controller: str | None, disputed: bool) -> str:
+    """The state word of one decided group: a side, ``split``, ``disputed`` or ``unknown``."""
+    if controller is None or controller == "unknown" or (not isinstance(controller, str) and pd.isna(controller)):
+        return "unknown"
+    if disputed:
+        return "disputed"
+    return controller if controller in SIDES else "split"
+
+
+def basis_of(claims) -> str | None:
+    """``inferred`` when every deciding claim is the editors' inference, ``sourced`` otherwise.
+
+    Used only when the timeline does not decide the basis itself; None for a district with no claim.
+    """
+    claims = tuple(claims)
+    if not claims:
+        return None
+    return "inferred" if all(c.get("precision") == "inferred" for c in claims) else "sourced"
+
+
+def _with_none(frame: pd.DataFrame, columns=("holder", "rest", "basis")) -> pd.DataFrame:
+    """Text columns that may be empty as object columns holding None (not NaN) where empty."""
+    for col in columns:
+        values = [None if v is None or (not isinstance(v, str) and pd.isna(v)) else v for v in frame[col]]
+        frame[col] = pd.Series(values, index=frame.index, dtype=object)
+    return frame
+
+
+def _as_day(day) -> pd.Timestamp:
+    return pd.Timestamp(day).normalize()
+
+
+def day_states(ds: Dataset, tl: Timeline, day) -> pd.DataFrame:
+    """Every district's state on ``day``, one row each, in district order.
+
+    Columns (:data:`DAY_COLUMNS`): id, name, name_ar, state (government, opposition, sdf, split,
+    disputed, unknown), share (the holder's part, 1.0 for a whole district, NaN when unknown), holder,
+    rest, disputed, since (Timestamp or NaT), basis (sourced, inferred, or None when unknown), sources
+    (tuple of source keys), claims (tuple of dicts: event_id, date, controller, share, source,
+    claimant, precision, place, note).
+    """
+    state = tl.control_on(_as_day(day))
+    names = ds.districts.set_index("id").reindex(state.index)
+    if "basis" in state.columns:
+        basis = state["basis"].where(state["basis"].notna(), None).to_numpy(dtype=object)
+    else:
+        basis = np.array([basis_of(c) for c in state["claims"]], dtype=object)
+    words = [state_of(c, d) for c, d in zip(state["controller"], state["disputed"], strict=True)]
+    out = pd.DataFrame(
+        {
+            "id": state.index.to_numpy(dtype=object),
+            "name": names["name"].to_numpy(dtype=object),
+            "name_ar": names["name_ar"].to_numpy(dtype=object),
+            "state": words,
+            "share": state["share"].to_numpy(dtype=float),
+            "holder": state["holder"].to_numpy(dtype=object),
+            "rest": state["rest"].to_numpy(dtype=object),
+            "disputed": state["disputed"].to_numpy(dtype=bool),
+            "since": pd.to_datetime(state["since"]).to_numpy(),
+            "basis": basis,
+            "sources": list(state["sources"]),
+            "claims": list(state["claims"]),
+        }
+    )
+    return _with_none(out)
+
+
+def group_basis(tl: Timeline) -> pd.Series:
+    """Basis of every group of the timeline (by group id)."""
+    if "basis" in tl.groups.columns:
+        return tl.groups["basis"]
+    prec = tl.events["precision"].to_numpy(dtype=object)
+    starts, ends = tl.groups["start"].to_numpy(), tl.groups["end"].to_numpy()
+    out = [("inferred" if (prec[a:b] == "inferred").all() else "sourced") for a, b in zip(starts, ends, strict=True)]
+    return pd.Series(out, index=tl.groups.index, dtype=object)
+
+
+def state_intervals(ds: Dataset, tl: Timeline) -> pd.DataFrame:
+    """Every decided state of every district as a half-open interval [valid_from, valid_to).
+
+    One row per group of the timeline (a district and a date with rows). ``valid_to`` is the date of
+    the district's next group, NaT while the state still holds at the end of the record. Columns
+    (:data:`INTERVAL_COLUMNS`) plus ``claims`` (tuple of dicts, as in :func:`day_states`).
+    """
+    g = tl.groups
+    if g.empty:
+        return pd.DataFrame(columns=[*INTERVAL_COLUMNS, "claims"])
+    records = tl.events[list(CLAIM_COLUMNS)].to_dict("records")
+    claims = [tuple(records[a:b]) for a, b in zip(g["start"], g["end"], strict=True)]
+    names = ds.districts.set_index("id").reindex(g["district"])
+    nxt = g["date"].shift(-1).where(g["district"].eq(g["district"].shift(-1)))
+    out = pd.DataFrame(
+        {
+            "district": g["district"].to_numpy(dtype=object),
+            "name": names["name"].to_numpy(dtype=object),
+            "name_ar": names["name_ar"].to_numpy(dtype=object),
+            "valid_from": pd.to_datetime(g["date"]).to_numpy(),
+            "valid_to": pd.to_datetime(nxt).to_numpy(),
+            "state": [state_of(c, d) for c, d in zip(g["controller"], g["disputed"], strict=True)],
+            "share": g["share"].to_numpy(dtype=float),
+            "holder": g["holder"].to_numpy(dtype=object),
+            "rest": g["rest"].where(g["rest"].notna(), None).to_numpy(dtype=object),
+            "disputed": g["disputed"].to_numpy(dtype=bool),
+            "basis": group_basis(tl).to_numpy(dtype=object),
+            "sources": [tuple(dict.fromkeys(c["source"] for c in cl)) for cl in claims],
+            "event_ids": [tuple(c["event_id"] for c in cl) for cl in claims],
+            "claims": claims,
+        }
+    )
+    return _with_none(out)
+
+
+def claim_text(claim: dict) -> str:
+    """One claim as a line of text: ``E6 alpha: government 33% (day)``; the claimant in brackets."""
+    by = claim["source"] + (f" ({claim['claimant']})" if claim.get("claimant") else "")
+    share = claim.get("share")
+    part = "" if share is None or pd.isna(share) else f" {round(float(share) * 100)}%"
+    return f"{claim['event_id']} {by}: {claim['controller']}{part} ({claim.get('precision') or 'unstated'})"
