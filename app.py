@@ -3,78 +3,53 @@
 Run ``streamlit run app.py -- --data DIR`` (default ``data/``). Widgets, URL state and cached
 calls only; the data logic is in ``geo`` and the map in ``layers``.
 
-Speed: the folium base map (districts, tooltips, legend) is rendered once per data content and
-basemap, and its bulky part is served as a static JSON file; a date change sends only the day's
-small feature groups (state codes, changed outlines, front line, routes, checkpoints). The map is
-an inline Streamlit component (``layers/live_map.py``, no iframe) mounted under a fixed ``key``,
-so Leaflet restyles in place and keeps the view.
+The map is the snapshot page itself (the folium plugin ``layers.control_map``), rendered once per
+data content and basemap into a static, content-hashed file and mounted once by a small v2
+component (``layers/assets/app_map.js``). A date step repaints in the browser; the map reports
+the day back, and only then do ``?date=``, the areas, the charts and the day's events follow.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
-import shutil
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import folium
-import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_shortcuts import add_shortcuts
 
 from geo.load import Dataset, check_dataset, data_digest, data_dir_from_argv
 from geo.problems import Problem
-from geo.spatial import adjacency, district_areas_km2
+from geo.spatial import district_areas_km2
 from geo.timeline import Timeline, build_timeline
 from layers import charts, panel
-from layers.content import SourceIndex, source_index
-from layers.districts import district_payload
-from layers.live_map import COMPONENT_CSS, MapParts, component_js, day_script, map_parts
-from layers.page import DayData, base_map, day_data, day_layers
-from layers.style import BASEMAPS
+from layers.control_map import render_page
+from layers.panel import SourceIndex, source_index
+from layers.payload import build_payload
+from layers.words import default_title
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 DEFAULT_DATA = HERE / "data"
-SPEEDS = {"0.5 day/s": 2.0, "1 day/s": 1.0, "2 days/s": 0.5, "4 days/s": 0.25}
-MAP_HEIGHT = 640
-#: District payload files (static/cache, one per data content) older than this are removed.
-PAYLOAD_MAX_AGE_S = 7 * 24 * 3600
-DEFAULT_BASEMAP = next(iter(BASEMAPS))
-#: A new session is drawn in stages so the first map is not held up by widgets it doesn't need:
-#: run 1 sends only the map, run 2 adds the controls, run 3 the figures. These are the pauses
-#: after runs 1 and 2, which let the browser paint before the next run's elements arrive.
-STAGE_DELAYS_S = (0.3, 0.2)
-#: On a date change the charts follow the map by this much, so the browser repaints the map first.
-PANEL_YIELD_S = 0.05
+#: Height of the map frame on a wide screen (on a phone it grows to its content).
+MAP_HEIGHT = 720
+#: Map page files (static/cache, one per data content and basemap) older than this are removed.
+PAGE_MAX_AGE_S = 7 * 24 * 3600
+BASEMAPS = {"none": "No street map", "streets": "Street map (needs the network)"}
+#: A new session sends the map alone first, then the figures after this pause, so the map's
+#: first paint is not held up by the charts' code.
+FIRST_PAINT_S = 0.3
+APP_MAP_JS = HERE / "layers" / "assets" / "app_map.js"
 
 
 def static_url(path: str) -> str:
     """URL of a file under ./static as served by Streamlit (respects server.baseUrlPath)."""
     base = (st.get_option("server.baseUrlPath") or "").strip("/")
     return ("/" + base if base else "") + "/app/static/" + path
-
-
-@st.cache_resource
-def leaflet_static() -> str:
-    """Copy Leaflet from the installed xstatic-leaflet package into ./static (idempotent)."""
-    import xstatic.pkg.leaflet as xl
-
-    target = STATIC / f"leaflet-{xl.VERSION}"
-    if not (target / "leaflet.js").exists():
-        tmp = STATIC / f".leaflet-{xl.VERSION}-{os.getpid()}"
-        shutil.copytree(xl.BASE_DIR, tmp, dirs_exist_ok=True)
-        try:
-            tmp.rename(target)
-        except OSError:  # another process won the race
-            shutil.rmtree(tmp, ignore_errors=True)
-    return static_url(f"leaflet-{xl.VERSION}")
 
 
 @dataclass(frozen=True)
@@ -84,21 +59,18 @@ class Bundle:
     ds: Dataset
     timeline: Timeline
     index: SourceIndex
-    pairs: gpd.GeoDataFrame
     areas_km2: pd.Series
     names: dict[str, str]
-    payload_url: str
 
 
-def _write_payload(payload: dict) -> str:
-    """Write the district payload under static/cache, named by its content hash; return its URL."""
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+def write_static(name: str, text: str) -> str:
+    """Write ``text`` under static/cache as ``name-<content hash>.html``; return its URL."""
     folder = STATIC / "cache"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"districts-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+    path = folder / f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.html"
     if not path.exists():
-        for stale in folder.glob("districts-*.json"):
-            if time.time() - stale.stat().st_mtime > PAYLOAD_MAX_AGE_S:
+        for stale in folder.glob(f"{name}-*.html"):
+            if time.time() - stale.stat().st_mtime > PAGE_MAX_AGE_S:
                 stale.unlink(missing_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(text, encoding="utf-8")
@@ -115,12 +87,8 @@ def load_bundle(data_dir: str, digest: str) -> tuple[Bundle | None, list[Problem
     if ds is None:
         return None, problems
     timeline = build_timeline(ds.districts["id"], ds.events)
-    index = source_index(ds.sources)
-    payload = district_payload(ds.districts, timeline, index)
     names = dict(zip(ds.districts["id"].astype(str), ds.districts["name"], strict=True))
-    bundle = Bundle(ds, timeline, index, adjacency(ds.districts), district_areas_km2(ds.districts),
-                    names, _write_payload(payload))
-    return bundle, problems
+    return Bundle(ds, timeline, source_index(ds.sources), district_areas_km2(ds.districts), names), problems
 
 
 @st.cache_resource
@@ -129,11 +97,14 @@ def last_good() -> dict[str, Bundle]:
     return {}
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def all_day_data(digest: str, _bundle: Bundle) -> dict[dt.date, DayData]:
-    """The map's data for every day (codes, changed districts, front line), once per data content."""
-    b = _bundle
-    return {d.date(): day_data(b.ds, b.timeline, b.pairs, d.date()) for d in b.timeline.days}
+@st.cache_resource(max_entries=16, show_spinner=False)
+def map_page_url(digest: str, basemap: str, _bundle: Bundle) -> str:
+    """The map page (the snapshot page with every day), written once per data content and basemap."""
+    tl = _bundle.timeline
+    payload = build_payload(_bundle.ds, tl, tiles=basemap == "streets")
+    html = render_page(payload, title=default_title("en", tl.days[0].date(), tl.days[-1].date()),
+                       hash=False, sources=False)
+    return write_static("map", html)
 
 
 @st.cache_data(max_entries=8)
@@ -154,82 +125,65 @@ def current_bundle(data_dir: Path) -> tuple[Bundle | None, str, list[Problem]]:
     return old, (old.ds.digest if old else digest), problems
 
 
-# ---------------------------------------------------------------- date state (slider, URL, play)
+# ---------------------------------------------------------------- the day (map, URL)
 
-def day_from_query(days: list[dt.date]) -> dt.date | None:
-    """The ``?date=YYYY-MM-DD`` day clamped to the record, or None when absent or malformed."""
+def day_from_query(days: list[dt.date]) -> tuple[dt.date | None, str | None]:
+    """The ``?date=`` day, or None with a notice saying why it was not used."""
     raw = st.query_params.get("date")
+    if not raw:
+        return None, None
     try:
-        day = dt.date.fromisoformat(str(raw)) if raw else None
+        day = dt.date.fromisoformat(str(raw))
     except ValueError:
-        return None
-    return None if day is None else min(max(day, days[0]), days[-1])
+        return None, f"?date={raw} is not a date in YYYY-MM-DD form; showing {days[0]:%d %B %Y}."
+    if not days[0] <= day <= days[-1]:
+        return None, (f"?date={raw} is outside the record ({days[0]:%d %b %Y} to {days[-1]:%d %b %Y}); "
+                      f"showing {days[0]:%d %B %Y}.")
+    return day, None
+
+
+def on_map_day() -> None:
+    """The map reported a new day: it becomes the session's day (the panels follow)."""
+    reported = st.session_state["map"].get("day")
+    try:
+        st.session_state["day"] = dt.date.fromisoformat(str(reported))
+    except ValueError:
+        pass
 
 
 def init_state(days: list[dt.date]) -> None:
     """Take day and basemap from the URL on a new session; keep the day inside the record."""
-    current = st.session_state.get("day")
-    wanted = current or day_from_query(days) or days[0]
-    clamped = min(max(wanted, days[0]), days[-1])
-    if clamped != current:  # writing a widget's state on every run would undo key presses in flight
-        st.session_state["day"] = clamped
-    if "basemap" not in st.session_state:
+    if "day" not in st.session_state:
+        day, notice = day_from_query(days)
+        st.session_state["day"] = day or days[0]
+        st.session_state["date_notice"] = notice
         asked = str(st.query_params.get("basemap", "")).casefold()
-        st.session_state["basemap"] = next((b for b in BASEMAPS if b.casefold() == asked), DEFAULT_BASEMAP)
-
-
-def step(delta: int, days: list[dt.date]) -> None:
-    """Move the chosen day by ``delta`` days within the record (button callback)."""
-    i = days.index(st.session_state["day"]) + delta
-    st.session_state["day"] = days[min(max(i, 0), len(days) - 1)]
-
-
-def toggle_play(days: list[dt.date]) -> None:
-    """Start or stop the animation; starting at the last day rewinds to the first."""
-    playing = not st.session_state.get("playing", False)
-    if playing and st.session_state["day"] == days[-1]:
-        st.session_state["day"] = days[0]
-    st.session_state["playing"] = playing
-
-
-def advance_if_playing(days: list[dt.date]) -> None:
-    """On a play tick, move one day forward; stop at the end."""
-    if st.session_state.pop("_tick", False) and st.session_state.get("playing"):
-        step(1, days)
-        if st.session_state["day"] == days[-1]:
-            st.session_state["playing"] = False
+        st.session_state["basemap"] = asked if asked in BASEMAPS else "none"
+    st.session_state["day"] = min(max(st.session_state["day"], days[0]), days[-1])
 
 
 def sync_url(day: dt.date, basemap: str) -> None:
-    """Make the address bar follow the slider (and basemap), so the link opens this view."""
+    """Make the address bar follow the map's day (and basemap), so the link opens this view."""
     if st.query_params.get("date") != day.isoformat():
         st.query_params["date"] = day.isoformat()
-    if basemap != DEFAULT_BASEMAP:
-        st.query_params["basemap"] = basemap.casefold()
+    if basemap != "none":
+        st.query_params["basemap"] = basemap
     elif "basemap" in st.query_params:
         del st.query_params["basemap"]
 
 
-def controls(days: list[dt.date]) -> tuple[dt.date, str]:
-    """Sidebar: date slider, previous/next, play and speed, basemap. Returns (day, basemap)."""
-    with st.sidebar:
-        st.slider("Day", min_value=days[0], max_value=days[-1], step=dt.timedelta(days=1),
-                  key="day", format="ddd D MMM YYYY",
-                  help="Drag, or focus the slider and use the arrow keys (Home/End for the ends).")
-        prev, nxt, play = st.columns(3)
-        prev.button("◀ Prev", on_click=step, args=(-1, days), width="stretch", key="prev",
-                    disabled=st.session_state["day"] == days[0])
-        nxt.button("Next ▶", on_click=step, args=(1, days), width="stretch", key="next",
-                   disabled=st.session_state["day"] == days[-1])
-        playing = st.session_state.get("playing", False)
-        play.button("⏸ Pause" if playing else "⏵ Play", on_click=toggle_play, args=(days,),
-                    width="stretch", key="play")
-        st.select_slider("Play speed", options=list(SPEEDS), value="1 day/s", key="speed")
-        basemap = st.radio("Basemap", list(BASEMAPS), key="basemap", horizontal=True)
-        st.caption("Keys anywhere on the page: **,** previous day, **.** next day, **k** play/pause "
-                   "(arrow keys move the slider when it has focus).")
-        add_shortcuts(prev=",", next=".", play="k")  # not the arrows: they already move a focused slider
-    return st.session_state["day"], basemap
+@st.cache_resource
+def map_component():
+    """The map component, registered once per server (registering again on each run would warn)."""
+    return st.components.v2.component("control_map", js=APP_MAP_JS.read_text(encoding="utf-8"))
+
+
+def show_map(bundle: Bundle, digest: str, day: dt.date, basemap: str) -> None:
+    """Mount the map once per data content and basemap; it keeps the day, zoom and open panel."""
+    data = {"url": map_page_url(digest, basemap, bundle), "start": day.isoformat(), "height": MAP_HEIGHT,
+            "title": "Map of Aleppo districts by who held them"}
+    map_component()(data=data, key="map", default={"day": day.isoformat()}, on_day_change=on_map_day,
+                    height="content")
 
 
 # ---------------------------------------------------------------- page sections
@@ -248,34 +202,6 @@ def show_problems(problems: list[Problem], showing_old: bool) -> None:
             st.text("\n".join(str(p) for p in warnings))
 
 
-@st.cache_resource
-def live_map():
-    """The map component, registered once per server (registering again on each run would warn)."""
-    return st.components.v2.component("aleppo_map", js=component_js(), css=COMPONENT_CSS, isolate_styles=True)
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def base_parts(digest: str, basemap: str, leaflet_url: str, _bundle: Bundle) -> MapParts:
-    """The folium base map rendered once per data content and basemap."""
-    ids = [str(i) for i in _bundle.timeline.district_ids]
-    return map_parts(base_map(_bundle.ds.districts, ids, tiles=BASEMAPS[basemap], data_url=_bundle.payload_url,
-                              leaflet_url=leaflet_url))
-
-
-@st.cache_resource(max_entries=512, show_spinner=False)
-def day_js(digest: str, day: dt.date, _bundle: Bundle) -> str:
-    """The day's feature groups and layer control as one script, once per data content and day."""
-    groups = day_layers(_bundle.ds, all_day_data(digest, _bundle)[day], _bundle.index)
-    return day_script(groups, folium.LayerControl(collapsed=True, position="topright"))
-
-
-def show_map(bundle: Bundle, digest: str, day: dt.date, basemap: str, leaflet_url: str) -> None:
-    """The map: the base rendered once per data content and basemap, the day's layers swapped in place."""
-    data = {"base": base_parts(digest, basemap, leaflet_url, bundle).as_data(),
-            "day": day_js(digest, day, bundle), "height": MAP_HEIGHT, "prefetch": [bundle.payload_url]}
-    live_map()(data=data, key="map", height=MAP_HEIGHT)  # one key: a new basemap keeps the view
-
-
 @st.cache_data(max_entries=128, show_spinner=False)
 def areas_spec(digest: str, day: dt.date, _bundle: Bundle) -> dict:
     """Vega-Lite spec of the areas chart for ``day``: built once per data content and day (altair's
@@ -290,35 +216,39 @@ def evacuation_spec(digest: str, measure: str, _bundle: Bundle) -> dict:
 
 
 def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
-    """Beside the map: areas that day, areas over time, evacuation figures, the day's events."""
+    """Under the map: areas that day and over time, the day's events, evacuation figures."""
     table = area_table(digest, bundle)
     start = table[(table["day"] == table["day"].min()) & (table["controller"] == "opposition")]
-    st.subheader("Area held")
-    areas = charts.areas_on(table, day, float(start["km2"].sum())).set_index("Side")
-    st.table(areas.style.format({areas.columns[0]: "{:.2f}", areas.columns[1]: "{:.0f} %"}, na_rep="–"))
-    st.vega_lite_chart(spec=areas_spec(digest, day, bundle), width="stretch")
-    st.subheader(f"Events on {day:%d %b %Y}")
-    events = panel.day_events(bundle.ds.events, day)
-    st.html(panel.events_html(events, bundle.names, bundle.index))  # plain HTML (no Markdown), sanitised
+    left, middle, right = st.columns([4, 4, 3], gap="medium")
+    with left:
+        st.subheader(f"Area held, {day:%d %b %Y}")
+        areas = charts.areas_on(table, day, float(start["km2"].sum())).set_index("Side")
+        st.table(areas.style.format({areas.columns[0]: "{:.2f}", areas.columns[1]: "{:.0f} %"}, na_rep="–"))
+        st.vega_lite_chart(spec=areas_spec(digest, day, bundle), width="stretch")
+    with middle:
+        st.subheader(f"Events on {day:%d %b %Y}")
+        events = panel.day_events(bundle.ds.events, day)
+        st.html(panel.events_html(events, bundle.names, bundle.index))  # plain HTML (no Markdown), sanitised
     evac = bundle.ds.evacuation
     if evac is not None and len(evac):
-        st.subheader("Evacuation figures by source")
-        measures = list(dict.fromkeys(evac["measure"]))
-        measure = st.selectbox("Figure", measures, key="measure") if len(measures) > 1 else measures[0]
-        st.vega_lite_chart(spec=evacuation_spec(digest, measure, bundle), width="stretch")
+        with right:
+            st.subheader("Evacuation figures by source")
+            measures = list(dict.fromkeys(evac["measure"]))
+            measure = st.selectbox("Figure", measures, key="measure") if len(measures) > 1 else measures[0]
+            st.vega_lite_chart(spec=evacuation_spec(digest, measure, bundle), width="stretch")
 
 
 @st.cache_data(max_entries=16, show_spinner="Writing the snapshot…")
 def snapshot_html(digest: str, day: dt.date, basemap: str, _bundle: Bundle) -> str:
-    """The standalone page for ``day`` (snapshot engineer's ``layers.standalone.render_html``)."""
-    from layers.standalone import render_html
+    """The snapshot page for ``day`` (the same map, every day inlined)."""
+    from snapshot import render_html
 
-    return render_html(_bundle.ds, _bundle.timeline, day, basemap="none" if basemap == "None" else "streets")
+    return render_html(_bundle.ds, _bundle.timeline, day, basemap=basemap)
 
 
 @st.cache_data(max_entries=8, show_spinner="Rendering the PNG in Chromium…")
 def snapshot_png(html: str) -> bytes:
-    """The PNG of a snapshot page (snapshot engineer's ``snapshot.render_png_bytes``)."""
+    """The PNG of a snapshot page."""
     from snapshot import render_png_bytes
 
     return render_png_bytes(html, width=1200, height=800, scale=2)
@@ -326,34 +256,24 @@ def snapshot_png(html: str) -> bytes:
 
 def embed_snippet(day: dt.date) -> str:
     """The ``<iframe>`` to paste into an article, opening this app on ``day``."""
+    from snapshot import iframe_snippet
+
     base = str(getattr(st.context, "url", "") or "").split("?")[0]
-    src = f"{base}?date={day.isoformat()}&embed=true"
-    try:
-        from layers.standalone import iframe_snippet
-    except ImportError:
-        return f'<iframe src="{src}" width="100%" height="720"></iframe>'
-    return iframe_snippet(src, title=f"Aleppo 2016: who held each district, {day.isoformat()}", height=720)
+    return iframe_snippet(f"{base}?date={day.isoformat()}&embed=true",
+                          title=f"Aleppo 2016: who held each district, {day.isoformat()}", height=760)
 
 
 def show_downloads(bundle: Bundle, digest: str, day: dt.date, basemap: str) -> None:
-    """Issue 5 item 4 -- HTML/PNG snapshot downloads and the iframe snippet.
-
-    Built only on request (a snapshot takes a few hundred ms; a PNG starts a browser), so a date
-    change never pays for them.
-    """
+    """HTML/PNG snapshot downloads and the iframe snippet, built only on request."""
     with st.expander("Share or download this view"):
         st.code(embed_snippet(day), language="html")
         if not st.toggle("Prepare snapshot files for this day", key="snap"):
             return
-        try:
-            html = snapshot_html(digest, day, basemap, bundle)
-        except ImportError:
-            st.caption("Snapshot downloads need layers/standalone.py.")
-            return
+        html = snapshot_html(digest, day, basemap, bundle)
         name = f"aleppo-{day.isoformat()}.html"
         st.download_button("Download HTML", html, name, "text/html")
         st.caption("Self-hosted embed (no server behind it): upload the HTML next to your article and paste")
-        st.code(f'<iframe src="{name}" title="Aleppo 2016, {day.isoformat()}" width="100%" height="560" '
+        st.code(f'<iframe src="{name}" title="Aleppo 2016, {day.isoformat()}" width="100%" height="760" '
                 'style="border:0" loading="lazy"></iframe>', language="html")
         if st.button("Make PNG"):
             st.download_button("Download PNG", snapshot_png(html), f"aleppo-{day.isoformat()}.png",
@@ -361,40 +281,27 @@ def show_downloads(bundle: Bundle, digest: str, day: dt.date, basemap: str) -> N
 
 
 def main() -> None:
-    """Compose the page. The map is sent first: the sidebar widgets read the same session state."""
+    """Compose the page: the map first, then (after its first paint) the figures."""
     st.set_page_config(page_title="Aleppo 2016: who held each district", layout="wide")
     data_dir = data_dir_from_argv(sys.argv[1:], DEFAULT_DATA)
-    leaflet_url = leaflet_static()
     bundle, digest, problems = current_bundle(data_dir)
     show_problems(problems, showing_old=bundle is not None)
     if bundle is None:
         st.stop()
     days = [d.date() for d in bundle.timeline.days]
     init_state(days)
-    advance_if_playing(days)
-    day, basemap = st.session_state["day"], st.session_state["basemap"]
-    st.markdown(f"### Aleppo, {day:%A %d %B %Y}: who held each district")
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        show_map(bundle, digest, day, basemap, leaflet_url)
+    if st.session_state.get("date_notice"):
+        st.warning(st.session_state["date_notice"])
+    basemap = st.sidebar.radio("Street map", list(BASEMAPS), format_func=BASEMAPS.get, key="basemap")
+    show_map(bundle, digest, st.session_state["day"], basemap)
+    day = st.session_state["day"]
     sync_url(day, basemap)
-    stage = st.session_state.get("_stage", 0)  # a new session: map first, then the controls, then the figures
-    if stage == 0:  # holds the sidebar's place, so the map is not narrowed after its first paint
-        st.sidebar.caption("Loading the controls…")
-    else:
-        controls(days)
-    if stage < len(STAGE_DELAYS_S):
-        right.caption("Loading the figures…")
-        st.session_state["_stage"] = stage + 1
-        time.sleep(STAGE_DELAYS_S[stage])
+    if not st.session_state.get("_painted"):
+        st.session_state["_painted"] = True
+        time.sleep(FIRST_PAINT_S)
         st.rerun()
-    with right:
-        time.sleep(PANEL_YIELD_S)
-        show_panel(bundle, digest, day)
+    show_panel(bundle, digest, day)
     show_downloads(bundle, digest, day, basemap)
-    if st.session_state.get("playing"):
-        time.sleep(SPEEDS[st.session_state.get("speed", "1 day/s")])
-        st.session_state["_tick"] = True
-        st.rerun()
+
 
 main()

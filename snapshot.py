@@ -19,10 +19,14 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pandas as pd
+
 from geo.load import Dataset, check_dataset
 from geo.timeline import Timeline, build_timeline
-from layers.standalone import BASEMAPS, TILE_URL, render_html
-from layers.standalone_text import LANGS
+from layers.control_map import render_page
+from layers.payload import build_payload
+from layers.style import TILES, escape_text
+from layers.words import LANGS, default_title
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -36,6 +40,36 @@ INSTALL_HINT = ("Install Debian's Chromium and the fonts it needs with "
 TILE_WAIT_MS = 8000
 DEFAULT_SIZE = (1200, 800)
 GIF_FRAME_MS, GIF_LAST_MS = 700, 2500
+#: The page's map, as the runtime registers it.
+MAP = "window.ControlMap && window.ControlMap.instances[0]"
+
+
+BASEMAPS = ("none", "streets")
+
+
+def render_html(ds: Dataset, timeline: Timeline, day: dt.date | str | pd.Timestamp, *, title: str | None = None,
+                lang: str = "en", basemap: str = "none", static: bool = False) -> str:
+    """The self-contained page of the map opening on ``day`` (``static``: that day only, no control).
+
+    The same folium plugin and payload as the app's map; Leaflet and the data are inlined, so
+    the file scrubs offline with no server.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}.")
+    if basemap not in BASEMAPS:
+        raise ValueError(f"basemap must be one of {', '.join(BASEMAPS)}, not {basemap!r}.")
+    start = timeline.day_index(day)
+    days = timeline.days[start:start + 1] if static else timeline.days
+    payload = build_payload(ds, timeline, lang=lang, days=days, start=0 if static else start,
+                            tiles=basemap == "streets")
+    first, last = timeline.days[0].date(), timeline.days[-1].date()
+    return render_page(payload, title=title or default_title(lang, first, last), static=static, hash=not static)
+
+
+def iframe_snippet(src: str, *, title: str, height: int = 600) -> str:
+    """An ``<iframe>`` to paste into an article; fits a desktop column and a 360-pixel phone."""
+    return (f'<iframe src="{escape_text(src)}" title="{escape_text(title)}" width="100%" '
+            f'height="{int(height)}" style="border:0;max-width:100%;" loading="lazy"></iframe>')
 
 
 class SnapshotError(RuntimeError):
@@ -80,16 +114,16 @@ class PngRenderer:
         """A page showing ``html`` in print mode, ready for screenshots (close its context after)."""
         if self._browser is None:
             raise SnapshotError("PngRenderer is not open; use it in a `with` block.")
-        tiles = TILE_URL in html
+        tiles = TILES["url"] in html
         ctx = self._browser.new_context(viewport={"width": int(width), "height": int(height)},
                                         device_scale_factor=float(scale), offline=not tiles)
         page = ctx.new_page()
         page.set_content(html, wait_until="load")
-        page.wait_for_function("window.snapshot && window.snapshot.ready", timeout=15000)
-        page.evaluate("snapshot.print(true)")
+        page.wait_for_function(f"{MAP} && {MAP}.ready", timeout=15000)
+        page.evaluate(f"{MAP}.print(true)")
         if tiles:
             try:
-                page.wait_for_function("snapshot.status.tiles", timeout=TILE_WAIT_MS)
+                page.wait_for_function(f"{MAP}.status.tiles", timeout=TILE_WAIT_MS)
             except Exception:  # noqa: BLE001 - tiles are optional; the districts are drawn regardless
                 pass
         page.evaluate("document.fonts.ready")
@@ -112,8 +146,8 @@ class PngRenderer:
         """(ISO day, PNG bytes) for every day of the page's slider, from one loaded page."""
         page = self.open(html, width=width, height=height, scale=scale)
         try:
-            for i, day in enumerate(page.evaluate("snapshot.days")):
-                page.evaluate(f"snapshot.setDay({i})")
+            for i, day in enumerate(page.evaluate(f"{MAP}.days")):
+                page.evaluate(f"{MAP}.setDay({i})")
                 _settle(page)
                 yield day, page.screenshot(type="png")
         finally:

@@ -9,15 +9,21 @@ import pandas as pd
 
 from geo.spatial import areas_by_controller
 from geo.timeline import Timeline
-from layers.style import LABELS, PALETTE
+from geo.vocabulary import label
+from layers.style import DISPUTED_HATCH, PALETTE
 
-SIDE_ORDER = ("government", "opposition", "sdf", "contested", "unknown")
+SIDE_ORDER = ("government", "opposition", "sdf", "disputed", "unknown")
+#: Colour of each row of the areas (disputed ground in its hatching's colour).
+COLOURS = {**PALETTE, "disputed": DISPUTED_HATCH["background"]}
 
 
 def areas_over_time(timeline: Timeline, areas_km2: pd.Series) -> pd.DataFrame:
     """Area held by each side on every day of the record: columns day, controller, km2, percent."""
     frames = [areas_by_controller(timeline.control_on(d), areas_km2).assign(day=d) for d in timeline.days]
-    return pd.concat(frames, ignore_index=True)
+    table = pd.concat(frames, ignore_index=True)
+    # areas_by_controller's "contested" is the ground no side can be given: disputed between sources
+    table["controller"] = table["controller"].replace({"contested": "disputed"})
+    return table
 
 
 def areas_on(table: pd.DataFrame, day: dt.date, opposition_start_km2: float) -> pd.DataFrame:
@@ -27,22 +33,22 @@ def areas_on(table: pd.DataFrame, day: dt.date, opposition_start_km2: float) -> 
     first = pd.Timestamp(table["day"].min())
     # the yardstick the sources use ("70 % of the formerly rebel-held part"): only meaningful for
     # the area still held or fought over, not for the other sides
-    pct = (rows["km2"] / ref * 100).round(1).where(rows.index.isin(["opposition", "contested"]))
+    pct = (rows["km2"] / ref * 100).round(1).where(rows.index.isin(["opposition", "disputed"]))
     return pd.DataFrame({
-        "Side": [LABELS[c] for c in SIDE_ORDER],
+        "Side": [label(c) for c in SIDE_ORDER],
         "km²": rows["km2"].round(2).to_numpy(),
         f"% of opp. {first:%d %b}": pct.to_numpy(),
     })
 
 
 def _colour_scale() -> alt.Scale:
-    return alt.Scale(domain=[LABELS[c] for c in SIDE_ORDER], range=[PALETTE[c] for c in SIDE_ORDER])
+    return alt.Scale(domain=[label(c) for c in SIDE_ORDER], range=[COLOURS[c] for c in SIDE_ORDER])
 
 
 def areas_chart(table: pd.DataFrame, day: dt.date) -> alt.LayerChart:
     """Lines of km² held by each side per day, with a rule on the chosen day."""
-    data = table.assign(side=table["controller"].map(LABELS))
-    data = data[data["controller"].isin(("government", "opposition", "sdf", "contested"))
+    data = table.assign(side=table["controller"].map(label))
+    data = data[data["controller"].isin(("government", "opposition", "sdf", "disputed"))
                 | (data["km2"] > 0)]
     lines = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=12)).encode(
         x=alt.X("day:T", title=None, axis=alt.Axis(format="%d %b")),

@@ -1,13 +1,41 @@
-"""HTML for the side panel: the day's events with their sources. Every data text escaped."""
+"""HTML for the app's panel beside the map: the day's events with their sources. Every data text escaped."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Mapping
 
 import pandas as pd
 
-from layers.content import SourceIndex, claimant_html, source_html
-from layers.style import LABELS, escape_text
+from geo.vocabulary import label
+from layers.style import escape_text, safe_url
+
+SourceIndex = Mapping[str, Mapping[str, str]]
+
+
+def source_index(sources: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Map each source key to its title, publisher, date and url."""
+    cols = ("title", "publisher", "date", "url")
+    return {str(r["key"]): {c: str(r.get(c) or "") for c in cols} for r in sources.to_dict("records")}
+
+
+def source_html(key: str, index: SourceIndex) -> str:
+    """One source as escaped HTML: title (publisher, date) with an http(s) link when there is one."""
+    src = index.get(key, {})
+    title = escape_text(src.get("title") or key)
+    meta = ", ".join(escape_text(src[c]) for c in ("publisher", "date") if src.get(c))
+    text = f"{title} ({meta})" if meta else title
+    url = safe_url(src.get("url"))
+    if url is None:
+        return text
+    return f'<a href="{escape_text(url)}" target="_blank" rel="noopener noreferrer">{text}</a>'
+
+
+def claimant_html(claim: Mapping) -> str:
+    """" (claim by X)" when the source reports another party's claim; empty otherwise."""
+    who = claim.get("claimant")
+    return f" (claim by {escape_text(who)})" if who and not (isinstance(who, float) and math.isnan(who)) else ""
 
 
 def day_events(events: pd.DataFrame, day: dt.date) -> pd.DataFrame:
@@ -16,7 +44,7 @@ def day_events(events: pd.DataFrame, day: dt.date) -> pd.DataFrame:
 
 
 def events_html(events: pd.DataFrame, names: dict[str, str], index: SourceIndex) -> str:
-    """A list of the day's events: district, controller and share, note, source with link."""
+    """A list of the day's events: district, the side claimed and its share, note, source with link."""
     if events.empty:
         return '<div class="day-events">No event recorded on this day.</div>'
     items = []
@@ -24,7 +52,7 @@ def events_html(events: pd.DataFrame, names: dict[str, str], index: SourceIndex)
         share = f" ({row['share']:.0%})" if pd.notna(row.get("share")) else ""
         note = f" — {escape_text(row['note'])}" if row.get("note") else ""
         name = escape_text(names.get(str(row["district"]), row["district"]))
-        ctrl = escape_text(LABELS.get(row["controller"], row["controller"]))
-        items.append(f"<li><b>{name}</b>: {ctrl}{share}{note}. "
+        side = escape_text(label(row["controller"]))
+        items.append(f"<li><b>{name}</b>: {side}{share}{note}. "
                      f"<small>{source_html(str(row['source']), index)}{claimant_html(row)}</small></li>")
     return '<div class="day-events"><ul>' + "".join(items) + "</ul></div>"

@@ -1,4 +1,4 @@
-"""Colours, labels and escaping shared by every map layer and the standalone page."""
+"""Colours and styles of the map (the payload carries them to the browser), and escaping helpers."""
 
 from __future__ import annotations
 
@@ -6,32 +6,48 @@ import html
 import json
 from typing import Any
 
-from geo.constants import CONTROLLER_LABELS
-
 #: Paul Tol's high-contrast scheme (safe for the common colour-vision deficiencies), plus grey.
 PALETTE: dict[str, str] = {
     "government": "#BB5566",
     "opposition": "#004488",
     "sdf": "#DDAA33",
-    "contested": "#7F6A93",
     "unknown": "#BBBBBB",
 }
-LABELS = CONTROLLER_LABELS
-LABELS_AR: dict[str, str] = {
-    "government": "الحكومة وحلفاؤها",
-    "opposition": "المعارضة",
-    "sdf": "قوات سوريا الديمقراطية/وحدات حماية الشعب",
-    "contested": "متنازع عليها",
-    "unknown": "غير معروف",
-}
+#: Look of a district polygon; the fill is set per state.
+DISTRICT_STYLE: dict[str, Any] = {"color": "#ffffff", "weight": 1.0, "opacity": 1.0, "fillOpacity": 0.8,
+                                  "dashArray": None}
+#: Fill opacity of a state the editors inferred (no source states it): paler than a sourced one.
+INFERRED_FILL_OPACITY = 0.4
+UNKNOWN_FILL_OPACITY = 0.5
+#: Split districts: stripes of the two sides, the holder's stripe width following its share
+#: (rounded to STRIPE_STEP so a handful of patterns serve every share).
+STRIPES: dict[str, Any] = {"size": 10, "angle": 45}
+STRIPE_STEP = 0.05
+#: Disputed districts (sources disagree): their own hatching, at the other angle to the stripes.
+DISPUTED_HATCH: dict[str, Any] = {"background": "#9F7FB8", "line": "#FFFFFF", "lineWidth": 2.5, "size": 7,
+                                  "angle": -45}
+#: Outline of a district whose state changed that day: an orange halo, unlike the black front line.
+CHANGED_STYLE: dict[str, Any] = {"color": "#EE7733", "weight": 4.0, "opacity": 1.0, "dashArray": None}
+FRONT_STYLE: dict[str, Any] = {"color": "#000000", "weight": 3.5, "opacity": 0.9, "dashArray": None}
+FRONT_APPROX_STYLE: dict[str, Any] = {**FRONT_STYLE, "dashArray": "6 5", "opacity": 0.75}
 ROUTE_STATUS_STYLE: dict[str, dict[str, Any]] = {
     "proposed": {"color": "#555555", "dashArray": "6 6", "weight": 3, "opacity": 0.9},
     "in use": {"color": "#117733", "dashArray": None, "weight": 5, "opacity": 0.95},
     "closed": {"color": "#999999", "dashArray": "2 6", "weight": 3, "opacity": 0.7},
 }
-FRONT_STYLE = {"color": "#000000", "weight": 3.5, "opacity": 0.9}
-CHANGED_STYLE = {"color": "#111111", "weight": 3, "dashArray": "4 3"}
-BOUNDARY_CREDIT = "Boundaries: OCHA / UN Cartographic Section (COD-AB, 2016-09-05)"
+#: A route whose file gives no dated status, drawn plainly while active.
+ROUTE_PLAIN_STYLE: dict[str, Any] = {"color": "#555555", "dashArray": None, "weight": 3, "opacity": 0.9}
+#: The wide pale band under a route whose alignment is approximate.
+ROUTE_BAND_STYLE: dict[str, Any] = {"weight": 13, "opacity": 0.3, "lineCap": "round"}
+CHECKPOINT_STYLE: dict[str, Any] = {"radius": 5, "color": "#222222", "weight": 2, "fillColor": "#ffffff",
+                                    "fillOpacity": 1.0, "dashArray": None}
+CHECKPOINT_APPROX_STYLE: dict[str, Any] = {**CHECKPOINT_STYLE, "radius": 8, "fillOpacity": 0.45,
+                                           "dashArray": "3 3"}
+#: Optional street tiles (the map is legible without them: every district is drawn).
+TILES: dict[str, str] = {
+    "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "attribution": "© OpenStreetMap contributors",
+}
 
 _JS_TEMPLATE_EXTRA = {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
 
@@ -39,44 +55,24 @@ _JS_TEMPLATE_EXTRA = {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", 
 def escape_text(value: Any) -> str:
     """Escape data text for HTML *and* for a JavaScript template or string literal.
 
-    Folium writes tooltip and popup HTML inside JavaScript backtick strings, where a backtick,
-    ``${``, a backslash or ``</script>`` would run as code; HTML escaping alone is not enough.
-    Every such character becomes an HTML entity, which the browser shows literally.
+    A backtick, ``${``, a backslash or ``</script>`` could run as code inside a script string;
+    every such character becomes an HTML entity, which the browser shows literally.
     """
     text = html.escape("" if value is None else str(value), quote=True)
     return "".join(_JS_TEMPLATE_EXTRA.get(ch, ch) for ch in text)
 
 
 def safe_url(url: Any) -> str | None:
-    """The URL escaped for an ``href`` when it is http(s); None otherwise (never a javascript: link)."""
+    """The URL when it is http(s), else None (never a ``javascript:`` link); not escaped."""
     text = str(url or "").strip()
-    if not text.lower().startswith(("http://", "https://")):
-        return None
-    return escape_text(text)
+    return text if text.lower().startswith(("http://", "https://")) and not any(c in text for c in "\"'<> ") \
+        else None
 
 
 def json_for_script(data: Any) -> str:
     """JSON safe to place inside a ``<script>`` element (no ``</script>``, no U+2028)."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     for ch, rep in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                     ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(ch, rep)
     return text
-
-# --- added for the app's map layers -------------------------------------------------------------
-#: Base look of a district polygon (fill colour set per state).
-DISTRICT_STYLE: dict[str, Any] = {"color": "#ffffff", "weight": 0.8, "opacity": 1.0, "fillOpacity": 0.72,
-                                  "dashArray": None}
-#: Extra outline for a disputed district (sources disagree): dotted black.
-DISPUTED_STYLE: dict[str, Any] = {"color": "#000000", "weight": 2.2, "dashArray": "1 4"}
-#: Checkpoint marker look.
-CHECKPOINT_STYLE: dict[str, Any] = {"radius": 6, "color": "#000000", "weight": 2, "fill": True,
-                                    "fill_color": "#FFFFFF", "fill_opacity": 1.0}
-#: Basemap choices offered to the reader: label -> tile URL and attribution (None = no basemap).
-BASEMAPS: dict[str, dict[str, str] | None] = {
-    "Light street map": {
-        "tiles": "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
-        "attr": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors '
-                '&copy; <a href="https://carto.com/attributions">CARTO</a>'},
-    "None": None,
-}

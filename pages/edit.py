@@ -22,7 +22,7 @@ from geo.load import check_dataset, data_dir_from_argv
 from geo.problems import DataError, Problem, has_errors
 from geo.store import ConflictError, atomic_write, read_versioned
 from geo.tables import read_events
-from layers.standalone import leaflet_assets
+from layers.control_map import leaflet_assets
 from layers.style import escape_text
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / "data"

@@ -1,4 +1,4 @@
-"""The standalone page's content and the snapshot command line (no browser needed here)."""
+"""The snapshot page's content and the snapshot command line (no browser needed here)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ from PIL import Image
 import snapshot
 from geo.load import load_dataset
 from geo.timeline import build_timeline
-from layers.standalone import iframe_snippet, render_html
-from layers.standalone_data import COORD_SCALE, STATE_CODES, encode_polygonal, page_data
+from geo.vocabulary import states
+from layers.encode import COORD_SCALE, encode_polygonal
+from layers.payload import build_payload
+from snapshot import iframe_snippet, render_html
 
 EVIL = '<img src=x onerror="window.pwned=1">`${1}`\\</script><script>window.pwned=2</script>'
 
@@ -56,7 +58,7 @@ class _Refs(HTMLParser):
 
 
 def _state_data(html: str) -> dict:
-    m = re.search(r'<script id="snapshot-data" type="application/json">(.*?)</script>', html, re.S)
+    m = re.search(r'<script type="application/json" id="cm-payload">(.*?)</script>', html, re.S)
     return json.loads(m.group(1))
 
 
@@ -75,10 +77,11 @@ def test_page_inlines_leaflet_and_shows_title_date_credit_sources(tiny):
     html = render_html(*tiny, "2016-12-13", title="My <title>")
     assert "Leaflet 1.9.3" in html and ".leaflet-container" in html
     assert "My &lt;title&gt;" in html and "My <title>" not in html
-    assert '<p id="date" aria-live="polite">13 December 2016</p>' in html
+    assert "<title>My &lt;title&gt;</title>" in html
     assert "Boundaries: OCHA / UN Cartographic Section" in html
     assert "Alpha report</a> — Alpha, 2016-12-01" in html and "Beta report — Beta, 2016-12-02" in html
-    assert 'value="28"' in html  # the slider opens on the day asked for (28 days after 15 Nov)
+    data = _state_data(html)
+    assert data["start"] == 28 and data["dayLabels"][28] == "13 December 2016"  # opens on the day asked for
 
 
 def test_data_text_is_escaped_everywhere(tmp_path):
@@ -89,22 +92,22 @@ def test_data_text_is_escaped_everywhere(tmp_path):
     ds, tl = _loaded(write_data(tmp_path / "d", features=feats, sources=sources, events=events))
     html = render_html(ds, tl, "2016-11-22", title=EVIL)
     assert "<img src=x" not in html and "<b>Alpha</b>" not in html
-    assert html.count("</script>") == 4  # the page's own four script elements, nothing else
+    # the page's own script elements (folium's switches, Leaflet, the runtime, the payload, the mount)
+    assert html.count("</script>") == 5
     data = _state_data(html)  # the embedded JSON still holds the exact text
     assert data["districts"][0]["n"] == EVIL
 
 
 def test_day_table_reproduces_the_timeline(bundled):
     ds, tl = bundled
-    data = page_data(ds, tl, tl.days)
+    data = build_payload(ds, tl)
     grid = np.array(data["first"])
     for i, day in enumerate(tl.days):
         if i:
             ch = np.asarray(data["changes"][i - 1], dtype=int).reshape(-1, 2)
             grid[ch[:, 0]] = ch[:, 1]
-        codes = [STATE_CODES[data["states"][g][0]] if g >= 0 else "unknown" for g in grid]
-        state = tl.control_on(day)
-        assert codes == state["controller"].tolist(), day
+        codes = [data["codes"][data["states"][g][0]] if g >= 0 else "unknown" for g in grid]
+        assert codes == states(tl.control_on(day)).tolist(), day
     assert [d["id"] for d in data["districts"]] == list(tl.district_ids)
     assert len(data["geom"]) == len(ds.districts)  # geometry once, not once per day
     assert len(data["front"]) == len(tl.days)
@@ -112,7 +115,7 @@ def test_day_table_reproduces_the_timeline(bundled):
 
 def test_simplified_districts_keep_every_shared_edge(bundled):
     ds, tl = bundled
-    data = page_data(ds, tl, tl.days[:1])
+    data = build_payload(ds, tl, days=tl.days[:1])
     polys = [shapely.MultiPolygon([shapely.Polygon(_decode(p[0]), [_decode(h) for h in p[1:]])
                                    for p in g]) for g in data["geom"]]
     orig = ds.districts.set_index("id").loc[[d["id"] for d in data["districts"]]].geometry.to_numpy()
@@ -133,22 +136,16 @@ def test_encoding_rounds_to_five_decimals():
     assert ring[:2] == [3712346, 3620000] and len(ring) == 6
 
 
-def test_frame_size_can_be_fixed(tiny):
-    assert '<div id="frame" style="width:600px;height:400px">' in render_html(*tiny, "2016-11-22", width=600,
-                                                                                height=400)
-    assert '<div id="frame" style="">' in render_html(*tiny, "2016-11-22")
-
-
 def test_static_page_carries_one_day(tiny):
     html = render_html(*tiny, "2016-11-22", static=True)
     data = _state_data(html)
     assert data["days"] == ["2016-11-22"] and data["changes"] == []
-    assert '<body class="static">' in html
+    assert 'document.body.classList.add("cm-static")' in html
 
 
 def test_arabic_page_is_right_to_left(tiny):
     html = render_html(*tiny, "2016-11-22", lang="ar")
-    assert '<html lang="ar" dir="rtl">' in html
+    assert '<div id="cm-page" dir="rtl">' in html and 'document.documentElement.dir = "rtl"' in html
     assert "الحكومة وحلفاؤها" in html and "المصادر" in html and "22 تشرين الثاني 2016" in html
     assert _state_data(html)["districts"][0]["na"] == "حي 1"
 
@@ -208,7 +205,7 @@ def test_write_gif_keeps_one_frame_per_picture(tmp_path):
 
 def test_claims_keep_the_party_a_source_quotes(bundled):
     ds, tl = bundled
-    data = page_data(ds, tl, tl.days)
+    data = build_payload(ds, tl)
     quoted = set(ds.events.loc[ds.events["claimant"].ne(""), "claimant"])
-    shown = {c[5] for s in data["states"] for c in s[6] if c[5]}
+    shown = {c[5] for s in data["states"] for c in s[7] if c[5]}
     assert quoted and shown == quoted  # e.g. Churkin, SOHR, the Russian Ministry of Defence

@@ -12,14 +12,16 @@ from PIL import Image, ImageStat
 import snapshot
 from geo.load import load_dataset
 from geo.timeline import build_timeline
-from layers.standalone import render_html
+from snapshot import render_html
 
 pytestmark = pytest.mark.browser
 EVIL = '<img src=x onerror="window.pwned=1">'
-FILLS = "() => [...document.querySelectorAll('#map .leaflet-overlay-pane path')].map(p => p.getAttribute('fill'))"
+FILLS = "() => [...document.querySelectorAll('.leaflet-overlay-pane path')].map(p => p.getAttribute('fill'))"
+M = "ControlMap.instances[0]"
+READY = "window.ControlMap && ControlMap.instances[0] && ControlMap.instances[0].ready"
 REFS = """() => [...document.querySelectorAll('[src],[href],[srcset]')]
     .map(e => [e.tagName, e.getAttribute('src') || e.getAttribute('href') || e.getAttribute('srcset'),
-               !!e.closest('#sources')])"""
+               !!e.closest('.cm-sources')])"""
 
 
 def _write(tmp_path: Path, folder: Path, day: str, name: str = "a.html", **kw) -> Path:
@@ -32,7 +34,7 @@ def _write(tmp_path: Path, folder: Path, day: str, name: str = "a.html", **kw) -
 
 def _open(page, path: Path):
     page.goto(path.as_uri())
-    page.wait_for_function("window.snapshot && window.snapshot.ready")
+    page.wait_for_function(READY)
     return page
 
 
@@ -43,39 +45,39 @@ def _no_trouble(page) -> None:
 
 def test_page_draws_every_district_and_the_slider_restyles_them(offline_page, tiny_dir, tmp_path):
     page = _open(offline_page, _write(tmp_path, tiny_dir, "2016-11-22"))
-    assert page.inner_text("#date") == "22 November 2016"
+    assert page.inner_text(".cm-date") == "22 November 2016"
     fills = page.evaluate(FILLS)
     assert len(fills) == 6
     # government, opposition, sdf, unknown grey and a two-tone split (stripes pattern)
-    assert len(set(fills)) >= 3 and any(f.startswith("url(#stripe-") for f in fills)
-    page.focus("#slider")
+    assert len(set(fills)) >= 3 and any(f.startswith("url(#cm-pat-") for f in fills)
+    page.focus(".cm-slider")
     page.keyboard.press("Home")
-    assert page.inner_text("#date") == "15 November 2016"
+    assert page.inner_text(".cm-date") == "15 November 2016"
     first = page.evaluate(FILLS)
     assert first != fills and len(first) == 6
     page.keyboard.press("End")
-    assert page.inner_text("#date") == "22 December 2016"
+    assert page.inner_text(".cm-date") == "22 December 2016"
     assert page.evaluate(FILLS) not in (first, fills)
-    assert page.evaluate("snapshot.day()") == 37
+    assert page.evaluate(f"{M}.day()") == 37
     _no_trouble(page)
 
 
 def test_a_date_in_the_link_opens_that_day(offline_page, tiny_dir, tmp_path):
     path = _write(tmp_path, tiny_dir, "2016-11-22")
     offline_page.goto(path.as_uri() + "#2016-12-01")
-    offline_page.wait_for_function("window.snapshot && window.snapshot.ready")
-    assert offline_page.inner_text("#date") == "1 December 2016"
-    assert offline_page.input_value("#slider") == "16"
+    offline_page.wait_for_function(READY)
+    assert offline_page.inner_text(".cm-date") == "1 December 2016"
+    assert offline_page.input_value(".cm-slider") == "16"
     _no_trouble(offline_page)
 
 
 def test_play_button_scrubs_through_the_offensive(offline_page, tiny_dir, tmp_path):
     page = _open(offline_page, _write(tmp_path, tiny_dir, "2016-12-20"))
-    page.click("#play")
-    page.wait_for_function("snapshot.day() === 37", timeout=5000)
-    page.wait_for_function("document.querySelector('#play').getAttribute('aria-label') === 'Play'")
-    page.click("#play")  # at the end, play starts again from the first day
-    page.wait_for_function("snapshot.day() < 3", timeout=3000)
+    page.click(".cm-play")
+    page.wait_for_function(f"{M}.day() === 37", timeout=8000)
+    page.wait_for_function("document.querySelector('.cm-play').getAttribute('aria-label') === 'Play'")
+    page.click(".cm-play")  # at the end, play starts again from the first day
+    page.wait_for_function(f"{M}.day() < 3", timeout=3000)
     _no_trouble(page)
 
 
@@ -91,13 +93,16 @@ def test_tooltip_shows_data_text_literally(offline_page, tmp_path):
     feats[1]["properties"]["name"] = EVIL
     folder = write_data(tmp_path / "d", features=feats)
     page = _open(offline_page, _write(tmp_path, folder, "2016-11-22"))
-    paths = page.locator("#map .leaflet-overlay-pane path")
+    paths = page.locator(".leaflet-overlay-pane path")
     paths.nth(1).hover()
     tip = page.locator(".leaflet-tooltip")
     tip.wait_for()
     text = tip.inner_text()
-    assert EVIL in text and "about 33%" in text and "Alpha" in text
-    assert page.locator(".leaflet-tooltip img").count() == 0
+    assert EVIL in text and "about 33%" in text
+    paths.nth(1).click()
+    claims = page.inner_text(".cm-panel")
+    assert EVIL in claims and "Alpha report" in claims and "33% of the district" in claims
+    assert page.locator(".leaflet-tooltip img, .cm-panel img").count() == 0
     assert page.evaluate("window.pwned") is None
     _no_trouble(page)
 
@@ -110,11 +115,11 @@ def test_fits_a_phone_iframe(offline_page, tmp_path):
     offline_page.set_viewport_size({"width": 360, "height": 700})
     offline_page.goto(host.as_uri())
     frame = offline_page.frames[1]
-    frame.wait_for_function("window.snapshot && window.snapshot.ready")
+    frame.wait_for_function(READY)
     size = frame.evaluate("""() => ({scroll: document.documentElement.scrollWidth,
-        map: document.getElementById('map').getBoundingClientRect().toJSON(),
-        slider: document.getElementById('slider').getBoundingClientRect().width,
-        legend: document.getElementById('legend').getBoundingClientRect().bottom})""")
+        map: document.querySelector('.cm-mapslot').getBoundingClientRect().toJSON(),
+        slider: document.querySelector('.cm-slider').getBoundingClientRect().width,
+        legend: document.querySelector('.cm-legend').getBoundingClientRect().top})""")
     assert size["scroll"] <= 360
     assert size["map"]["width"] > 300 and size["map"]["height"] > 180
     assert size["slider"] > 200 and size["legend"] <= 600
@@ -126,8 +131,8 @@ def test_fits_a_phone_iframe(offline_page, tmp_path):
 def test_arabic_page_runs_right_to_left(offline_page, tiny_dir, tmp_path):
     page = _open(offline_page, _write(tmp_path, tiny_dir, "2016-11-22", lang="ar"))
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
-    assert page.inner_text("#date") == "22 تشرين الثاني 2016"
-    assert "المعارضة" in page.inner_text("#legend")
+    assert page.inner_text(".cm-date") == "22 تشرين الثاني 2016"
+    assert "المعارضة" in page.inner_text(".cm-legend")
     _no_trouble(page)
 
 
@@ -175,21 +180,22 @@ def test_cli_html_and_png_for_the_article(tiny_dir, tmp_path):
 
 def test_print_mode_keeps_title_date_legend_and_credit_in_the_picture(offline_page, tmp_path):
     page = _open(offline_page, _write(tmp_path, DATA, "2016-12-13"))
-    page.evaluate("snapshot.print(true)")
-    boxes = page.evaluate("""() => Object.fromEntries(['title', 'date', 'legend', 'credit', 'map', 'controls']
-        .map(id => [id, document.getElementById(id).getBoundingClientRect().toJSON()]))""")
+    page.evaluate(f"{M}.print(true)")
+    boxes = page.evaluate("""() => Object.fromEntries([['title', '.cm-head h1'], ['date', '.cm-date'],
+        ['legend', '.cm-legend'], ['credit', '.cm-credit'], ['map', '.cm-mapslot'], ['controls', '.cm-controls']]
+        .map(([k, sel]) => [k, document.querySelector(sel).getBoundingClientRect().toJSON()]))""")
     for name in ("title", "date", "legend", "credit", "map"):
         box = boxes[name]
         assert box["height"] > 0 and box["top"] >= 0 and box["bottom"] <= 900, name
     assert boxes["controls"]["height"] == 0  # no slider in a printed picture
-    assert "OCHA" in page.inner_text("#credit") and "Sources:" in page.inner_text("#credit")
+    assert "OCHA" in page.inner_text(".cm-credit") and "Sources:" in page.inner_text(".cm-credit")
     _no_trouble(page)
 
 
 def test_street_tiles_are_optional(offline_page, tiny_dir, tmp_path):
     page = _open(offline_page, _write(tmp_path, tiny_dir, "2016-11-22", basemap="streets"))
     assert len(page.evaluate(FILLS)) == 6
-    page.wait_for_function("snapshot.status.tiles")  # every tile failed; the map is drawn anyway
+    page.wait_for_function(f"{M}.status.tiles")  # every tile failed; the map is drawn anyway
     assert page.blocked and all(u.startswith("https://tile.openstreetmap.org/") for u in page.blocked)
     assert all("Failed to load resource" in e for e in page.errors)
-    assert "OpenStreetMap contributors" in page.inner_text("#credit")
+    assert "OpenStreetMap contributors" in page.inner_text(".cm-credit")

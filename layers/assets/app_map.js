@@ -1,0 +1,86 @@
+// The app's map as a Streamlit v2 component: it shows the very page a snapshot is (the folium
+// plugin in layers/control_map.py), fetched once per data set and basemap from a static,
+// content-hashed file and shown in a same-origin frame. The map draws every day in the browser;
+// this module only reports the reader's day to Streamlit (for ?date= and the panels) and passes
+// the page-wide keys (, . k) to the map.
+
+var REPORT_MS = 120;   // a burst of steps reports once, when the reader pauses
+
+function mapOf(frame) {
+  var w = frame.contentWindow;
+  return w && w.ControlMap && w.ControlMap.instances[0];
+}
+
+function build(root, state, data, setStateValue) {
+  var frame = document.createElement('iframe');
+  frame.title = data.title;
+  frame.style.cssText = 'width:100%;border:0;display:block;height:' + data.height + 'px;';
+  root.appendChild(frame);
+  state.frame = frame;
+  state.url = data.url;
+  fetch(data.url).then(function (r) {
+    if (!r.ok) { throw new Error('map page ' + r.status); }
+    return r.text();
+  }).then(function (html) {
+    if (state.frame !== frame) { return; }
+    frame.addEventListener('load', function () {
+      var view = mapOf(frame);
+      if (!view) { return; }
+      state.view = view;
+      var i = view.days.indexOf(state.day || data.start);
+      if (i >= 0) { view.setDay(i, true); }
+      if (state.center) { view.map.setView(state.center, state.zoom, {animate: false}); }
+      var timer = null;
+      view.onChange(function (kind) {
+        if (kind !== 'day') { return; }
+        state.day = view.isoDay();
+        clearTimeout(timer);
+        timer = setTimeout(function () { setStateValue('day', state.day); }, REPORT_MS);
+      });
+      fitHeight(state, data.height);
+    }, {once: true});
+    frame.srcdoc = html;
+  }).catch(function (err) { console.error('map:', err); });
+}
+
+// A wide frame has a fixed height (the page inside lays out to it); on a phone the page stacks
+// map, control, legend and claims, and the frame grows to show all of it.
+function fitHeight(state, height) {
+  var frame = state.frame, doc = frame.contentDocument;
+  if (!doc || !window.ResizeObserver) { return; }
+  function apply() {
+    var narrow = frame.clientWidth < 760;
+    frame.style.height = (narrow ? doc.documentElement.scrollHeight : height) + 'px';
+  }
+  state.resize = new ResizeObserver(apply);
+  state.resize.observe(doc.body);
+  state.resize.observe(frame);
+  apply();
+}
+
+function teardown(state) {
+  if (state.resize) { state.resize.disconnect(); }
+  if (state.view) {
+    state.center = state.view.map.getCenter(); state.zoom = state.view.map.getZoom();
+  }
+  if (state.frame) { state.frame.remove(); }
+  state.frame = state.view = state.resize = null;
+}
+
+export default function (component) {
+  var root = component.parentElement, data = component.data;
+  var state = root.__controlMap || (root.__controlMap = {});
+  if (!state.keys) {
+    state.keys = function (ev) { if (state.view) { state.view.handleKey(ev); } };
+    document.addEventListener('keydown', state.keys);
+  }
+  if (state.url !== data.url) {  // another data set or basemap: a new page, same day and view
+    teardown(state);
+    build(root, state, data, component.setStateValue);
+  }
+  return function () {
+    document.removeEventListener('keydown', state.keys);
+    teardown(state);
+    root.__controlMap = null;
+  };
+}

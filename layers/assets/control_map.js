@@ -1,0 +1,409 @@
+/* The control map runtime: draws the payload built by layers/payload.py on a Leaflet map made
+ * by folium. Python decides every state, style, legend row and word; this file only draws them.
+ * Geometry is decoded once; a day is applied by restyling the districts that differ, so zoom,
+ * pan and the open claims panel survive a date change. Every text from the data reaches the page
+ * through textContent (or a checked http(s) href), never as HTML.
+ *
+ * One global: window.ControlMap = {mount, instances}. */
+(function () {
+  "use strict";
+  var SCALE = 1e5, NS = "http://www.w3.org/2000/svg";
+
+  function decode(a) {
+    var out = [], x = 0, y = 0;
+    for (var i = 0; i < a.length; i += 2) { x += a[i]; y += a[i + 1]; out.push([y / SCALE, x / SCALE]); }
+    return out;
+  }
+  function fmt(s, v) { return String(s).replace(/\{(\w+)\}/g, function (m, k) { return v[k]; }); }
+  function el(parent, tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null && text !== "") { e.textContent = text; }
+    if (cls) { e.className = cls; }
+    if (parent) { parent.appendChild(e); }
+    return e;
+  }
+  function svg(parent, tag, attrs) {
+    var e = document.createElementNS(NS, tag);
+    for (var a in attrs) { if (attrs[a] !== null && attrs[a] !== undefined) { e.setAttribute(a, attrs[a]); } }
+    if (parent) { parent.appendChild(e); }
+    return e;
+  }
+  function httpUrl(u) { return typeof u === "string" && /^https?:\/\//i.test(u) ? u : null; }
+  function typing(target) {
+    var t = target && target.tagName;
+    return t === "TEXTAREA" || t === "SELECT" || (t === "INPUT" && target.type !== "range") ||
+      (target && target.isContentEditable);
+  }
+
+  function View(map, P, opts) {
+    var self = this, W = P.words, nDays = P.days.length, nDist = P.districts.length, AR = P.lang === "ar";
+    var root = document.getElementById(opts.root || "cm-page");
+    this.map = map; this.payload = P; this.days = P.days;
+    var listeners = [], playing = null, day = -1, openDistrict = -1;
+
+    // Days: every day's state id per district, from the first day and the daily changes.
+    var grid = [], cur = Int32Array.from(P.first);
+    grid.push(cur);
+    for (var d = 1; d < nDays; d++) {
+      cur = cur.slice();
+      var ch = P.changes[d - 1];
+      for (var k = 0; k < ch.length; k += 2) { cur[ch[k]] = ch[k + 1]; }
+      grid.push(cur);
+    }
+    var changedOn = P.changed.map(function (list) {
+      var s = {}; list.forEach(function (j) { s[j] = true; }); return s;
+    });
+
+    // Fill patterns (split stripes, disputed hatching), as SVG the districts refer to by id.
+    var defsSvg = svg(document.body, "svg", {width: 0, height: 0, "aria-hidden": "true", "class": "cm-defs"});
+    var defs = svg(defsSvg, "defs", {});
+    P.patterns.forEach(function (p, i) {
+      var pat = svg(defs, "pattern", {id: "cm-pat-" + i, patternUnits: "userSpaceOnUse", width: p.size,
+        height: p.size, patternTransform: "rotate(" + p.angle + ")"});
+      svg(pat, "rect", {width: p.size, height: p.size, fill: p.background});
+      p.bands.forEach(function (b) { svg(pat, "rect", {x: b[0], width: b[1], height: p.size, fill: b[2]}); });
+    });
+    function pathStyle(i) {
+      var s = L.extend({}, P.styles[i]);
+      if (s.fillPattern !== undefined) { s.fillColor = "url(#cm-pat-" + s.fillPattern + ")"; delete s.fillPattern; }
+      return s;
+    }
+    var styles = P.styles.map(function (s, i) { return pathStyle(i); });
+    function styleFor(sid, changed) {
+      var s = L.extend({}, styles[sid < 0 ? P.unknownStyle : P.states[sid][6]]);
+      if (changed) { L.extend(s, P.changedStyle); }
+      return s;
+    }
+
+    // Layout: the map goes into its slot in the page; the page's parts are built from words.
+    var slot = root.querySelector(".cm-mapslot");
+    slot.appendChild(map.getContainer());
+    map.getContainer().setAttribute("role", "region");
+    map.getContainer().setAttribute("aria-label", W.map_label);
+    map.getContainer().setAttribute("dir", "ltr");
+    if (map.attributionControl) { map.attributionControl.setPrefix(false); }
+    var status = {tiles: !P.tiles};
+    if (P.tiles) {
+      var tiles = L.tileLayer(P.tiles.url, {maxZoom: 19, attribution: P.tiles.attribution});
+      tiles.on("load tileerror", function () { status.tiles = true; });
+      tiles.addTo(map);
+    }
+    function pane(name, z) { map.createPane(name).style.zIndex = z; return L.svg({pane: name, padding: 0.3}); }
+    var districtRenderer = L.svg({padding: 0.3});
+    var frontRenderer = pane("cm-front", 410), routeRenderer = pane("cm-routes", 420);
+    var pointRenderer = pane("cm-points", 430);
+
+    function names(dd) { return AR ? (dd.na || dd.n) : dd.n; }
+    function otherName(dd) { return AR ? dd.n : dd.na; }
+    function side(code) { return code >= 0 ? W["state_" + P.codes[code]] : ""; }
+    function stateLine(s) {
+      var word = P.codes[s[0]];
+      if (word === "split" && s[2] >= 0 && s[3] >= 0 && s[1] !== null) {
+        return fmt(W.holds, {side: side(s[2]), pct: Math.round(s[1] * 100), rest: side(s[3])});
+      }
+      return W["state_" + word];
+    }
+
+    // Districts, tooltips (short) and the claims panel (everything).
+    var polys = [];
+    function tip(j) {
+      var box = el(null, "div", null, "cm-tip"), dd = P.districts[j], sid = grid[day][j];
+      box.dir = AR ? "rtl" : "ltr";
+      el(box, "strong", names(dd));
+      if (otherName(dd)) { el(box, "span", " · " + otherName(dd), "cm-alt"); }
+      if (sid < 0) { el(box, "div", W.no_record, "cm-state"); return box; }
+      var s = P.states[sid];
+      el(box, "div", stateLine(s), "cm-state");
+      el(box, "div", fmt(W.since, {date: s[4]}) + (s[5] ? " · " + W.basis_inferred : ""));
+      return box;
+    }
+    for (var j = 0; j < nDist; j++) {
+      var rings = P.geom[j].map(function (poly) { return poly.map(decode); });
+      var layer = L.polygon(rings, L.extend({renderer: districtRenderer}, styleFor(-1, false))).addTo(map);
+      layer.bindTooltip((function (jj) { return function () { return tip(jj); }; })(j),
+        {sticky: true, direction: "auto", opacity: 0.95});
+      layer.on("click", (function (jj) { return function () { self.openPanel(jj); }; })(j));
+      polys.push(layer);
+    }
+    var bounds = L.featureGroup(polys).getBounds();
+    function fit() { map.fitBounds(bounds, {padding: [4, 4], animate: false}); }
+
+    // Front line: shared boundaries stored once, picked per day.
+    var pairs = P.pairs.map(function (lines) { return lines.map(decode); });
+    var front = L.polyline([], L.extend({renderer: frontRenderer, interactive: false}, P.frontStyle)).addTo(map);
+    var frontApprox = L.polyline([], L.extend({renderer: frontRenderer, interactive: false},
+      P.frontApproxStyle)).addTo(map);
+    function pick(idx) { var out = []; idx.forEach(function (i) { out = out.concat(pairs[i]); }); return out; }
+
+    function srcName(i) { var s = P.sources[i] || {}; return s.p || s.t || s.k || "?"; }
+    function addSources(box, list) {
+      if (list.length) { el(box, "div", W.sources + ": " + list.map(srcName).join(", ")); }
+    }
+    var routes = P.routes.map(function (r) {
+      var lines = r.g.map(decode), band = null;
+      if (r.ap) { band = L.polyline(lines, L.extend({renderer: routeRenderer, interactive: false}, P.routeBand)); }
+      var line = L.polyline(lines, {renderer: routeRenderer});
+      line.bindTooltip(function () {
+        var box = el(null, "div", null, "cm-tip"), code = r.st[day];
+        box.dir = AR ? "rtl" : "ltr";
+        el(box, "strong", AR ? (r.na || r.n) : r.n);
+        if (P.routeWords[code]) { el(box, "div", W[P.routeWords[code]], "cm-state"); }
+        if (r.ap) { el(box, "div", W.approx_alignment, "cm-state"); }
+        if (r.pd) { el(box, "div", r.pd, "cm-alt"); }
+        if (r.note) { el(box, "div", r.note); }
+        addSources(box, r.s);
+        return box;
+      }, {sticky: true, direction: "auto"});
+      return {r: r, line: line, band: band};
+    });
+    var points = P.checkpoints.map(function (c) {
+      var m = L.circleMarker([c.y, c.x], L.extend({renderer: pointRenderer},
+        c.ap ? P.checkpointStyles.approx : P.checkpointStyles.exact));
+      m.bindTooltip(function () {
+        var box = el(null, "div", null, "cm-tip");
+        box.dir = AR ? "rtl" : "ltr";
+        el(box, "strong", AR ? (c.na || c.n) : c.n);
+        if (c.op) { el(box, "div", fmt(W.operator, {op: c.op})); }
+        if (c.from || c.to) { el(box, "div", fmt(W.active, {start: c.from || W.open, end: c.to || W.open})); }
+        if (c.ap) { el(box, "div", W.approx_location, "cm-state"); }
+        if (c.pd) { el(box, "div", c.pd, "cm-alt"); }
+        if (c.note) { el(box, "div", c.note); }
+        addSources(box, c.s);
+        return box;
+      }, {direction: "auto"});
+      return {c: c, m: m};
+    });
+    function show(layer, on) {
+      if (on && !map.hasLayer(layer)) { layer.addTo(map); } else if (!on && map.hasLayer(layer)) { map.removeLayer(layer); }
+    }
+
+    // The date control: slider, previous/next, play with speed, the day written out.
+    var ctl = root.querySelector(".cm-controls");
+    var prevBtn = el(ctl, "button", "◀", "cm-btn cm-prev"), nextBtn = el(ctl, "button", "▶", "cm-btn cm-next");
+    var playBtn = el(ctl, "button", "▶", "cm-btn cm-play"), slider = el(ctl, "input", null, "cm-slider");
+    nextBtn.textContent = AR ? "◀" : "▶"; prevBtn.textContent = AR ? "▶" : "◀";
+    [prevBtn, playBtn, nextBtn].forEach(function (b) { b.type = "button"; });
+    prevBtn.setAttribute("aria-label", W.prev); prevBtn.title = W.prev;
+    nextBtn.setAttribute("aria-label", W.next); nextBtn.title = W.next;
+    slider.type = "range"; slider.min = "0"; slider.max = String(nDays - 1); slider.step = "1";
+    slider.setAttribute("role", "slider");
+    slider.setAttribute("aria-label", W.slider);
+    var speedBox = el(ctl, "label", null, "cm-speed"), speedSel = el(null, "select");
+    el(speedBox, "span", W.speed + " ");
+    speedBox.appendChild(speedSel);
+    (opts.speeds || [0.5, 1, 2, 4]).forEach(function (n) {
+      var o = el(speedSel, "option", fmt(W.speed_unit, {n: n}));
+      o.value = String(n);
+      if (n === (opts.speed || 1)) { o.selected = true; }
+    });
+    var dateEl = root.querySelector(".cm-date");
+    var keysEl = root.querySelector(".cm-keys");
+    if (keysEl) { keysEl.textContent = W.keys; }
+
+    // The legend: rows and swatches drawn from the styles the map draws with.
+    var legend = root.querySelector(".cm-legend");
+    var details = el(legend, "details");
+    details.open = !opts.legendClosed;
+    el(details, "summary", W.legend);
+    var ul = el(details, "ul");
+    P.legend.forEach(function (row) {
+      var li = el(ul, "li"), sw = row.swatch, st = sw.kind === "fill" ? styles[sw.style] : sw.style;
+      var box = svg(li, "svg", {width: 26, height: 16, "class": "cm-sw", "aria-hidden": "true",
+        "data-kind": sw.kind});
+      if (sw.kind === "fill") {
+        svg(box, "rect", {x: 1, y: 1, width: 24, height: 14, fill: st.fillColor, "fill-opacity": st.fillOpacity,
+          stroke: "#555555", "stroke-width": 0.6});
+      } else if (sw.kind === "dot") {
+        svg(box, "circle", {cx: 13, cy: 8, r: Math.min(st.radius, 6.5), fill: st.fillColor,
+          "fill-opacity": st.fillOpacity, stroke: st.color, "stroke-width": st.weight, "stroke-dasharray": st.dashArray});
+      } else {
+        var band = sw.kind === "band";
+        svg(box, "line", {x1: 2, y1: 8, x2: 24, y2: 8, stroke: band ? "#555555" : st.color,
+          "stroke-width": Math.min(st.weight, band ? 12 : 5), "stroke-opacity": st.opacity,
+          "stroke-dasharray": st.dashArray, "stroke-linecap": band ? "round" : null});
+      }
+      li.setAttribute("data-style", sw.kind === "fill" ? String(sw.style) : "");
+      el(li, "span", row.label);
+    });
+
+    // The claims panel: every claim on the chosen district and day, never clipped (it scrolls).
+    var panel = root.querySelector(".cm-panel");
+    function claimItem(list, c) {
+      var li = el(list, "li");
+      var head = side(c[0]) + " — " + (c[1] !== null ? fmt(W.share, {pct: Math.round(c[1] * 100)}) : W.whole);
+      el(li, "div", head, "cm-claim-side");
+      var bits = [fmt(W.dated, {date: c[2]})];
+      if (c[3] === "approximate") { bits.push(W.approximate); }
+      if (c[3] === "inferred") { bits.push(W.inferred_row); }
+      if (c[5]) { bits.push(fmt(W.claimant, {who: c[5]})); }
+      el(li, "div", bits.join(" · "), "cm-claim-meta");
+      var src = P.sources[c[4]] || {}, line = el(li, "div", null, "cm-claim-src");
+      var title = src.t || src.k || "?", url = httpUrl(src.url);
+      el(line, "span", fmt(W.source, {src: ""}));
+      if (url) {
+        var a = el(line, "a", title);
+        a.href = url; a.target = "_blank"; a.rel = "noopener noreferrer";
+      } else { el(line, "span", title); }
+      var meta = [src.p, src.d].filter(Boolean).join(", ");
+      if (meta) { el(line, "span", " (" + meta + ")"); }
+      if (c[6]) { el(li, "div", c[6], "cm-claim-note"); }
+    }
+    function renderPanel() {
+      panel.textContent = "";
+      if (openDistrict < 0) { el(panel, "p", W.panel_hint, "cm-hint"); return; }
+      var dd = P.districts[openDistrict], sid = grid[day][openDistrict];
+      var head = el(panel, "div", null, "cm-panel-head");
+      el(head, "h2", names(dd) + (otherName(dd) ? " · " + otherName(dd) : ""));
+      var close = el(head, "button", "×", "cm-btn cm-close");
+      close.type = "button"; close.setAttribute("aria-label", W.close); close.title = W.close;
+      close.addEventListener("click", function () { self.openPanel(-1); });
+      el(panel, "p", P.dayLabels[day], "cm-panel-day");
+      if (sid < 0) { el(panel, "p", W.no_record, "cm-state"); return; }
+      var s = P.states[sid];
+      el(panel, "p", stateLine(s), "cm-state");
+      el(panel, "p", fmt(W.since, {date: s[4]}) + " · " + (s[5] ? W.basis_inferred : W.basis_sourced));
+      el(panel, "h3", W.claims);
+      var list = el(panel, "ol", null, "cm-claims");
+      s[7].forEach(function (c) { claimItem(list, c); });
+    }
+    this.openPanel = function (j) {
+      openDistrict = typeof j === "string" ? P.districts.map(function (x) { return x.id; }).indexOf(j) : j;
+      renderPanel();
+      if (openDistrict >= 0 && opts.scrollPanel !== false && panel.scrollIntoView) {
+        panel.scrollTop = 0;
+      }
+      emit("district");
+    };
+
+    function emit(kind) {
+      listeners.forEach(function (cb) { try { cb(kind, self); } catch (e) { /* a listener's own error */ } });
+    }
+
+    this.setDay = function (i, quiet) {
+      i = Math.max(0, Math.min(nDays - 1, i | 0));
+      var next = grid[i], prev = day >= 0 ? grid[day] : null, nowCh = changedOn[i], wasCh = day >= 0 ? changedOn[day] : {};
+      day = i;
+      for (var jj = 0; jj < nDist; jj++) {
+        if (prev && prev[jj] === next[jj] && !nowCh[jj] === !wasCh[jj]) { continue; }
+        polys[jj].setStyle(styleFor(next[jj], nowCh[jj]));
+        if (nowCh[jj]) { polys[jj].bringToFront(); }
+        if (polys[jj].isTooltipOpen()) { polys[jj].getTooltip().setContent(tip(jj)); }
+      }
+      front.setLatLngs(pick(P.front[i][0]));
+      frontApprox.setLatLngs(pick(P.front[i][1]));
+      routes.forEach(function (o) {
+        var code = o.r.st[i], on = code !== "-";
+        if (o.band) { show(o.band, on); if (on) { o.band.setStyle({color: P.routeStyles[code].color}); } }
+        show(o.line, on);
+        if (on) { o.line.setStyle(P.routeStyles[code]); }
+      });
+      points.forEach(function (o) { show(o.m, o.c.on[i] === "1"); });
+      dateEl.textContent = P.dayLabels[i];
+      slider.value = String(i);
+      slider.setAttribute("aria-valuetext", P.dayLabels[i]);
+      prevBtn.disabled = i === 0; nextBtn.disabled = i === nDays - 1;
+      if (openDistrict >= 0) { renderPanel(); }
+      if (opts.hash) { try { history.replaceState(null, "", "#" + P.days[i]); } catch (e) { /* about:blank */ } }
+      if (!quiet) { emit("day"); }
+      return i;
+    };
+    this.day = function () { return day; };
+    this.isoDay = function () { return P.days[day]; };
+    this.onChange = function (cb) { listeners.push(cb); };
+    this.step = function (n) { self.stop(); return self.setDay(day + n); };
+
+    function setPlayLabel(on) {
+      playBtn.textContent = on ? "❚❚ " + W.pause : "▶ " + W.play;
+      playBtn.setAttribute("aria-label", on ? W.pause : W.play);
+      playBtn.title = on ? W.pause : W.play;
+      playBtn.setAttribute("aria-pressed", on ? "true" : "false");
+    }
+    this.stop = function () { if (playing) { clearInterval(playing); playing = null; } setPlayLabel(false); };
+    this.play = function () {
+      if (playing) { return; }
+      if (day >= nDays - 1) { self.setDay(0); }
+      setPlayLabel(true);
+      playing = setInterval(function () {
+        if (day >= nDays - 1) { self.stop(); } else { self.setDay(day + 1); }
+      }, 1000 / (+speedSel.value || 1));
+    };
+    this.toggle = function () { if (playing) { self.stop(); } else { self.play(); } };
+    speedSel.addEventListener("change", function () { if (playing) { self.stop(); self.play(); } });
+    prevBtn.addEventListener("click", function () { self.step(-1); });
+    nextBtn.addEventListener("click", function () { self.step(1); });
+    playBtn.addEventListener("click", function () { self.toggle(); });
+    slider.addEventListener("input", function () { self.stop(); self.setDay(+slider.value); });
+    // Keys on the slider are ours: a day per arrow, a week per page, the ends with Home/End.
+    slider.addEventListener("keydown", function (ev) {
+      var back = AR ? "ArrowRight" : "ArrowLeft", fwd = AR ? "ArrowLeft" : "ArrowRight";
+      var moves = {Home: -nDays, End: nDays, PageUp: -7, PageDown: 7, ArrowDown: -1, ArrowUp: 1};
+      moves[back] = -1; moves[fwd] = 1;
+      if (!(ev.key in moves) || ev.altKey || ev.ctrlKey || ev.metaKey) { return; }
+      ev.preventDefault();
+      self.step(moves[ev.key]);
+    });
+    this.handleKey = function (ev) {
+      if (ev.altKey || ev.ctrlKey || ev.metaKey || typing(ev.target)) { return false; }
+      if (ev.key === ",") { self.step(-1); } else if (ev.key === ".") { self.step(1); } else if (ev.key === "k" || ev.key === "K") {
+        self.toggle();
+      } else { return false; }
+      ev.preventDefault();
+      return true;
+    };
+    document.addEventListener("keydown", function (ev) { self.handleKey(ev); });
+
+    // What tests and the snapshot renderer read: drawn styles through Leaflet's public options.
+    this.styleOf = function (id) {
+      var jj = P.districts.map(function (x) { return x.id; }).indexOf(id);
+      if (jj < 0) { return null; }
+      var o = polys[jj].options;
+      return {fillColor: o.fillColor, fillOpacity: o.fillOpacity, color: o.color, weight: o.weight,
+        opacity: o.opacity, dashArray: o.dashArray || null,
+        state: grid[day][jj] < 0 ? "unknown" : P.codes[P.states[grid[day][jj]][0]],
+        changed: !!changedOn[day][jj]};
+    };
+    this.legendStyles = function () {
+      return P.legend.map(function (row) {
+        var st = row.swatch.kind === "fill" ? styles[row.swatch.style] : row.swatch.style;
+        return {label: row.label, kind: row.swatch.kind, fillColor: st.fillColor || null,
+          fillOpacity: st.fillOpacity === undefined ? null : st.fillOpacity, color: st.color || null};
+      });
+    };
+    this.status = status;
+    this.fit = fit;
+    this.print = function (on) {
+      document.body.classList.toggle("cm-print", on !== false);
+      map.invalidateSize({animate: false});
+      fit();
+    };
+
+    var start = opts.start !== undefined ? opts.start : P.start;
+    if (opts.hash) {
+      var wanted = P.days.indexOf(location.hash.slice(1));
+      if (wanted >= 0) { start = wanted; }
+    }
+    fit();
+    this.setDay(start, true);
+    renderPanel();
+    setPlayLabel(false);
+    var userMoved = false;
+    map.on("dragstart zoomstart", function (e) { if (e.type === "dragstart" || e.originalEvent) { userMoved = true; } });
+    map.getContainer().addEventListener("wheel", function () { userMoved = true; }, {passive: true});
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () {
+        map.invalidateSize({animate: false});
+        if (!userMoved) { fit(); }
+      }).observe(map.getContainer());
+    }
+    this.ready = true;
+  }
+
+  window.ControlMap = {
+    instances: [],
+    mount: function (map, payload, opts) {
+      var view = new View(map, payload, opts || {});
+      this.instances.push(view);
+      return view;
+    }
+  };
+})();

@@ -1,0 +1,132 @@
+"""The control map as a folium plugin: one runtime for the app and every snapshot.
+
+``ControlMap`` is a ``MacroElement`` (folium's plugin model): its template writes the page's
+parts (title, map slot, date control, legend, claims panel, credit) and the payload as JSON, and
+its script hands the folium map and that payload to ``window.ControlMap.mount`` in
+``assets/control_map.js``. Leaflet comes from the packaged xstatic-leaflet copy and is inlined
+with the runtime, so the page needs no network and no server. Everything is rendered through
+folium's and branca's public API (the figure's header, html and script).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import folium
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from layers.style import json_for_script
+
+ASSETS = Path(__file__).with_name("assets")
+# Leaflet's CSS points at marker and layer-switcher images the page never uses; drop them so the
+# file names nothing outside itself.
+_CSS_IMAGE = re.compile(r"url\((?!#)[^)]*\)")
+
+
+@functools.cache
+def leaflet_assets() -> tuple[str, str]:
+    """Leaflet's minified JS and its CSS (image references removed), from xstatic-leaflet."""
+    from xstatic.pkg import leaflet
+
+    base = Path(leaflet.BASE_DIR)
+    css = _CSS_IMAGE.sub("none", (base / "leaflet.css").read_text(encoding="utf-8"))
+    return (base / "leaflet.js").read_text(encoding="utf-8"), css
+
+
+def _asset(name: str) -> str:
+    return (ASSETS / name).read_text(encoding="utf-8")
+
+
+class OfflineMap(folium.Map):
+    """A folium map that links nothing from the network: the plugin inlines Leaflet itself."""
+
+    default_js: list[tuple[str, str]] = []
+    default_css: list[tuple[str, str]] = []
+
+
+def _inline(tag: str, text: str) -> Element:
+    # A script or style body must not close its element early.
+    safe = text.replace("</script", "<\\/script") if tag == "script" else text.replace("</style", "<\\/style")
+    return Element(f"<{tag}>{safe}</{tag}>")
+
+
+class ControlMap(MacroElement):
+    """Draws a payload (``layers.payload.build_payload``) on its parent folium map.
+
+    ``title`` is shown above the map; ``static`` pins the page to its one day (no control);
+    ``hash`` keeps the day in the address's ``#YYYY-MM-DD``; ``sources`` lists the sources
+    under the map.
+    """
+
+    _template = Template("""
+{% macro html(this, kwargs) %}
+<div id="cm-page" dir="{{ this.payload.dir }}">
+<header class="cm-head"><h1>{{ this.title|e }}</h1><p class="cm-date" aria-live="polite"></p></header>
+<div class="cm-mapslot"></div>
+<div class="cm-controls" role="group" aria-label="{{ this.payload.words.slider|e }}"></div>
+<aside class="cm-side"><div class="cm-legend"></div>
+<section class="cm-panel" aria-live="polite" tabindex="-1"></section></aside>
+<footer class="cm-foot"><p class="cm-keys"></p><p class="cm-credit">{{ this.payload.credit|e }}.
+{% if this.sources %}{{ this.payload.words.sources|e }}: {{ this.short_sources|e }}.{% endif %}</p></footer>
+</div>
+{% if this.sources %}<section class="cm-sources" dir="{{ this.payload.dir }}">
+<h2>{{ this.payload.words.sources|e }}</h2><ol>
+{% for s in this.payload.sources %}<li>
+{%- if s.url %}<a href="{{ s.url|e }}" rel="noopener noreferrer" target="_blank">{{ (s.t or s.k)|e }}</a>
+{%- else %}{{ (s.t or s.k)|e }}{% endif %}
+{%- if s.p or s.d %} — {{ [s.p, s.d]|select|join(", ")|e }}{% endif %}</li>
+{% endfor %}</ol></section>{% endif %}
+<script type="application/json" id="cm-payload">{{ this.payload_json }}</script>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+document.documentElement.lang = {{ this.payload.lang|tojson }};
+document.documentElement.dir = {{ this.payload.dir|tojson }};
+{% if this.static %}document.body.classList.add("cm-static");{% endif %}
+window.ControlMap.mount({{ this._parent.get_name() }},
+    JSON.parse(document.getElementById("cm-payload").textContent), {{ this.options|tojson }});
+{% endmacro %}
+""")
+
+    def __init__(self, payload: dict[str, Any], *, title: str, static: bool = False, hash: bool = True,
+                 sources: bool = True) -> None:
+        super().__init__()
+        self._name = "ControlMap"
+        self.payload = payload
+        self.payload_json = json_for_script(payload)
+        self.title = title
+        self.static = static
+        self.sources = sources
+        pubs = list(dict.fromkeys(s["p"] or s["t"] for s in payload["sources"] if s["p"] or s["t"]))
+        self.short_sources = ", ".join(pubs[:8]) + (f" (+{len(pubs) - 8})" if len(pubs) > 8 else "")
+        self.options = {"hash": hash, "static": static}
+
+    def render(self, **kwargs) -> None:
+        """Inline Leaflet and the runtime in the figure's header, then render the plugin."""
+        figure = self.get_root()
+        js, css = leaflet_assets()
+        figure.header.add_child(_inline("style", css), name="leaflet_css")
+        figure.header.add_child(_inline("script", js), name="leaflet_js")
+        figure.header.add_child(_inline("style", _asset("control_map.css")), name="control_map_css")
+        figure.header.add_child(_inline("script", _asset("control_map.js")), name="control_map_js")
+        super().render(**kwargs)
+
+
+def control_map(payload: dict[str, Any], *, title: str, static: bool = False, hash: bool = True,
+                sources: bool = True) -> folium.Map:
+    """A folium map carrying the plugin; ``m.get_root().render()`` is the whole page."""
+    m = OfflineMap(location=[0, 0], zoom_start=2, tiles=None, control_scale=True, zoom_snap=0.25,
+                   zoom_delta=0.5, attribution_control=bool(payload.get("tiles")))
+    m.get_root().title = html.escape(title)
+    ControlMap(payload, title=title, static=static, hash=hash, sources=sources).add_to(m)
+    return m
+
+
+def render_page(payload: dict[str, Any], *, title: str, static: bool = False, hash: bool = True,
+                sources: bool = True) -> str:
+    """The self-contained HTML page of the map (no network, no server needed)."""
+    return control_map(payload, title=title, static=static, hash=hash, sources=sources).get_root().render()

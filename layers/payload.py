@@ -1,0 +1,357 @@
+"""The one payload the map runtime draws: Python decides every state, style, legend row and word.
+
+Layout (``build_payload``; every index is 0-based, every text plain, never HTML)::
+
+    lang, dir              page language ("en" | "ar") and its direction
+    words                  {key: text}: every word the map shows (layers.words)
+    days, dayLabels        ISO dates and their written labels, one per step of the slider
+    start                  index of the day to open on
+    districts              [{id, n (name), na (Arabic name)}], in the timeline's order
+    geom                   per district: polygons -> rings -> delta-encoded ints (layers.encode)
+    codes                  the state words (geo.vocabulary.STATES); a "code" indexes this list
+    patterns               [{size, angle, background, bands: [[offset, width, colour], ...]}]
+                           SVG fill patterns (split stripes, disputed hatching)
+    styles                 [Leaflet path style]; "fillPattern": k means fill with patterns[k]
+    unknownStyle           index into styles for a district with no record that day
+    states                 [[code, share, holder, rest, since, basis, style, claims]]:
+                           one per decided state used; holder/rest are codes (-1 none), share
+                           the holder's part (null: whole), since a written date, basis 0
+                           sourced / 1 inferred, style an index into styles
+                           claims: [[side code, share, date label, precision, source, claimant,
+                           note]] with precision "" (day) | "approximate" | "inferred"
+    first, changes         state index of every district on the first day; then per later day
+                           a flat [district, state, district, state, ...] list of changes
+    changed                per day: districts whose state changed from the day before
+    changedStyle           outline of a district that changed hands that day
+    pairs, front           shared boundaries (stored once) and per day [exact, approximate]
+                           indices into pairs; frontStyle / frontApproxStyle draw them
+    routes                 [{n, na, g (lines), st (one status code per day, "-" hidden),
+                           ap (alignment approximate), pd, s (source indices), note}]
+    routeStyles, routeWords  status code -> style / word key; routeBand: the approximate band
+    checkpoints            [{n, na, x, y, on ("1"/"0" per day), op, ap, pd, s, from, to, note}]
+    checkpointStyles       {"exact": style, "approx": style}
+    sources                [{k, t (title), p (publisher), d (date), url (http(s) or null)}]
+    legend                 [{label, swatch: {kind: fill|line|dot|band, style}}]: the rows,
+                           built from the very styles the map draws
+    credit, tiles          the credit line; street tiles {url, attribution} or null
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.load import Dataset
+from geo.overlays import ROUTE_STATUSES, active_on, route_status
+from geo.spatial import adjacency, front_line
+from geo.timeline import GroupState, Timeline
+from geo.vocabulary import SIDES, STATES, state_of
+from layers import style as S
+from layers.encode import SIMPLIFY_TOLERANCE, encode_lines, encode_polygonal, simplify_coverage
+from layers.words import day_label, words
+
+CODE = {s: i for i, s in enumerate(STATES)}
+#: One character per route status per day ("-" = not shown that day, "r" = shown, no status).
+ROUTE_CODES: dict[str | None, str] = {None: "-", **{s: s[0] for s in ROUTE_STATUSES}}
+#: ``location_precision`` values that mean the drawn place is exact.
+EXACT_PRECISIONS = {"exact", "precise", "surveyed", "day"}
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def _num(value: Any, digits: int = 2) -> float | None:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(value) else round(value, digits)
+
+
+def _code(value: Any) -> int:
+    return CODE.get(value, -1) if isinstance(value, str) else -1
+
+
+def basis_of(group: GroupState) -> int:
+    """0 when a source states the group, 1 when the editors inferred it.
+
+    The timeline's own ``basis`` when it has one; otherwise inferred means every deciding row
+    is marked ``precision = inferred``.
+    """
+    basis = getattr(group, "basis", None)
+    if basis is not None:
+        return int(basis == "inferred")
+    return int(bool(group.claims) and all(c.get("precision") == "inferred" for c in group.claims))
+
+
+class StyleTable:
+    """Distinct styles and fill patterns, each stored once and referred to by index."""
+
+    def __init__(self) -> None:
+        self.styles: list[dict] = []
+        self.patterns: list[dict] = []
+        self._seen: dict[str, int] = {}
+
+    def _add(self, table: list[dict], item: dict) -> int:
+        key = ("s" if table is self.styles else "p") + json.dumps(item, sort_keys=True)
+        if key not in self._seen:
+            self._seen[key] = len(table)
+            table.append(item)
+        return self._seen[key]
+
+    def district(self, state: str, holder: str | None = None, rest: str | None = None,
+                 share: float | None = None, inferred: bool = False) -> int:
+        """The style index of a district in ``state`` (split: holder's share of holder/rest)."""
+        st = dict(S.DISTRICT_STYLE)
+        if state in SIDES:
+            st["fillColor"] = S.PALETTE[state]
+        elif state == "split" and holder in SIDES and rest in SIDES:
+            part = min(0.95, max(0.05, round((0.5 if share is None else share) / S.STRIPE_STEP) * S.STRIPE_STEP))
+            size = S.STRIPES["size"]
+            st["fillPattern"] = self._add(self.patterns, {
+                **S.STRIPES, "background": S.PALETTE[rest], "bands": [[0, round(size * part, 2), S.PALETTE[holder]]]})
+            st["fillColor"] = S.PALETTE[holder]
+        elif state in ("split", "disputed"):  # a split with a side unknown is drawn as disputed ground
+            hatch = S.DISPUTED_HATCH
+            st["fillPattern"] = self._add(self.patterns, {
+                "size": hatch["size"], "angle": hatch["angle"], "background": hatch["background"],
+                "bands": [[0, hatch["lineWidth"], hatch["line"]]]})
+            st["fillColor"] = hatch["background"]
+        else:
+            st["fillColor"] = S.PALETTE["unknown"]
+            st["fillOpacity"] = S.UNKNOWN_FILL_OPACITY
+        if inferred and state != "unknown":
+            st["fillOpacity"] = S.INFERRED_FILL_OPACITY
+        return self._add(self.styles, st)
+
+
+def _claim(claim: dict, src: dict[str, int], lang: str) -> list:
+    precision = _text(claim.get("precision"))
+    when = claim.get("date")
+    return [_code(claim.get("controller")), _num(claim.get("share")),
+            day_label(pd.Timestamp(when).date(), lang) if pd.notna(when) else "",
+            "" if precision == "day" else precision, src.get(_text(claim.get("source")), -1),
+            _text(claim.get("claimant")), _text(claim.get("note"))]
+
+
+def state_rows(groups: list[GroupState], src: dict[str, int], table: StyleTable, lang: str) -> list[list]:
+    """One payload state per decided group (see the module's layout)."""
+    rows = []
+    for g in groups:
+        word = state_of(g.controller, g.disputed)
+        inferred = basis_of(g)
+        style = table.district(word, g.holder, g.rest, g.share, bool(inferred))
+        share = g.share if word == "split" else None
+        rows.append([CODE[word], _num(share), _code(g.holder), _code(g.rest), day_label(g.since, lang),
+                     inferred, style, [_claim(c, src, lang) for c in g.claims]])
+    return rows
+
+
+def state_table(tl: Timeline, day_rows: np.ndarray, src: dict[str, int], table: StyleTable,
+                lang: str) -> dict[str, Any]:
+    """States used on the chosen days, the first day in full, later days as changes, and the
+    districts that changed hands on each day (compared with the record's day before)."""
+    grid = tl.grid[day_rows]
+    used = np.unique(grid[grid >= 0])
+    remap = np.full(int(tl.grid.max()) + 2 if tl.grid.size else 1, -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    g = np.where(grid >= 0, remap[grid], -1)
+    groups = tl.group_states()
+    picked = [groups[int(i)] for i in used]
+    states = state_rows(picked, src, table, lang)
+    changes = []
+    for i in range(1, len(g)):
+        moved = np.flatnonzero(g[i] != g[i - 1])
+        changes.append(np.column_stack([moved, g[i, moved]]).ravel().tolist())
+    changed = []
+    for row in day_rows:
+        if row == 0:
+            changed.append([])
+            continue
+        before, after = tl.grid[row - 1], tl.grid[row]
+        changed.append([int(j) for j in np.flatnonzero(before != after) if _hands(groups, before[j], after[j])])
+    return {"states": states, "first": g[0].tolist() if len(g) else [], "changes": changes, "changed": changed}
+
+
+def _hands(groups: list[GroupState], a: int, b: int) -> bool:
+    """True when going from group ``a`` to ``b`` changes who holds the district (or how much)."""
+    if a < 0 or b < 0:
+        return False
+    ga, gb = groups[int(a)], groups[int(b)]
+    wa, wb = state_of(ga.controller, ga.disputed), state_of(gb.controller, gb.disputed)
+    if "disputed" in (wa, wb):
+        return False  # a rival claim is not a change of hands; it has its own fill
+    return (wa, ga.holder, _num(ga.share)) != (wb, gb.holder, _num(gb.share))
+
+
+def front_table(tl: Timeline, districts: gpd.GeoDataFrame, days: pd.DatetimeIndex
+                ) -> tuple[list[list[list[int]]], list[list[list[int]]]]:
+    """Shared boundary lines (stored once) and, per day, [exact, approximate] front pair indices."""
+    pairs = adjacency(districts).reset_index(drop=True)
+    index = {(a, b): i for i, (a, b) in enumerate(zip(pairs["a"], pairs["b"], strict=True))}
+    per_day = []
+    for day in days:
+        fl = front_line(tl.control_on(day), pairs)
+        idx = [index[(a, b)] for a, b in zip(fl["a"], fl["b"], strict=True)]
+        approx = fl["approximate"].to_numpy(dtype=bool)
+        per_day.append([[i for i, x in zip(idx, approx, strict=True) if not x],
+                        [i for i, x in zip(idx, approx, strict=True) if x]])
+    used = sorted({i for d in per_day for part in d for i in part})
+    remap = {old: new for new, old in enumerate(used)}
+    lines = [encode_lines(pairs.geometry.iloc[i], SIMPLIFY_TOLERANCE / 2) for i in used]
+    return lines, [[[remap[i] for i in part] for part in d] for d in per_day]
+
+
+def _is_approximate(props: dict) -> bool:
+    """True unless ``location_precision`` is blank or starts with a word meaning exact."""
+    found = re.findall(r"[a-z]+", _text(props.get("location_precision")).lower())
+    return bool(found) and found[0] not in EXACT_PRECISIONS
+
+
+def _src_list(value: Any, src: dict[str, int]) -> list[int]:
+    return [src[k.strip()] for k in _text(value).split(";") if k.strip() in src]
+
+
+def routes_table(routes: gpd.GeoDataFrame | None, days: list[dt.date], src: dict[str, int]) -> list[dict]:
+    """Routes: geometry, per-day status string (see ROUTE_CODES), precision and sources."""
+    if routes is None:
+        return []
+    masks = [active_on(routes, d).to_numpy(dtype=bool) for d in days]
+    out = []
+    for i, props in enumerate(routes.to_dict("records")):
+        spans = props.get("status") or ()
+        if spans:
+            status = "".join(ROUTE_CODES[route_status(spans, d)] for d in days)
+        else:
+            status = "".join("r" if m[i] else "-" for m in masks)
+        out.append({"n": _text(props.get("name")), "na": _text(props.get("name_ar")),
+                    "g": encode_lines(props["geometry"]), "st": status,
+                    "ap": int(_is_approximate(props)), "pd": _text(props.get("location_precision")),
+                    "s": _src_list(props.get("source"), src),
+                    "note": _text(props.get("note") or props.get("description"))})
+    return out
+
+
+def checkpoints_table(points: gpd.GeoDataFrame | None, days: list[dt.date], src: dict[str, int],
+                      lang: str) -> list[dict]:
+    """Checkpoints: position, per-day active string ("1"/"0"), operator, precision, sources."""
+    if points is None:
+        return []
+    masks = [active_on(points, d).to_numpy(dtype=bool) for d in days]
+    out = []
+    for i, props in enumerate(points.to_dict("records")):
+        pt = props["geometry"]
+        span = [props.get("active_from"), props.get("active_to")]
+        out.append({"n": _text(props.get("name")), "na": _text(props.get("name_ar")),
+                    "x": round(pt.x, 5), "y": round(pt.y, 5),
+                    "on": "".join("1" if m[i] else "0" for m in masks),
+                    "op": _text(props.get("operator")), "ap": int(_is_approximate(props)),
+                    "pd": _text(props.get("location_precision")), "s": _src_list(props.get("source"), src),
+                    "from": day_label(span[0], lang) if isinstance(span[0], dt.date) else _text(span[0]),
+                    "to": day_label(span[1], lang) if isinstance(span[1], dt.date) else _text(span[1]),
+                    "note": _text(props.get("note") or props.get("description"))})
+    return out
+
+
+def legend_rows(data: dict[str, Any], table: StyleTable, w: dict[str, str]) -> list[dict]:
+    """The legend: one row per thing the map draws on these days, from the styles it draws with."""
+    present = {data["codes"][s[0]] for s in data["states"]}
+    rows = []
+
+    def fill(style: int, text: str) -> None:
+        rows.append({"label": text, "swatch": {"kind": "fill", "style": style}})
+
+    for side in SIDES:
+        if side in present:
+            fill(table.district(side), w[f"state_{side}"])
+    if "split" in present:
+        split = next((s for s in data["states"] if s[0] == CODE["split"] and s[2] >= 0 and s[3] >= 0), None)
+        a, b = (STATES[split[2]], STATES[split[3]]) if split else ("government", "opposition")
+        fill(table.district("split", a, b, 0.5), f"{w['state_split']} ({w['means_split']})")
+    for word in ("disputed", "unknown"):
+        if word in present:
+            fill(table.district(word), f"{w[f'state_{word}']} ({w[f'means_{word}']})")
+    inferred = next((s for s in data["states"] if s[5] and STATES[s[0]] in SIDES), None)
+    if inferred:
+        fill(table.district(STATES[inferred[0]], inferred=True), w["inferred"])
+    return rows + overlay_rows(data, w)
+
+
+def overlay_rows(data: dict[str, Any], w: dict[str, str]) -> list[dict]:
+    """Legend rows of the lines and points drawn over the districts on these days."""
+    rows = []
+    if any(data["changed"]):
+        rows.append({"label": w["changed"], "swatch": {"kind": "line", "style": S.CHANGED_STYLE}})
+    fronts = data["front"]
+    if any(d[0] for d in fronts):
+        rows.append({"label": w["front"], "swatch": {"kind": "line", "style": S.FRONT_STYLE}})
+    if any(d[1] for d in fronts):
+        rows.append({"label": w["front_approx"], "swatch": {"kind": "line", "style": S.FRONT_APPROX_STYLE}})
+    codes = {c for r in data["routes"] for c in r["st"]} - {"-"}
+    for code, style in data["routeStyles"].items():
+        if code in codes:
+            rows.append({"label": w[data["routeWords"][code]], "swatch": {"kind": "line", "style": style}})
+    if any(r["ap"] for r in data["routes"]):
+        rows.append({"label": w["route_approx"], "swatch": {"kind": "band", "style": data["routeBand"]}})
+    cps = data["checkpoints"]
+    if any(not c["ap"] for c in cps):
+        rows.append({"label": w["checkpoint"], "swatch": {"kind": "dot", "style": S.CHECKPOINT_STYLE}})
+    if any(c["ap"] for c in cps):
+        rows.append({"label": w["checkpoint_approx"], "swatch": {"kind": "dot", "style": S.CHECKPOINT_APPROX_STYLE}})
+    return rows
+
+
+def _sources(ds: Dataset) -> list[dict]:
+    return [{"k": _text(r.get("key")), "t": _text(r.get("title")), "p": _text(r.get("publisher")),
+             "d": _text(r.get("date")), "url": S.safe_url(r.get("url"))}
+            for r in ds.sources.to_dict("records")]
+
+
+def build_payload(ds: Dataset, tl: Timeline, *, lang: str = "en", days: pd.DatetimeIndex | None = None,
+                  start: int = 0, tiles: bool = False) -> dict[str, Any]:
+    """Everything the map draws for ``days`` (default: every day of the timeline), in ``lang``."""
+    days = tl.days if days is None else days
+    w = words(lang)
+    src = {str(k): i for i, k in enumerate(ds.sources["key"])}
+    districts = ds.districts.reset_index(drop=True)
+    order = tl.district_ids.get_indexer(districts["id"].astype(str))
+    geoms = simplify_coverage(districts.geometry.to_numpy())
+    by_tl = np.empty(len(order), dtype=object)
+    by_tl[order] = np.arange(len(order))
+    rows = [districts.iloc[int(j)] for j in by_tl]
+    day_rows = np.array([tl.day_index(d) for d in days])
+    plain = [d.date() for d in days]
+    table = StyleTable()
+    lines, fronts = front_table(tl, districts, days)
+    data: dict[str, Any] = {
+        "lang": lang, "dir": "rtl" if lang == "ar" else "ltr", "words": w,
+        "days": [d.isoformat() for d in plain], "dayLabels": [day_label(d, lang) for d in plain],
+        "start": int(start),
+        "districts": [{"id": str(r["id"]), "n": _text(r["name"]), "na": _text(r.get("name_ar"))} for r in rows],
+        "geom": [encode_polygonal(geoms[int(j)]) for j in by_tl],
+        "codes": list(STATES),
+        **state_table(tl, day_rows, src, table, lang),
+        "changedStyle": S.CHANGED_STYLE,
+        "pairs": lines, "front": fronts, "frontStyle": S.FRONT_STYLE, "frontApproxStyle": S.FRONT_APPROX_STYLE,
+        "routes": routes_table(ds.routes, plain, src),
+        "routeStyles": {s[0]: st for s, st in S.ROUTE_STATUS_STYLE.items()} | {"r": S.ROUTE_PLAIN_STYLE},
+        "routeWords": {s[0]: s for s in S.ROUTE_STATUS_STYLE} | {"r": "route"},
+        "routeBand": S.ROUTE_BAND_STYLE,
+        "checkpoints": checkpoints_table(ds.checkpoints, plain, src, lang),
+        "checkpointStyles": {"exact": S.CHECKPOINT_STYLE, "approx": S.CHECKPOINT_APPROX_STYLE},
+        "sources": _sources(ds),
+        "credit": w["credit"] + (f" · {w['tiles']}" if tiles else ""),
+        "tiles": S.TILES if tiles else None,
+    }
+    data["legend"] = legend_rows(data, table, w)
+    data["unknownStyle"] = table.district("unknown")
+    data["styles"], data["patterns"] = table.styles, table.patterns
+    return data

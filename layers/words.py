@@ -1,0 +1,101 @@
+"""Every word the map shows, in English and Arabic (neutral wording in both).
+
+The map runtime receives these in its payload and holds no text of its own. State labels come
+from :mod:`geo.vocabulary`, so the CLI, the app and the map say the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from geo.constants import OFFENSIVE_END, OFFENSIVE_START
+from geo.vocabulary import STATE_LABELS, STATE_MEANINGS
+
+LANGS = ("en", "ar")
+BOUNDARY_CREDIT = "Boundaries: OCHA / UN Cartographic Section (COD-AB, 2016-09-05)"
+
+MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+    # Levantine month names, as used in Syria.
+    "ar": ("كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول",
+           "تشرين الأول", "تشرين الثاني", "كانون الأول"),
+}
+
+UI: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Aleppo, 15 November – 22 December 2016: who held each district",
+        "play": "Play", "pause": "Pause", "prev": "Previous day", "next": "Next day",
+        "speed": "Speed", "slider": "Day shown", "legend": "Legend",
+        "keys": "Keys: , previous day · . next day · k play or pause · on the slider: arrows, Home/End, "
+                "Page Up/Down a week",
+        "front": "Front line", "front_approx": "Front line, approximate",
+        "changed": "Changed hands that day (orange outline)",
+        "inferred": "Inferred by the editors, no source states it (paler)",
+        "checkpoint": "Checkpoint or crossing", "checkpoint_approx": "Checkpoint, location approximate",
+        "route_approx": "Route, alignment approximate (wide band)",
+        "holds": "{side} holds about {pct}%; the rest: {rest}",
+        "since": "Since {date}", "claims": "Claims about this district on this day",
+        "panel_hint": "Click or tap a district to read every claim about it, with its source.",
+        "close": "Close", "basis_sourced": "Stated by a source", "basis_inferred": "Inferred by the editors",
+        "share": "{pct}% of the district", "whole": "the whole district", "dated": "dated {date}",
+        "approximate": "date approximate", "inferred_row": "inferred",
+        "claimant": "claim by {who}", "source": "Source: {src}", "no_record": "No record on this day",
+        "operator": "Operator: {op}", "active": "Active {start} to {end}", "open": "…",
+        "approx_location": "Location approximate", "approx_alignment": "Alignment approximate",
+        "proposed": "Route proposed", "in use": "Route in use", "closed": "Route closed", "route": "Route",
+        "map_label": "Map of Aleppo districts by who held them",
+        "sources": "Sources", "tiles": "Map data © OpenStreetMap contributors", "credit": BOUNDARY_CREDIT,
+        "speed_unit": "{n} day/s", "day_of": "day {n} of {total}",
+    },
+    "ar": {
+        "title": "حلب، 15 تشرين الثاني – 22 كانون الأول 2016: من كان يسيطر على كل حي",
+        "play": "تشغيل", "pause": "إيقاف", "prev": "اليوم السابق", "next": "اليوم التالي",
+        "speed": "السرعة", "slider": "اليوم المعروض", "legend": "دليل الخريطة",
+        "keys": "المفاتيح: , اليوم السابق · . اليوم التالي · k تشغيل أو إيقاف · على المنزلق: الأسهم، "
+                "Home/End، و Page Up/Down أسبوعاً",
+        "front": "خط الجبهة", "front_approx": "خط الجبهة، تقريبي",
+        "changed": "تغيرت السيطرة عليه في ذلك اليوم (حدود برتقالية)",
+        "inferred": "استنتاج المحررين، لا يذكره مصدر (لون أفتح)",
+        "checkpoint": "حاجز أو معبر", "checkpoint_approx": "حاجز، موقعه تقريبي",
+        "route_approx": "طريق، مساره تقريبي (شريط عريض)",
+        "holds": "{side} يسيطر على نحو {pct}%؛ والباقي: {rest}",
+        "since": "منذ {date}", "claims": "الروايات عن هذا الحي في هذا اليوم",
+        "panel_hint": "انقر على حي لقراءة كل رواية عنه مع مصدرها.",
+        "close": "إغلاق", "basis_sourced": "يذكره مصدر", "basis_inferred": "استنتاج المحررين",
+        "share": "{pct}% من الحي", "whole": "الحي كله", "dated": "بتاريخ {date}",
+        "approximate": "التاريخ تقريبي", "inferred_row": "استنتاج",
+        "claimant": "رواية {who}", "source": "المصدر: {src}", "no_record": "لا سجل في هذا اليوم",
+        "operator": "الجهة المشغلة: {op}", "active": "من {start} إلى {end}", "open": "…",
+        "approx_location": "الموقع تقريبي", "approx_alignment": "المسار تقريبي",
+        "proposed": "طريق مقترح", "in use": "طريق قيد الاستخدام", "closed": "طريق مغلق", "route": "طريق",
+        "map_label": "خريطة أحياء حلب بحسب الجهة المسيطرة",
+        "sources": "المصادر", "tiles": "بيانات الخريطة © مساهمو OpenStreetMap",
+        "credit": "الحدود: مكتب الأمم المتحدة لتنسيق الشؤون الإنسانية (OCHA) / قسم الخرائط في الأمم المتحدة "
+                  "(COD-AB، 2016-09-05)",
+        "speed_unit": "{n} يوم/ث", "day_of": "اليوم {n} من {total}",
+    },
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    """Every word of the map in ``lang``: the UI words plus the state labels and meanings."""
+    out = dict(UI[lang])
+    out |= {f"state_{k}": v for k, v in STATE_LABELS[lang].items()}
+    out |= {f"means_{k}": v for k, v in STATE_MEANINGS[lang].items()}
+    return out
+
+
+def day_label(day: dt.date, lang: str) -> str:
+    """A day written out, e.g. ``13 December 2016`` / ``13 كانون الأول 2016``."""
+    return f"{day.day} {MONTHS[lang][day.month - 1]} {day.year}"
+
+
+def default_title(lang: str, first: dt.date = OFFENSIVE_START, last: dt.date = OFFENSIVE_END) -> str:
+    """The page title when none is given (names the record's real span)."""
+    if (first, last) == (OFFENSIVE_START, OFFENSIVE_END):
+        return UI[lang]["title"]
+    head = "حلب" if lang == "ar" else "Aleppo"
+    tail = UI[lang]["title"].split(":", 1)[1].strip()
+    sep = "، " if lang == "ar" else ", "
+    return f"{head}{sep}{day_label(first, lang)} – {day_label(last, lang)}: {tail}"
