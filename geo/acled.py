@@ -35,6 +35,7 @@ import pandas as pd
 
 from geo.load import Dataset
 from geo.timeline import CLAIM_COLUMNS, Timeline
+from geo.vocabulary import SIDES, label
 
 GOVERNMENT_REGAINS = "Government regains territory"
 NON_STATE_OVERTAKES = "Non-state actor overtakes territory"
@@ -44,7 +45,7 @@ NON_VIOLENT_NOTE = re.compile(
     r"evacuation (?:had |was )?(?:ended|over)|last (?:fighters|evacuees) had (?:left|gone)", re.IGNORECASE
 )
 #: ACLED actor and interaction codes: 1 state forces, 2 rebel groups (ACLED codes the SDF as one).
-ACTORS = {"government": ("Government and allies", 1), "opposition": ("Opposition", 2), "sdf": ("SDF/YPG", 2)}
+ACTORS = {side: (label(side), 1 if side == "government" else 2) for side in SIDES}
 #: Our precision -> (time_precision, geo_precision); see the module docstring.
 PRECISION_CODES = {"day": (1, 1), "approximate": (2, 2), "inferred": (2, 3)}
 UNSTATED_PRECISION = (2, 2)

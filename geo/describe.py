@@ -16,8 +16,9 @@ from geo.compare import compare
 from geo.describe_words import SIDE_IN_TEXT, W, capitalised, check_lang, counted, join_names, long_date
 from geo.load import Dataset
 from geo.spatial import areas_by_controller, district_areas_km2
-from geo.states import SIDES, day_states
+from geo.states import day_states
 from geo.timeline import Timeline
+from geo.vocabulary import SIDES
 
 #: Names listed in one phrase before the rest are counted.
 MAX_NAMES = 6

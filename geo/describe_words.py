@@ -6,6 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
+from geo.vocabulary import SIDES, label
+
 LANGS: tuple[str, ...] = ("en", "ar")
 
 MONTHS = {
@@ -43,11 +45,7 @@ MONTHS = {
 #: The sides as they read inside a sentence.
 SIDE_IN_TEXT = {
     "en": {"government": "the government and allies", "opposition": "the opposition", "sdf": "SDF/YPG"},
-    "ar": {
-        "government": "الحكومة وحلفاؤها",
-        "opposition": "المعارضة",
-        "sdf": "قوات سوريا الديمقراطية/وحدات حماية الشعب",
-    },
+    "ar": {side: label(side, "ar") for side in SIDES},
 }
 
 W: dict[str, dict[str, str]] = {

@@ -12,8 +12,7 @@ import pandas as pd
 
 from geo.load import Dataset
 from geo.timeline import CLAIM_COLUMNS, Timeline
-
-SIDES: tuple[str, ...] = ("government", "opposition", "sdf")
+from geo.vocabulary import state_of, states
 
 DAY_COLUMNS: tuple[str, ...] = (
     "id",
@@ -44,15 +43,6 @@ INTERVAL_COLUMNS: tuple[str, ...] = (
     "sources",
     "event_ids",
 )
-
-
-def state_of(controller: str | None, disputed: bool) -> str:
-    """The state word of one decided group: a side, ``split``, ``disputed`` or ``unknown``."""
-    if controller is None or controller == "unknown" or (not isinstance(controller, str) and pd.isna(controller)):
-        return "unknown"
-    if disputed:
-        return "disputed"
-    return controller if controller in SIDES else "split"
 
 
 def basis_of(claims) -> str | None:
@@ -93,13 +83,12 @@ def day_states(ds: Dataset, tl: Timeline, day) -> pd.DataFrame:
         basis = state["basis"].where(state["basis"].notna(), None).to_numpy(dtype=object)
     else:
         basis = np.array([basis_of(c) for c in state["claims"]], dtype=object)
-    words = [state_of(c, d) for c, d in zip(state["controller"], state["disputed"], strict=True)]
     out = pd.DataFrame(
         {
             "id": state.index.to_numpy(dtype=object),
             "name": names["name"].to_numpy(dtype=object),
             "name_ar": names["name_ar"].to_numpy(dtype=object),
-            "state": words,
+            "state": states(state).to_numpy(dtype=object),
             "share": state["share"].to_numpy(dtype=float),
             "holder": state["holder"].to_numpy(dtype=object),
             "rest": state["rest"].to_numpy(dtype=object),
