@@ -269,6 +269,11 @@ def write_datapackage(ds: Dataset, out: Path | str, *, attribution: str | None =
     return out / "datapackage.json"
 
 
+def package_zip(ds: Dataset, *, attribution: str | None = None) -> bytes:
+    """The whole package as zip bytes (a download button's data)."""
+    return datapackage_zip(package_files(ds, attribution=attribution))
+
+
 def datapackage_zip(files: dict[str, bytes]) -> bytes:
     """The package files (from :func:`package_files`) as zip bytes, ``datapackage.json`` at the top."""
     buf = io.BytesIO()

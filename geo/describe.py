@@ -67,12 +67,19 @@ def _name_col(lang: str) -> str:
 
 
 def _verb(row: dict) -> str:
-    """Which phrase tells a district's change: taken, completed, held (after a dispute) or a part held."""
+    """Which phrase tells a district's change: taken, completed, held (after a dispute) or a part held.
+
+    ``prev`` is the side the district belonged to before the day's rows, as the timeline carries it
+    through disputes (a disputed day settles nothing).
+    """
     if row["to_state"] == "split":
         return "part"
     if row["from_state"] == "split" and row["to_state"] in (row["from_holder"], row.get("from_rest")):
         return "took_all"
-    return "took" if row["from_state"] in SIDES else "held"
+    if row["from_state"] in SIDES:
+        return "took"
+    # after a dispute or no record: taken only if the side the timeline carries through differs
+    return "took" if row.get("prev") in SIDES and row["prev"] != row["to_state"] else "held"
 
 
 def change_phrases(ds: Dataset, tl: Timeline, day, lang: str = "en") -> list[str]:
@@ -89,9 +96,11 @@ def change_phrases(ds: Dataset, tl: Timeline, day, lang: str = "en") -> list[str
         return []
     names = source_names(ds)
     before = day_states(ds, tl, tl.days[i - 1]).set_index("id")["rest"]
+    g = tl.groups
+    prev = g.loc[g["date"].eq(day), ["district", "prev"]].set_index("district")["prev"]
     groups: dict[tuple, list[str]] = {}
     for did, rows in table.groupby("id", sort=False):
-        row = rows.iloc[0].to_dict() | {"from_rest": before.get(did)}
+        row = rows.iloc[0].to_dict() | {"from_rest": before.get(did), "prev": prev.get(did)}
         if row["to_state"] not in (*SIDES, "split"):
             continue
         side = row["to_holder"] if row["to_state"] == "split" else row["to_state"]

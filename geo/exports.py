@@ -141,7 +141,5 @@ def intervals_csv(ds: Dataset, tl: Timeline) -> str:
 def intervals_parquet(ds: Dataset, tl: Timeline) -> bytes:
     """The state intervals as GeoParquet bytes (geometry WKB, GeoParquet metadata by geopandas)."""
     buf = io.BytesIO()
-    frame = intervals_frame(ds, tl)
-    frame.attrs = {}
-    frame.to_parquet(buf, index=False)
+    intervals_frame(ds, tl).to_parquet(buf, index=False)
     return buf.getvalue()

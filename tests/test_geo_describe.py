@@ -204,3 +204,16 @@ def test_unknown_language_is_refused(tiny):
     ds, tl = tiny
     with pytest.raises(ValueError, match="not one of en, ar"):
         caption(ds, tl, "2016-11-20", "fr")
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("E11,2016-12-05,T3,government,,alpha,day,taken", "the government and allies took East (according to Alpha)."),
+        ("E11,2016-12-05,T3,opposition,,beta,day,held", "the opposition held East (according to Beta)."),
+    ],
+)
+def test_after_a_dispute_a_district_is_taken_only_from_the_side_that_held_it_before(tiny_dir, row, expected):
+    ds = load_dataset(write_data(tiny_dir.parent / "after", events=TINY_EVENTS + row + "\n"))
+    tl = build_timeline(ds.districts["id"], ds.events)
+    assert caption(ds, tl, "2016-12-05") == "On 5 December 2016, " + expected
