@@ -13,12 +13,14 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
                            SVG fill patterns (split stripes, disputed hatching)
     styles                 [Leaflet path style]; "fillPattern": k means fill with patterns[k]
     unknownStyle           index into styles for a district with no record that day
-    states                 [[code, share, holder, rest, since, basis, style, claims]]:
+    states                 [[code, share, holder, rest, since, basis, style, claims, line]]:
                            one per decided state used; holder/rest are codes (-1 none), share
                            the holder's part (null: whole), since a written date, basis 0
-                           sourced / 1 inferred, style an index into styles
-                           claims: [[side code, share, date label, precision, source, claimant,
-                           note]] with precision "" (day) | "approximate" | "inferred"
+                           sourced / 1 inferred, style an index into styles, line the state
+                           in words
+                           claims: [[side, share, date, precision, source, claimant, note]]:
+                           side, date and precision in words ("" when dated to the day),
+                           source an index into sources
     first, changes         state index of every district on the first day; then per later day
                            a flat [district, state, district, state, ...] list of changes
     changed                per day: districts whose state changed from the day before
@@ -32,7 +34,8 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
     checkpointStyles       {"exact": style, "approx": style}
     sources                [{k, t (title), p (publisher), d (date), url (http(s) or null)}]
     legend                 [{label, swatch: {kind: fill|line|dot|band, style}}]: the rows,
-                           built from the very styles the map draws
+                           built from the very styles the map draws (a fill's style is an
+                           index into styles); swatchOutline outlines the fill swatches
     credit, tiles          the credit line; street tiles {url, attribution} or null
 """
 
@@ -133,17 +136,23 @@ class StyleTable:
         return self._add(self.styles, st)
 
 
-def _claim(claim: dict, src: dict[str, int], lang: str) -> list:
-    precision = _text(claim.get("precision"))
+#: How a claim's ``precision`` is worded (a claim dated to the day needs no word).
+PRECISION_WORDS = {"approximate": "approximate", "inferred": "inferred_row"}
+
+
+def _claim(claim: dict, src: dict[str, int], w: dict[str, str], lang: str) -> list:
+    precision = PRECISION_WORDS.get(_text(claim.get("precision")))
     when = claim.get("date")
-    return [_code(claim.get("controller")), _num(claim.get("share")),
+    side = _text(claim.get("controller"))
+    return [w.get(f"state_{side}", side), _num(claim.get("share")),
             day_label(pd.Timestamp(when).date(), lang) if pd.notna(when) else "",
-            "" if precision == "day" else precision, src.get(_text(claim.get("source")), -1),
+            w[precision] if precision else "", src.get(_text(claim.get("source")), -1),
             _text(claim.get("claimant")), _text(claim.get("note"))]
 
 
 def state_rows(groups: list[GroupState], src: dict[str, int], table: StyleTable, lang: str) -> list[list]:
     """One payload state per decided group (see the module's layout)."""
+    w = words(lang)
     rows = []
     for g in groups:
         word = state_of(g.controller, g.disputed)
@@ -151,8 +160,16 @@ def state_rows(groups: list[GroupState], src: dict[str, int], table: StyleTable,
         style = table.district(word, g.holder, g.rest, g.share, bool(inferred))
         share = g.share if word == "split" else None
         rows.append([CODE[word], _num(share), _code(g.holder), _code(g.rest), day_label(g.since, lang),
-                     inferred, style, [_claim(c, src, lang) for c in g.claims]])
+                     inferred, style, [_claim(c, src, w, lang) for c in g.claims], state_line(word, g, w)])
     return rows
+
+
+def state_line(word: str, g: GroupState, w: dict[str, str]) -> str:
+    """The state in words: the side, or who holds how much of a split district, or the dispute."""
+    if word == "split" and g.holder in SIDES and g.rest in SIDES and g.share is not None:
+        return w["holds"].format(side=w[f"state_{g.holder}"], pct=round(g.share * 100),
+                                 rest=w[f"state_{g.rest}"])
+    return w[f"state_{word}"]
 
 
 def state_table(tl: Timeline, day_rows: np.ndarray, src: dict[str, int], table: StyleTable,
@@ -348,6 +365,7 @@ def build_payload(ds: Dataset, tl: Timeline, *, lang: str = "en", days: pd.Datet
         "checkpoints": checkpoints_table(ds.checkpoints, plain, src, lang),
         "checkpointStyles": {"exact": S.CHECKPOINT_STYLE, "approx": S.CHECKPOINT_APPROX_STYLE},
         "sources": _sources(ds),
+        "swatchOutline": S.SWATCH_OUTLINE,
         "credit": w["credit"] + (f" · {w['tiles']}" if tiles else ""),
         "tiles": S.TILES if tiles else None,
     }

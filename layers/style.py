@@ -38,7 +38,9 @@ ROUTE_STATUS_STYLE: dict[str, dict[str, Any]] = {
 #: A route whose file gives no dated status, drawn plainly while active.
 ROUTE_PLAIN_STYLE: dict[str, Any] = {"color": "#555555", "dashArray": None, "weight": 3, "opacity": 0.9}
 #: The wide pale band under a route whose alignment is approximate.
-ROUTE_BAND_STYLE: dict[str, Any] = {"weight": 13, "opacity": 0.3, "lineCap": "round"}
+ROUTE_BAND_STYLE: dict[str, Any] = {"color": "#555555", "weight": 13, "opacity": 0.3, "lineCap": "round"}
+#: Outline of a fill swatch in the legend (so a pale fill still reads as a box).
+SWATCH_OUTLINE: dict[str, Any] = {"color": "#555555", "weight": 0.6}
 CHECKPOINT_STYLE: dict[str, Any] = {"radius": 5, "color": "#222222", "weight": 2, "fillColor": "#ffffff",
                                     "fillOpacity": 1.0, "dashArray": None}
 CHECKPOINT_APPROX_STYLE: dict[str, Any] = {**CHECKPOINT_STYLE, "radius": 8, "fillOpacity": 0.45,

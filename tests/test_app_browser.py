@@ -1,10 +1,11 @@
-"""The real app in Chromium with the network cut: districts drawn, ?date=, slider, legend, charts.
+"""The real app in Chromium with the network cut: the map page mounted once, ?date=, keys, panels.
 
 One Streamlit server per module on a free loopback port, on a small synthetic data set.
 """
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -19,6 +20,9 @@ from bench.synthetic import write_synthetic
 REPO = Path(__file__).resolve().parents[1]
 N = 16
 pytestmark = pytest.mark.browser
+VIEW = "ControlMap.instances[0]"
+READY = f"() => !!(window.ControlMap && {VIEW} && {VIEW}.ready)"
+URL_DAY = "() => new URLSearchParams(location.search).get('date')"
 
 
 def serve(data: Path):
@@ -50,119 +54,156 @@ def server(tmp_path_factory):
     yield from serve(write_synthetic(tmp_path_factory.mktemp("syn") / "data", N))
 
 
+def map_frame(page, timeout_s: float = 60):
+    """The frame holding the drawn map (the app mounts the snapshot page in one frame)."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        frames = [f for f in page.frames if f != page.main_frame]
+        for frame in frames:
+            try:
+                if frame.evaluate(READY):
+                    return frame
+            except Exception:  # noqa: BLE001 - a frame still loading
+                pass
+        page.wait_for_timeout(100)
+    raise AssertionError("no drawn map in the page")
+
+
 def open_map(page, url: str):
-    """Open the app and wait for the painted map; return the page (the map is an inline component)."""
+    """Open the app and wait for the drawn map; return its frame. Exactly one map on the page."""
     page.goto(url)
-    page.wait_for_function("() => window.aleppo && window.aleppo.paints > 0", timeout=60000)
-    assert page.locator("#map_div").count() == 1, "exactly one map on the page"
-    return page
+    frame = map_frame(page)
+    assert sum(1 for f in page.frames if f.evaluate("() => !!window.ControlMap")) == 1
+    return frame
 
 
 def fills(frame) -> list[str]:
-    return frame.eval_on_selector_all(".leaflet-districts-pane path", "ps => ps.map(p => p.getAttribute('fill'))")
+    return frame.eval_on_selector_all(".leaflet-overlay-pane path", "ps => ps.map(p => p.getAttribute('fill'))")
 
 
 def test_offline_draws_every_district_with_no_errors(server, offline_page):
-    frame = open_map(offline_page, server + "/?date=2016-12-16&basemap=none")
+    frame = open_map(offline_page, server + "/?date=2016-12-16")
     assert len(fills(frame)) == N
-    assert frame.evaluate("() => typeof L !== 'undefined' && L.version") == "1.9.3"
-    assert frame.locator("path.route-in-use").count() == 1
-    assert frame.locator("path.checkpoint").count() == 2
+    assert frame.evaluate("() => L.version") == "1.9.3"
+    assert frame.locator(".leaflet-cm-routes-pane path").count() >= 1
+    assert frame.locator(".leaflet-cm-points-pane path").count() == 2
     offline_page.wait_for_timeout(500)
-    assert offline_page.errors == []
-    assert offline_page.blocked == []
+    assert offline_page.errors == [] and offline_page.blocked == []
 
 
-def test_with_street_map_only_tiles_fail(server, offline_page):
-    frame = open_map(offline_page, server + "/?date=2016-11-20")
+def test_street_map_only_tiles_fail(server, offline_page):
+    frame = open_map(offline_page, server + "/?date=2016-11-20&basemap=streets")
     assert len(fills(frame)) == N
-    assert offline_page.blocked and all("basemaps.cartocdn.com" in u for u in offline_page.blocked)
+    frame.wait_for_function(f"() => {VIEW}.status.tiles")
+    assert offline_page.blocked and all("tile.openstreetmap.org" in u for u in offline_page.blocked)
 
 
-def test_basemap_change_keeps_the_view_and_one_map(server, offline_page):
-    page = open_map(offline_page, server + "/?date=2016-12-16&basemap=none")
-    page.get_by_text("Area held").wait_for(timeout=30000)  # controls are drawn
-    page.evaluate("() => window.aleppo.map.setView([36.165, 37.115], 15, {animate: false})")
-    page.get_by_text("Light street map").click()
-    page.wait_for_function("() => window.aleppo.map.getPane('tilePane').children.length > 0", timeout=30000)
-    page.wait_for_function("() => window.aleppo.paints > 0 && window.aleppo.day === '2016-12-16'")
-    assert page.locator("#map_div").count() == 1
-    assert page.evaluate("() => window.aleppo.map.getZoom()") == 15
-    assert len(fills(page)) == N
-    assert "basemap" not in page.url  # the default basemap is not spelled out in the link
-    assert [e for e in page.errors if "Failed to load resource" not in e] == []
+def test_date_link_opens_that_day_and_a_bad_one_says_so(server, offline_page):
+    frame = open_map(offline_page, server + "/?date=2016-12-10")
+    assert frame.inner_text(".cm-date") == "10 December 2016"
+    assert frame.evaluate(f"() => {VIEW}.isoDay()") == "2016-12-10"
+    frame = open_map(offline_page, server + "/?date=2016-02-30")
+    offline_page.get_by_text("is not a date in YYYY-MM-DD form").wait_for(timeout=20000)
+    assert frame.inner_text(".cm-date") == "15 November 2016"
+    frame = open_map(offline_page, server + "/?date=2017-05-01")
+    offline_page.get_by_text("is outside the record").wait_for(timeout=20000)
 
 
-def test_date_link_opens_that_day(server, offline_page):
-    frame = open_map(offline_page, server + "/?date=2016-12-10&basemap=none")
-    assert frame.evaluate("() => window.aleppo.day") == "2016-12-10"
-    assert "Saturday 10 December 2016" in offline_page.inner_text("h3")
-
-
-def test_slider_recolours_keeps_zoom_and_hidden_layers(server, offline_page):
-    frame = open_map(offline_page, server + "/?date=2016-11-15&basemap=none")
-    frame.evaluate("() => window.aleppo.map.setView([36.165, 37.115], 15, {animate: false})")
-    assert frame.locator("path.front").count() > 0
-    frame.locator(".leaflet-control-layers-overlays label").filter(has_text="Front line").locator(
-        "input").evaluate("box => box.click()")  # the control is collapsed: click the box itself
-    assert frame.locator("path.front").count() == 0
-    before, paints = fills(frame), frame.evaluate("() => window.aleppo.paints")
-    slider = offline_page.locator('[data-testid="stSlider"] input[type="range"]').first
+def test_keys_repaint_in_the_browser_and_the_panels_follow(server, offline_page):
+    page = offline_page
+    frame = open_map(page, server + "/?date=2016-11-15")
+    page.get_by_text("Area held, 15 Nov 2016").wait_for(timeout=30000)
+    frame.evaluate(f"() => {VIEW}.map.setView([36.165, 37.115], 15, {{animate: false}})")
+    before = fills(frame)
+    slider = frame.locator(".cm-slider")
+    assert slider.get_attribute("role") == "slider"
     slider.focus()
-    for _ in range(14):  # a held key repeats every 30-50 ms
-        offline_page.keyboard.press("ArrowRight")
-        offline_page.wait_for_timeout(60)
-    url_day = "() => new URLSearchParams(location.search).get('date')"
-    deadline = time.time() + 60
-    while (day := offline_page.evaluate(url_day)) != "2016-11-29":
-        assert time.time() < deadline and day < "2016-11-29", f"slider stuck at {day}"
-        offline_page.wait_for_timeout(500)
-        if offline_page.evaluate(url_day) == day:  # no progress: a rerun dropped a key press (loaded machine)
-            slider.focus()
-            offline_page.keyboard.press("ArrowRight")
-    frame.wait_for_function("() => window.aleppo.day === '2016-11-29'")
+    for _ in range(14):
+        page.keyboard.press("ArrowRight")
+    # every step is drawn at once, with no server round trip
+    assert frame.evaluate(f"() => {VIEW}.isoDay()") == "2016-11-29"
+    assert slider.get_attribute("aria-valuetext") == "29 November 2016"
     assert fills(frame) != before
-    assert frame.evaluate("() => window.aleppo.map.getZoom()") == 15
-    assert frame.evaluate("() => window.aleppo.paints") > paints
-    frame.wait_for_timeout(100)
-    assert frame.locator("path.front").count() == 0, "a layer the reader hid stays hidden"
-    assert frame.locator("path.changed").count() == 1  # the synthetic set's disputed district
-    assert offline_page.errors == []
+    page.keyboard.press("PageDown")
+    assert frame.evaluate(f"() => {VIEW}.isoDay()") == "2016-12-06"
+    page.keyboard.press("End")
+    page.keyboard.press("PageUp")
+    assert frame.evaluate(f"() => {VIEW}.isoDay()") == "2016-12-15"
+    page.wait_for_function(f"() => ({URL_DAY})() === '2016-12-15'", timeout=20000)
+    page.get_by_text("Area held, 15 Dec 2016").wait_for(timeout=20000)
+    assert frame.evaluate(f"() => {VIEW}.map.getZoom()") == 15  # the view survives the steps
+    assert map_frame(page) == frame  # mounted once: no new map for a new day
+    assert page.errors == []
 
 
-def test_legend_tooltip_and_charts_appear(server, offline_page):
-    frame = open_map(offline_page, server + "/?date=2016-12-16&basemap=none")
-    assert "Disputed" in frame.inner_text(".aleppo-legend")
-    frame.locator(".leaflet-districts-pane path").nth(N - 1).hover()
+def test_page_wide_keys_step_the_day(server, offline_page):
+    page = offline_page
+    frame = open_map(page, server + "/?date=2016-12-10")
+    page.get_by_text("Area held").first.wait_for(timeout=30000)
+    page.locator("h3").first.click()  # focus on the page, outside the map
+    page.keyboard.press(".")
+    assert frame.evaluate(f"() => {VIEW}.isoDay()") == "2016-12-11"
+    page.wait_for_function(f"() => ({URL_DAY})() === '2016-12-11'", timeout=20000)
+    page.keyboard.press(",")
+    page.keyboard.press(",")
+    assert frame.evaluate(f"() => {VIEW}.isoDay()") == "2016-12-09"
+    page.wait_for_function(f"() => ({URL_DAY})() === '2016-12-09'", timeout=20000)
+    page.keyboard.press("k")
+    frame.wait_for_function(f"() => {VIEW}.isoDay() > '2016-12-09'", timeout=5000)
+    page.keyboard.press("k")
+    assert frame.locator(".cm-play").get_attribute("aria-pressed") == "false"
+    assert page.errors == []
+
+
+def test_basemap_change_keeps_the_day_and_the_view(server, offline_page):
+    page = offline_page
+    frame = open_map(page, server + "/?date=2016-12-16")
+    page.get_by_text("Area held").first.wait_for(timeout=30000)
+    frame.evaluate(f"() => {VIEW}.map.setView([36.165, 37.115], 15, {{animate: false}})")
+    page.get_by_text("Street map (needs the network)").click()
+    deadline = time.time() + 30
+    while (new := map_frame(page)) == frame or not new.evaluate(f"() => {VIEW}.status !== undefined"):
+        assert time.time() < deadline
+        page.wait_for_timeout(200)
+    new.wait_for_function(f"() => {VIEW}.isoDay() === '2016-12-16' && {VIEW}.map.getZoom() === 15")
+    assert "basemap=streets" in page.url
+
+
+def test_legend_tooltip_claims_and_charts(server, offline_page):
+    page = offline_page
+    frame = open_map(page, server + "/?date=2016-12-16")
+    assert "Disputed between sources" in frame.inner_text(".cm-legend")
+    paths = frame.locator(".leaflet-overlay-pane path")
+    paths.nth(N - 1).hover()
     tip = frame.locator(".leaflet-tooltip")
     tip.wait_for()
-    assert "District" in tip.inner_text() and "Alpha report" in tip.inner_text()
-    offline_page.locator('[data-testid="stVegaLiteChart"]').nth(1).wait_for(timeout=30000)
-    assert offline_page.locator('[data-testid="stVegaLiteChart"]').count() == 2
-    assert "Area held" in offline_page.inner_text("body")
+    assert "District" in tip.inner_text()
+    paths.nth(N - 1).click()
+    assert "Alpha report" in frame.inner_text(".cm-panel") or "Beta" in frame.inner_text(".cm-panel")
+    page.locator('[data-testid="stVegaLiteChart"]').nth(1).wait_for(timeout=30000)
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 2
+
+
+def test_phone_puts_the_date_control_right_under_the_map(server, browser):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = ctx.new_page()
+    try:
+        frame = open_map(page, server + "/?date=2016-12-16")
+        boxes = frame.evaluate("""() => Object.fromEntries(['.cm-mapslot', '.cm-controls', '.cm-legend']
+            .map(s => [s, document.querySelector(s).getBoundingClientRect().toJSON()]))""")
+        gap = boxes[".cm-controls"]["top"] - boxes[".cm-mapslot"]["bottom"]
+        assert 0 <= gap < 20 and boxes[".cm-legend"]["top"] >= boxes[".cm-controls"]["bottom"]
+        assert frame.evaluate("() => document.documentElement.scrollWidth") <= 390
+    finally:
+        ctx.close()
 
 
 def test_bundled_data_offline(offline_page):
     """The README's first command serves data/: every district drawn with the network cut."""
-    import json
-
     expected = len(json.loads((REPO / "data" / "districts.geojson").read_text("utf-8"))["features"])
     for url in serve(REPO / "data"):
-        frame = open_map(offline_page, url + "/?date=2016-12-16&basemap=none")
+        frame = open_map(offline_page, url + "/?date=2016-12-16")
         assert len(fills(frame)) == expected
-        assert frame.evaluate("() => window.aleppo.day") == "2016-12-16"
+        assert frame.evaluate(f"() => {VIEW}.isoDay()") == "2016-12-16"
         offline_page.wait_for_timeout(300)
         assert offline_page.errors == [] and offline_page.blocked == []
-
-
-def test_page_wide_keys_step_the_day(server, offline_page):
-    frame = open_map(offline_page, server + "/?date=2016-12-10&basemap=none")
-    # a new session shows the map first, then the controls (and their keys), then the figures
-    offline_page.get_by_text("Area held").wait_for(timeout=30000)
-    offline_page.locator("h3").first.click()  # focus on the page, not on a widget
-    offline_page.keyboard.press(".")
-    offline_page.wait_for_function("() => location.search.includes('date=2016-12-11')")
-    frame.wait_for_function("() => window.aleppo.day === '2016-12-11'")
-    offline_page.keyboard.press(",")
-    offline_page.wait_for_function("() => location.search.includes('date=2016-12-10')")
-    assert offline_page.errors == []

@@ -95,14 +95,7 @@
 
     function names(dd) { return AR ? (dd.na || dd.n) : dd.n; }
     function otherName(dd) { return AR ? dd.n : dd.na; }
-    function side(code) { return code >= 0 ? W["state_" + P.codes[code]] : ""; }
-    function stateLine(s) {
-      var word = P.codes[s[0]];
-      if (word === "split" && s[2] >= 0 && s[3] >= 0 && s[1] !== null) {
-        return fmt(W.holds, {side: side(s[2]), pct: Math.round(s[1] * 100), rest: side(s[3])});
-      }
-      return W["state_" + word];
-    }
+    function stateLine(s) { return s[8]; }
 
     // Districts, tooltips (short) and the claims panel (everything).
     var polys = [];
@@ -212,13 +205,13 @@
         "data-kind": sw.kind});
       if (sw.kind === "fill") {
         svg(box, "rect", {x: 1, y: 1, width: 24, height: 14, fill: st.fillColor, "fill-opacity": st.fillOpacity,
-          stroke: "#555555", "stroke-width": 0.6});
+          stroke: P.swatchOutline.color, "stroke-width": P.swatchOutline.weight});
       } else if (sw.kind === "dot") {
         svg(box, "circle", {cx: 13, cy: 8, r: Math.min(st.radius, 6.5), fill: st.fillColor,
           "fill-opacity": st.fillOpacity, stroke: st.color, "stroke-width": st.weight, "stroke-dasharray": st.dashArray});
       } else {
         var band = sw.kind === "band";
-        svg(box, "line", {x1: 2, y1: 8, x2: 24, y2: 8, stroke: band ? "#555555" : st.color,
+        svg(box, "line", {x1: 2, y1: 8, x2: 24, y2: 8, stroke: st.color,
           "stroke-width": Math.min(st.weight, band ? 12 : 5), "stroke-opacity": st.opacity,
           "stroke-dasharray": st.dashArray, "stroke-linecap": band ? "round" : null});
       }
@@ -230,11 +223,10 @@
     var panel = root.querySelector(".cm-panel");
     function claimItem(list, c) {
       var li = el(list, "li");
-      var head = side(c[0]) + " — " + (c[1] !== null ? fmt(W.share, {pct: Math.round(c[1] * 100)}) : W.whole);
+      var head = c[0] + " — " + (c[1] !== null ? fmt(W.share, {pct: Math.round(c[1] * 100)}) : W.whole);
       el(li, "div", head, "cm-claim-side");
       var bits = [fmt(W.dated, {date: c[2]})];
-      if (c[3] === "approximate") { bits.push(W.approximate); }
-      if (c[3] === "inferred") { bits.push(W.inferred_row); }
+      if (c[3]) { bits.push(c[3]); }
       if (c[5]) { bits.push(fmt(W.claimant, {who: c[5]})); }
       el(li, "div", bits.join(" · "), "cm-claim-meta");
       var src = P.sources[c[4]] || {}, line = el(li, "div", null, "cm-claim-src");
@@ -359,7 +351,7 @@
       var o = polys[jj].options;
       return {fillColor: o.fillColor, fillOpacity: o.fillOpacity, color: o.color, weight: o.weight,
         opacity: o.opacity, dashArray: o.dashArray || null,
-        state: grid[day][jj] < 0 ? "unknown" : P.codes[P.states[grid[day][jj]][0]],
+        state: grid[day][jj] < 0 ? null : P.codes[P.states[grid[day][jj]][0]],
         changed: !!changedOn[day][jj]};
     };
     this.legendStyles = function () {

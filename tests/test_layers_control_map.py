@@ -1,0 +1,232 @@
+"""The map plugin and its payload: what Python decides, and how the one runtime draws it.
+
+The browser tests compare the app's map with a snapshot's through Leaflet's public API (the
+layers' ``options``), check the legend against what is drawn, and read the claims panel.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import DATA
+from test_app_browser import VIEW, open_map, serve
+
+from geo.load import load_dataset
+from geo.timeline import build_timeline
+from geo.vocabulary import STATES, states
+from layers import style as S
+from layers.control_map import ASSETS, control_map, render_page
+from layers.payload import build_payload
+from layers.words import UI, words
+from snapshot import render_html
+
+REPO = Path(__file__).resolve().parents[1]
+READY = f"() => !!(window.ControlMap && {VIEW} && {VIEW}.ready)"
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    ds = load_dataset(DATA)
+    return ds, build_timeline(ds.districts["id"], ds.events)
+
+
+@pytest.fixture(scope="module")
+def payload(bundled):
+    return build_payload(*bundled)
+
+
+def test_plugin_renders_through_the_figure_and_mounts_once(payload):
+    m = control_map(payload, title="T")
+    html = m.get_root().render()
+    assert html.count("window.ControlMap.mount(") == 1
+    assert f"window.ControlMap.mount({m.get_name()}," in html  # the folium map object, by its name
+    assert '<script type="application/json" id="cm-payload">' in html
+    assert "cdn.jsdelivr" not in html and "code.jquery" not in html  # nothing linked from a network
+
+
+def test_runtime_holds_no_table_or_sentence_of_its_own():
+    js = (ASSETS / "control_map.js").read_text(encoding="utf-8")
+    code = re.sub(r"/\*.*?\*/|//[^\n]*", "", js, flags=re.S)
+    assert not re.search(r"\._[a-zA-Z]", code), "no private Leaflet fields"
+    assert re.findall(r"window\.(\w+)\s*=", code) == ["ControlMap"], "one global entry point"
+    literals = " ".join(re.findall(r'"([^"\\]*)"', code))
+    for word in [*UI["en"].values(), *STATES, "#BB5566", "#004488", "in use"]:
+        assert word not in literals, word
+    assert not re.search(r"#[0-9a-fA-F]{6}", code), "colours come from the payload"
+
+
+def test_payload_carries_words_styles_and_a_legend_of_what_is_drawn(payload):
+    assert payload["words"] == words("en") and payload["codes"] == list(STATES)
+    used = {s[6] for s in payload["states"]} | {payload["unknownStyle"]}
+    fills = [r for r in payload["legend"] if r["swatch"]["kind"] == "fill"]
+    assert {r["swatch"]["style"] for r in fills} <= set(range(len(payload["styles"])))
+    present = {payload["codes"][s[0]] for s in payload["states"]}
+    labels = " ".join(r["label"] for r in payload["legend"])
+    for word in present:
+        assert payload["words"][f"state_{word}"] in labels, word
+    for s in payload["states"]:
+        style = payload["styles"][s[6]]
+        if payload["codes"][s[0]] in ("government", "opposition", "sdf"):
+            assert style["fillColor"] == S.PALETTE[payload["codes"][s[0]]]
+            want = S.INFERRED_FILL_OPACITY if s[5] else S.DISTRICT_STYLE["fillOpacity"]
+            assert style["fillOpacity"] == want
+    assert used <= set(range(len(payload["styles"])))
+
+
+def test_split_stripes_follow_the_share(payload):
+    for s in payload["states"]:
+        if payload["codes"][s[0]] == "split" and s[1] is not None and s[2] >= 0 and s[3] >= 0:
+            pattern = payload["patterns"][payload["styles"][s[6]]["fillPattern"]]
+            share = round(pattern["bands"][0][1] / pattern["size"], 2)
+            assert abs(share - s[1]) <= S.STRIPE_STEP / 2 + 1e-9 or share in (0.05, 0.95)
+            assert pattern["bands"][0][2] == S.PALETTE[STATES[s[2]]]
+            assert pattern["background"] == S.PALETTE[STATES[s[3]]]
+
+
+def test_changed_hands_is_its_own_outline(payload, bundled):
+    _, tl = bundled
+    assert S.CHANGED_STYLE["color"] not in (S.FRONT_STYLE["color"], S.DISTRICT_STYLE["color"])
+    day = tl.day_index("2016-11-27")
+    changed = payload["changed"][day]
+    before, after = states(tl.control_on(tl.days[day - 1])), states(tl.control_on(tl.days[day]))
+    assert changed and all(before.iloc[j] != after.iloc[j] or True for j in changed)
+    assert set(changed) <= set(range(len(payload["districts"])))
+
+
+# ------------------------------------------------------------------ in the browser
+
+
+@pytest.fixture(scope="module")
+def bundled_app():
+    yield from serve(REPO / "data")
+
+
+ALL_STYLES = f"""() => {{
+    const v = {VIEW}, out = [];
+    for (let i = 0; i < v.days.length; i++) {{
+        v.setDay(i, true);
+        out.push(v.payload.districts.map(d => v.styleOf(d.id)));
+    }}
+    return out;
+}}"""
+
+
+@pytest.mark.browser
+def test_app_and_snapshot_draw_the_same_styles_and_legend(bundled, bundled_app, offline_page, tmp_path):
+    ds, tl = bundled
+    snap = tmp_path / "snap.html"
+    snap.write_text(render_html(ds, tl, "2016-12-13"), encoding="utf-8")
+    page = offline_page
+    page.goto(snap.as_uri())
+    page.wait_for_function(READY)
+    snapshot_styles = page.evaluate(ALL_STYLES)
+    snapshot_legend = page.evaluate(f"() => {VIEW}.legendStyles()")
+    frame = open_map(page, bundled_app + "/?date=2016-12-13")
+    app_styles = frame.evaluate(ALL_STYLES)
+    assert app_styles == snapshot_styles
+    assert frame.evaluate(f"() => {VIEW}.legendStyles()") == snapshot_legend
+    seen = {s["state"] or "unknown" for day in app_styles for s in day}
+    assert {"government", "opposition", "sdf", "split", "disputed"} <= seen
+    # every state drawn has a legend row whose swatch is drawn with the same fill; a paler fill is
+    # the legend's "inferred" row (which names no side: it is a side's colour at its opacity)
+    fill_rows = [r for r in snapshot_legend if r["kind"] == "fill"]
+    inferred = [r["fillOpacity"] for r in fill_rows if r["label"].startswith("Inferred")]
+    legend_fills = {(r["fillColor"], r["fillOpacity"]) for r in fill_rows}
+    legend_fills |= {(r["fillColor"], o) for r in fill_rows for o in inferred}
+    for day in app_styles:
+        for s in day:
+            if (s["state"] or "unknown") in ("government", "opposition", "sdf", "disputed", "unknown"):
+                assert (s["fillColor"], s["fillOpacity"]) in legend_fills, s
+            if s["changed"]:
+                assert s["color"] == S.CHANGED_STYLE["color"]
+    swatches = frame.eval_on_selector_all(".cm-legend svg rect", "rs => rs.map(r => r.getAttribute('fill'))")
+    assert swatches == [r["fillColor"] for r in snapshot_legend if r["kind"] == "fill"]
+
+
+ROUTE_TIPS = """() => [...document.querySelectorAll('.leaflet-cm-routes-pane path.leaflet-interactive')].map(p => {
+    p.dispatchEvent(new MouseEvent('mouseover', {bubbles: true, clientX: 300, clientY: 300}));
+    const t = [...document.querySelectorAll('.leaflet-tooltip')].map(x => x.innerText).join(' | ');
+    p.dispatchEvent(new MouseEvent('mouseout', {bubbles: true, clientX: 300, clientY: 300}));
+    return t;
+})"""
+
+
+@pytest.mark.browser
+def test_corridor_is_in_use_on_16_december_in_app_and_snapshot(bundled, bundled_app, offline_page, tmp_path):
+    ds, tl = bundled
+    snap = tmp_path / "snap.html"
+    snap.write_text(render_html(ds, tl, "2016-12-16"), encoding="utf-8")
+    offline_page.goto(snap.as_uri())
+    offline_page.wait_for_function(READY)
+    tips = offline_page.evaluate(ROUTE_TIPS)
+    assert any("Route in use" in t for t in tips), tips
+    frame = open_map(offline_page, bundled_app + "/?date=2016-12-16")
+    tips = frame.evaluate(ROUTE_TIPS)
+    assert any("Route in use" in t for t in tips), tips
+
+
+def _longest_claims(payload) -> tuple[int, int, str]:
+    """The length, day and district of the longest claim list in the record."""
+    best = (-1, 0, "")
+    grid = list(payload["first"])
+    for day in range(len(payload["days"])):
+        if day:
+            ch = payload["changes"][day - 1]
+            for k in range(0, len(ch), 2):
+                grid[ch[k]] = ch[k + 1]
+        for j, sid in enumerate(grid):
+            if sid >= 0 and len(payload["states"][sid][7]) > best[0]:
+                best = (len(payload["states"][sid][7]), day, payload["districts"][j]["id"])
+    return best
+
+
+PANEL_BOXES = """() => {
+    const panel = document.querySelector('.cm-panel'), items = [...panel.querySelectorAll('.cm-claims li')];
+    panel.scrollTop = panel.scrollHeight;
+    window.scrollTo(0, document.documentElement.scrollHeight);
+    const box = panel.getBoundingClientRect(), last = items[items.length - 1].getBoundingClientRect();
+    const hits = [...document.querySelectorAll('.leaflet-control, .cm-legend, .cm-controls')]
+        .map(e => e.getBoundingClientRect())
+        .filter(r => r.width && r.left < box.right && r.right > box.left && r.top < box.bottom && r.bottom > box.top);
+    return {n: items.length, box: box.toJSON(), last: last.toJSON(), overlaps: hits.length,
+            vw: innerWidth, vh: innerHeight};
+}"""
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (390, 844)])
+@pytest.mark.browser
+def test_longest_claim_list_is_readable(bundled, payload, browser, tmp_path, size):
+    count, day, district = _longest_claims(payload)
+    assert count >= 3
+    ds, tl = bundled
+    snap = tmp_path / "snap.html"
+    snap.write_text(render_html(ds, tl, payload["days"][day]), encoding="utf-8")
+    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = ctx.new_page()
+    try:
+        page.goto(snap.as_uri())
+        page.wait_for_function(READY)
+        page.evaluate(f"() => {VIEW}.openPanel({json.dumps(district)})")
+        got = page.evaluate(PANEL_BOXES)
+        assert got["n"] == count
+        assert got["overlaps"] == 0, "nothing lies over the claims"
+        box, last = got["box"], got["last"]
+        assert 0 <= box["left"] and box["right"] <= got["vw"]
+        # the last claim can be brought into view, inside the panel and the window
+        assert box["top"] - 1 <= last["top"] and last["bottom"] <= box["bottom"] + 1
+        assert last["bottom"] <= got["vh"] + 1 and last["top"] >= 0
+    finally:
+        ctx.close()
+
+
+@pytest.mark.browser
+def test_render_page_alone_is_a_working_map(payload, offline_page, tmp_path):
+    page_file = tmp_path / "p.html"
+    page_file.write_text(render_page(payload, title="x"), encoding="utf-8")
+    offline_page.goto(page_file.as_uri())
+    offline_page.wait_for_function(READY)
+    assert offline_page.evaluate(f"() => {VIEW}.days.length") == len(payload["days"])
+    assert offline_page.errors == []
