@@ -14,7 +14,7 @@ import pandas as pd
 from geo.constants import METRIC_CRS
 from geo.describe_words import check_lang, counted, join_names, long_date
 from geo.load import Dataset
-from geo.states import state_intervals
+from geo.states import EDITOR_SOURCE, state_intervals
 from geo.timeline import Timeline, build_timeline
 
 #: Words a note quotes as the basis of an estimated share: ``share 0.25 estimated from "parts"``.
@@ -169,7 +169,7 @@ def about(ds: Dataset, lang: str = "en", *, tl: Timeline | None = None) -> list[
     tl = tl if tl is not None else build_timeline(ds.districts["id"], ds.events)
     ev = ds.events
     start, end = tl.days[0], tl.days[-1]
-    inferred = ev["precision"].eq("inferred")
+    inferred = ev["precision"].eq("inferred") | ev["source"].eq(EDITOR_SOURCE)
     start_rows = int((inferred & ev["date"].le(start)).sum())
     n_shares = int(ev["share"].notna().sum())
     words = [f'"{w}"' for w in share_words(ev)[:MAX_WORDS]]

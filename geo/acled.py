@@ -34,7 +34,8 @@ import re
 import pandas as pd
 
 from geo.load import Dataset
-from geo.timeline import CLAIM_COLUMNS, Timeline
+from geo.states import EDITOR_SOURCE, claim_keys, claim_records
+from geo.timeline import Timeline
 from geo.vocabulary import SIDES, label
 
 GOVERNMENT_REGAINS = "Government regains territory"
@@ -105,19 +106,20 @@ def _part(share) -> str:
 
 
 def _says(claim: dict) -> str:
-    who = claim["source"] + (f" ({claim['claimant']})" if claim.get("claimant") else "")
+    who = "+".join(claim_keys(claim)) + (f" ({claim['claimant']})" if claim.get("claimant") else "")
     side = IN_TEXT.get(claim["controller"], claim["controller"])
     part = _part(claim["share"])
     return f"{who} puts {part + 'it' if part else 'it'} with {side}"
 
 
 def _notes(claim: dict, titles: dict[str, str], others: list[dict], prev: str, name: str) -> str:
-    by = titles.get(claim["source"], claim["source"])
+    by = " and ".join(titles.get(k, k) for k in claim_keys(claim))
     if claim.get("claimant"):
         by += f", reporting {claim['claimant']}"
     gains = IN_TEXT[claim["controller"]]
-    text = f"{gains[0].upper()}{gains[1:]} took {_part(claim['share'])}{name} from {IN_TEXT[prev]}, according to {by}"
-    text += f" [{claim['source']}]."
+    word = "as inferred by the editors" if claim["source"] == EDITOR_SOURCE else f"according to {by}"
+    text = f"{gains[0].upper()}{gains[1:]} took {_part(claim['share'])}{name} from {IN_TEXT[prev]}, {word}"
+    text += f" [{'; '.join(claim_keys(claim))}]."
     if claim.get("note"):
         text += f" {claim['note'].rstrip('.')}."
     rival = [o for o in others if (o["controller"], _part(o["share"])) != (claim["controller"], _part(claim["share"]))]
@@ -130,7 +132,7 @@ def _notes(claim: dict, titles: dict[str, str], others: list[dict], prev: str, n
 def acled_frame(ds: Dataset, tl: Timeline) -> pd.DataFrame:
     """The control changes as an ACLED-shaped frame (:data:`ACLED_COLUMNS`), oldest first."""
     g = tl.groups
-    claims = tl.events[list(CLAIM_COLUMNS)].to_dict("records")
+    claims = claim_records(tl)
     titles = dict(
         zip(
             ds.sources["key"],
@@ -178,7 +180,7 @@ def acled_frame(ds: Dataset, tl: Timeline) -> pd.DataFrame:
                     "latitude": points.at[district, "latitude"],
                     "longitude": points.at[district, "longitude"],
                     "geo_precision": gp,
-                    "source": claim["source"],
+                    "source": "; ".join(claim_keys(claim)),
                     "source_scale": "",
                     "notes": _notes(claim, titles, group, prev, name),
                     "fatalities": None,

@@ -24,6 +24,7 @@ COMPARE_COLUMNS: tuple[str, ...] = (
     "controller",
     "share",
     "source",
+    "cites",
     "claimant",
     "precision",
     "place",
@@ -68,7 +69,8 @@ def compare(ds: Dataset, tl: Timeline, d1, d2) -> pd.DataFrame:
 
     For every district whose state differs (:func:`changed_districts`), every claim about it dated in
     (d1, d2], oldest first, with its source key: columns :data:`COMPARE_COLUMNS` (``date`` a
-    Timestamp; ``controller``/``share`` are the claim's, the ``from_``/``to_`` columns the states).
+    Timestamp; ``controller``/``share`` are the claim's, ``cites`` the further sources relaying it, the
+    ``from_``/``to_`` columns the states).
     Rival claims are separate rows; nothing is merged. Empty when nothing changed.
     """
     t1, t2 = pd.Timestamp(d1).normalize(), pd.Timestamp(d2).normalize()
@@ -77,9 +79,8 @@ def compare(ds: Dataset, tl: Timeline, d1, d2) -> pd.DataFrame:
     changed = changed_districts(ds, tl, t1, t2)
     ev = tl.events
     claims = ev[(ev["date"] > t1) & (ev["date"] <= t2) & ev["district"].isin(changed["id"])]
-    claims = claims[
-        ["district", "event_id", "date", "controller", "share", "source", "claimant", "precision", "place", "note"]
-    ]
+    claims = claims.assign(cites=claims["cites"] if "cites" in claims else "")
+    claims = claims[["district", *COMPARE_COLUMNS[10:]]]
     out = changed.merge(claims, left_on="id", right_on="district", how="left").drop(columns="district")
     out = out.sort_values(["date", "id", "event_id"], kind="stable").reset_index(drop=True)
     return out[list(COMPARE_COLUMNS)]

@@ -86,6 +86,14 @@ SCHEMAS: dict[str, dict] = {
             ),
             _field("place", description="the place as the source spells it"),
             _field("claimant", description="the party whose claim the source reports, if not its own"),
+            _field(
+                "cites", description="further sources relaying the same statement, separated by ';' (see event_cites)"
+            ),
+            _field(
+                "claim_kind",
+                description="what the claim is: a report about the district, or a city-wide "
+                "statement; '-announced' when under way rather than done (blank = district)",
+            ),
             _field("note"),
         ],
         "primaryKey": ["event_id"],
@@ -137,6 +145,17 @@ SCHEMAS: dict[str, dict] = {
         ],
         "primaryKey": ["id"],
     },
+}
+#: Link tables: one row per (row, source key) where a column lists several keys separated by ';'.
+LINKS: tuple[tuple[str, str, str, str], ...] = (
+    ("event_cites", "events", "event_id", "cites"),
+    ("route_sources", "routes", "route", "source"),
+    ("checkpoint_sources", "checkpoints", "checkpoint", "source"),
+)
+SCHEMAS["event_cites"] = {
+    "fields": [_field("event_id", required=True), _field("source", required=True)],
+    "primaryKey": ["event_id", "source"],
+    "foreignKeys": [_fk("event_id", "events", "event_id"), SOURCE_FK],
 }
 for _layer, _table in (("routes", "route"), ("checkpoints", "checkpoint")):
     SCHEMAS[f"{_table}_sources"] = {
@@ -192,15 +211,16 @@ def package_tables(ds: Dataset) -> dict[str, pd.DataFrame]:
         tables["checkpoints"] = ds.checkpoints.assign(
             longitude=pts.x.round(COORD_DECIMALS), latitude=pts.y.round(COORD_DECIMALS)
         )
-    for layer, key in (("routes", "route"), ("checkpoints", "checkpoint")):
-        if layer in tables:
+    for link, table, key, column in LINKS:
+        if table in tables:
+            frame = tables[table]
+            ids = frame["event_id" if table == "events" else "id"]
+            keys = frame[column] if column in frame else [""] * len(frame)
             pairs = [
-                (fid, s.strip())
-                for fid, src in zip(tables[layer]["id"], tables[layer]["source"], strict=True)
-                for s in str(src).split(";")
-                if s.strip()
+                (i, k.strip()) for i, text in zip(ids, keys, strict=True) for k in str(text).split(";") if k.strip()
             ]
-            tables[f"{key}_sources"] = pd.DataFrame(pairs, columns=[key, "source"]).drop_duplicates()
+            tables[link] = pd.DataFrame(pairs, columns=[key if table != "events" else "event_id", "source"])
+            tables[link] = tables[link].drop_duplicates()
     out = {}
     for name, frame in tables.items():
         cols = [f["name"] for f in SCHEMAS[name]["fields"]]

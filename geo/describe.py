@@ -16,7 +16,7 @@ from geo.compare import compare
 from geo.describe_words import SIDE_IN_TEXT, W, capitalised, check_lang, counted, join_names, long_date
 from geo.load import Dataset
 from geo.spatial import areas_by_controller, district_areas_km2
-from geo.states import day_states
+from geo.states import EDITOR_SOURCE, claim_keys, day_states, is_inference
 from geo.timeline import Timeline
 from geo.vocabulary import SIDES
 
@@ -38,28 +38,35 @@ __all__ = [
 ]
 
 
-def source_names(ds: Dataset) -> dict[str, str]:
-    """Display name of each source key: its publisher, else its title, else the key."""
+def source_names(ds: Dataset, lang: str = "en") -> dict[str, str]:
+    """Display name of each source key: its publisher, else its title, else the key; the editors' own
+    key reads as the editors' inference."""
     out = {}
     for r in ds.sources.to_dict("records"):
         out[r["key"]] = r.get("publisher") or r.get("title") or r["key"]
+    out[EDITOR_SOURCE] = W[lang]["editors"]
     return out
 
 
-def _who(claims: list[dict], names: dict[str, str], lang: str) -> str:
-    """The sources of ``claims`` (each with the party it quotes), joined, each once."""
+def _who(claims: list[dict], names: dict[str, str], lang: str, *, documents_only: bool = False) -> str:
+    """The sources of ``claims`` (each with the party it quotes, and the sources relaying it), each once."""
     seen = []
     for c in claims:
-        src = names.get(c["source"], c["source"])
-        text = W[lang]["reporting"].format(src=src, claimant=c["claimant"]) if c.get("claimant") else src
-        if text not in seen:
-            seen.append(text)
+        keys = [k for k in claim_keys(c) if not (documents_only and k == EDITOR_SOURCE)]
+        for key in keys:
+            src = names.get(key, key)
+            text = W[lang]["reporting"].format(src=src, claimant=c["claimant"]) if c.get("claimant") else src
+            if text not in seen:
+                seen.append(text)
     return join_names(seen, lang)
 
 
 def _attribution(claims: list[dict], names: dict[str, str], lang: str) -> str:
-    inferred = bool(claims) and all(c.get("precision") == "inferred" for c in claims)
-    return W[lang]["inferred_from" if inferred else "according"].format(who=_who(claims, names, lang))
+    """`` (according to …)``; for the editors' inferences `` (inferred by the editors from …)``."""
+    if claims and all(is_inference(c) for c in claims):
+        documents = _who(claims, names, lang, documents_only=True)
+        return W[lang]["inferred_from"].format(who=documents) if documents else W[lang]["inferred"]
+    return W[lang]["according"].format(who=_who(claims, names, lang))
 
 
 def _name_col(lang: str) -> str:
@@ -94,7 +101,7 @@ def change_phrases(ds: Dataset, tl: Timeline, day, lang: str = "en") -> list[str
     table = compare(ds, tl, tl.days[i - 1], day)
     if table.empty:
         return []
-    names = source_names(ds)
+    names = source_names(ds, lang)
     before = day_states(ds, tl, tl.days[i - 1]).set_index("id")["rest"]
     g = tl.groups
     prev = g.loc[g["date"].eq(day), ["district", "prev"]].set_index("district")["prev"]
@@ -148,7 +155,7 @@ def _puts(parts: tuple, makers: list[dict], n_districts: int, lang: str, names: 
 def dispute_sentences(ds: Dataset, tl: Timeline, day, lang: str = "en") -> list[str]:
     """One sentence per pattern of disagreement on ``day``: which sources put the district(s) with whom."""
     table = day_states(ds, tl, day)
-    names = source_names(ds)
+    names = source_names(ds, lang)
     w = W[lang]
     groups: dict[tuple, list[str]] = {}
     for row in table[table["state"].eq("disputed")].to_dict("records"):

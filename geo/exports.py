@@ -16,7 +16,7 @@ import pandas as pd
 from shapely.geometry import mapping
 
 from geo.load import Dataset
-from geo.states import DAY_COLUMNS, INTERVAL_COLUMNS, claim_text, day_states, state_intervals
+from geo.states import DAY_COLUMNS, INTERVAL_COLUMNS, claim_keys, claim_text, day_states, state_intervals
 from geo.timeline import Timeline
 
 #: Separator of several values in one CSV cell (source keys, event ids, claims).
@@ -39,7 +39,9 @@ def _claim_record(claim: dict) -> dict:
         "controller": claim["controller"],
         "share": _num(claim["share"]),
         "source": claim["source"],
+        "cites": [k for k in claim_keys(claim) if k != claim["source"]],
         "claimant": claim.get("claimant") or None,
+        "claim_kind": claim.get("claim_kind") or None,
         "precision": claim.get("precision") or None,
         "place": claim.get("place") or None,
         "note": claim.get("note") or None,

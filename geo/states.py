@@ -10,9 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geo import constants as C
 from geo.load import Dataset
 from geo.timeline import CLAIM_COLUMNS, Timeline
 from geo.vocabulary import state_of, states
+
+#: The editors' own source key: a claim citing it is their inference, not a document's statement.
+EDITOR_SOURCE: str = getattr(C, "EDITOR_SOURCE", "editor")
 
 DAY_COLUMNS: tuple[str, ...] = (
     "id",
@@ -53,7 +57,7 @@ def basis_of(claims) -> str | None:
     claims = tuple(claims)
     if not claims:
         return None
-    return "inferred" if all(c.get("precision") == "inferred" for c in claims) else "sourced"
+    return "inferred" if all(is_inference(c) for c in claims) else "sourced"
 
 
 def _with_none(frame: pd.DataFrame, columns=("holder", "rest", "basis")) -> pd.DataFrame:
@@ -106,9 +110,9 @@ def group_basis(tl: Timeline) -> pd.Series:
     """Basis of every group of the timeline (by group id)."""
     if "basis" in tl.groups.columns:
         return tl.groups["basis"]
-    prec = tl.events["precision"].to_numpy(dtype=object)
+    inferred = (tl.events["precision"].eq("inferred") | tl.events["source"].eq(EDITOR_SOURCE)).to_numpy()
     starts, ends = tl.groups["start"].to_numpy(), tl.groups["end"].to_numpy()
-    out = [("inferred" if (prec[a:b] == "inferred").all() else "sourced") for a, b in zip(starts, ends, strict=True)]
+    out = [("inferred" if inferred[a:b].all() else "sourced") for a, b in zip(starts, ends, strict=True)]
     return pd.Series(out, index=tl.groups.index, dtype=object)
 
 
@@ -122,7 +126,7 @@ def state_intervals(ds: Dataset, tl: Timeline) -> pd.DataFrame:
     g = tl.groups
     if g.empty:
         return pd.DataFrame(columns=[*INTERVAL_COLUMNS, "claims"])
-    records = tl.events[list(CLAIM_COLUMNS)].to_dict("records")
+    records = claim_records(tl)
     claims = [tuple(records[a:b]) for a, b in zip(g["start"], g["end"], strict=True)]
     names = ds.districts.set_index("id").reindex(g["district"])
     nxt = g["date"].shift(-1).where(g["district"].eq(g["district"].shift(-1)))
@@ -139,7 +143,7 @@ def state_intervals(ds: Dataset, tl: Timeline) -> pd.DataFrame:
             "rest": g["rest"].where(g["rest"].notna(), None).to_numpy(dtype=object),
             "disputed": g["disputed"].to_numpy(dtype=bool),
             "basis": group_basis(tl).to_numpy(dtype=object),
-            "sources": [tuple(dict.fromkeys(c["source"] for c in cl)) for cl in claims],
+            "sources": [tuple(dict.fromkeys(k for c in cl for k in claim_keys(c))) for cl in claims],
             "event_ids": [tuple(c["event_id"] for c in cl) for cl in claims],
             "claims": claims,
         }
@@ -147,9 +151,28 @@ def state_intervals(ds: Dataset, tl: Timeline) -> pd.DataFrame:
     return _with_none(out)
 
 
+def claim_records(tl: Timeline) -> list[dict]:
+    """Every row of the timeline as a claim dict (in the timeline's row order, as ``start:end`` index it),
+    with ``cites`` and ``claim_kind`` when the record has them."""
+    cols = list(dict.fromkeys([*CLAIM_COLUMNS, *(c for c in ("cites", "claim_kind") if c in tl.events)]))
+    return tl.events[cols].to_dict("records")
+
+
+def claim_keys(claim: dict) -> tuple[str, ...]:
+    """Every source key behind a claim: its source, then the sources listed in ``cites`` (``;``-separated)."""
+    cites = claim.get("cites") or ""
+    return tuple(dict.fromkeys([claim["source"], *(k.strip() for k in str(cites).split(";") if k.strip())]))
+
+
+def is_inference(claim: dict) -> bool:
+    """A claim the editors inferred: precision ``inferred`` or the editors' own source key."""
+    return claim.get("precision") == "inferred" or claim["source"] == EDITOR_SOURCE
+
+
 def claim_text(claim: dict) -> str:
-    """One claim as a line of text: ``E6 alpha: government 33% (day)``; the claimant in brackets."""
-    by = claim["source"] + (f" ({claim['claimant']})" if claim.get("claimant") else "")
+    """One claim as a line of text: ``E6 alpha: government 33% (day)``; relaying sources after ``+``,
+    the claimant in brackets."""
+    by = "+".join(claim_keys(claim)) + (f" ({claim['claimant']})" if claim.get("claimant") else "")
     share = claim.get("share")
     part = "" if share is None or pd.isna(share) else f" {round(float(share) * 100)}%"
     return f"{claim['event_id']} {by}: {claim['controller']}{part} ({claim.get('precision') or 'unstated'})"

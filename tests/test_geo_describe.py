@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import TINY_EVENTS, write_data
+from conftest import TINY_EVENTS, TINY_SOURCES, write_data
 
 from geo.describe import about, alt_text, caption, citation
 from geo.describe_words import counted, join_names
@@ -217,3 +217,21 @@ def test_after_a_dispute_a_district_is_taken_only_from_the_side_that_held_it_bef
     ds = load_dataset(write_data(tiny_dir.parent / "after", events=TINY_EVENTS + row + "\n"))
     tl = build_timeline(ds.districts["id"], ds.events)
     assert caption(ds, tl, "2016-12-05") == "On 5 December 2016, " + expected
+
+
+def test_caption_names_relaying_sources_and_the_editors_inference(tiny_dir):
+    sources = TINY_SOURCES + "editor,Editors' inference,the editors,,,inference\n"
+    events = (
+        TINY_EVENTS.replace("precision,note", "precision,note,cites").replace(
+            "E7,2016-11-25,T2,government,,alpha,day,all", "E7,2016-11-25,T2,government,,alpha,day,all,beta"
+        )
+        + "E11,2016-12-05,T1,opposition,,editor,inferred,guess,\n"
+    )
+    ds = load_dataset(write_data(tiny_dir.parent / "relayed", events=events, sources=sources))
+    tl = build_timeline(ds.districts["id"], ds.events)
+    assert caption(ds, tl, "2016-11-25") == (
+        "On 25 November 2016, the government and allies took all of Middle (according to Alpha and Beta)."
+    )
+    assert caption(ds, tl, "2016-12-05").startswith(
+        "On 5 December 2016, the opposition took West (inferred by the editors). Sources disagree"
+    )

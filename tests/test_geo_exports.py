@@ -18,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from conftest import DATA, REPO, TINY_EVENTS, write_data
+from conftest import DATA, REPO, TINY_EVENTS, TINY_SOURCES, write_data
 
 from geo.acled import GOVERNMENT_REGAINS, NON_STATE_OVERTAKES, NON_VIOLENT, acled_csv, sub_event_type
 from geo.datapackage import write_datapackage
@@ -88,7 +88,9 @@ def test_day_geojson_is_a_feature_collection_with_claims(tiny):
             "controller": "government",
             "share": 0.33,
             "source": "alpha",
+            "cites": [],
             "claimant": None,
+            "claim_kind": None,
             "precision": "day",
             "place": None,
             "note": "a third",
@@ -213,7 +215,7 @@ def test_data_package_validates_with_frictionless(tiny, tmp_path):
     report = frictionless.validate(str(path))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     meta = json.loads(path.read_text(encoding="utf-8"))
-    assert [r["name"] for r in meta["resources"]] == ["districts", "sources", "events"]
+    assert [r["name"] for r in meta["resources"]] == ["districts", "sources", "events", "event_cites"]
     assert meta["data_version"] == ds.digest and (tmp_path / "pkg" / "ATTRIBUTION.md").exists()
     events = pd.read_csv(tmp_path / "pkg" / "events.csv", keep_default_na=False)
     assert list(events["event_id"])[:2] == ["E1", "E2"] and events.loc[5, "share"] == "0.33"
@@ -290,3 +292,35 @@ def test_cli_export_errors_exit_2(tiny_dir, tmp_path, args, fragment):
     res = run_cli(*args[:-1], str(tmp_path / args[-1]), "--data", str(tiny_dir))
     assert res.returncode == 2 and fragment in res.stderr and "Traceback" not in res.stderr
     assert not (tmp_path / args[-1]).exists()
+
+
+RELAYED_SOURCES = TINY_SOURCES + "editor,Editors' inference,the editors,,,inference from the sources' later reports\n"
+RELAYED_EVENTS = (
+    TINY_EVENTS.replace("precision,note", "precision,note,cites")
+    .replace("E7,2016-11-25,T2,government,,alpha,day,all", "E7,2016-11-25,T2,government,,alpha,day,all,beta")
+    .replace("E5,2016-11-15,T5,opposition,,alpha,inferred,start", "E5,2016-11-15,T5,opposition,,editor,inferred,start")
+)
+
+
+@pytest.fixture
+def relayed(tiny_dir):
+    ds = load_dataset(write_data(tiny_dir.parent / "relayed", events=RELAYED_EVENTS, sources=RELAYED_SOURCES))
+    return ds, build_timeline(ds.districts["id"], ds.events)
+
+
+def test_relaying_sources_and_the_editors_key_reach_every_export(relayed, tmp_path):
+    ds, tl = relayed
+    table = pd.read_csv(io.StringIO(acled_csv(ds, tl)), keep_default_na=False).set_index("event_id_cnty")
+    assert table.at["ALEPPO2016-E7", "source"] == "alpha; beta"
+    assert "according to Alpha and Beta [alpha; beta]" in table.at["ALEPPO2016-E7", "notes"]
+    iv = state_intervals(ds, tl)
+    assert iv.loc[iv["district"] == "T2", "sources"].tolist()[-1] == ("alpha", "beta")
+    assert iv.loc[iv["district"] == "T5", "basis"].tolist() == ["inferred", "sourced"]
+    path = write_datapackage(ds, tmp_path / "pkg")
+    assert frictionless.validate(str(path)).valid
+    links = pd.read_csv(tmp_path / "pkg" / "event_cites.csv")
+    assert links.values.tolist() == [["E7", "beta"]]
+    links_file = tmp_path / "pkg" / "event_cites.csv"
+    links_file.write_text("event_id,source\nE7,gamma\n", encoding="utf-8")
+    errors = frictionless.validate(str(path)).flatten(["type", "note"])
+    assert [kind for kind, _ in errors] == ["foreign-key"] and "gamma" in errors[0][1]
