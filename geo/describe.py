@@ -48,7 +48,7 @@ def source_names(ds: Dataset, lang: str = "en") -> dict[str, str]:
     return out
 
 
-def _who(claims: list[dict], names: dict[str, str], lang: str, *, documents_only: bool = False) -> str:
+def _who_list(claims: list[dict], names: dict[str, str], lang: str, *, documents_only: bool = False) -> list[str]:
     """The sources of ``claims`` (each with the party it quotes, and the sources relaying it), each once."""
     seen = []
     for c in claims:
@@ -58,7 +58,11 @@ def _who(claims: list[dict], names: dict[str, str], lang: str, *, documents_only
             text = W[lang]["reporting"].format(src=src, claimant=c["claimant"]) if c.get("claimant") else src
             if text not in seen:
                 seen.append(text)
-    return join_names(seen, lang)
+    return seen
+
+
+def _who(claims: list[dict], names: dict[str, str], lang: str, *, documents_only: bool = False) -> str:
+    return join_names(_who_list(claims, names, lang, documents_only=documents_only), lang)
 
 
 def _attribution(claims: list[dict], names: dict[str, str], lang: str) -> str:
@@ -145,9 +149,10 @@ def _puts(parts: tuple, makers: list[dict], n_districts: int, lang: str, names: 
         )
         for controller, pct in parts
     ]
+    who = _who_list(makers, names, lang)
     return w["puts"].format(
-        who=_who(makers, names, lang),
-        verb=w["put_many" if len(makers) > 1 else "put_one"],
+        who=join_names(who, lang),
+        verb=w["put_many" if len(who) > 1 else "put_one"],
         pieces=w["and"].join(pieces),
     )
 
