@@ -54,6 +54,7 @@ COUNTRY, ISO, REGION, ADMIN1, ADMIN2, ADMIN3 = "Syria", 760, "Middle East", "Ale
 CITY = "Aleppo"
 ID_PREFIX = "ALEPPO2016-"
 
+#: ACLED's columns since its 2023 layout, in its order (``timestamp``, ACLED's upload time, left out).
 ACLED_COLUMNS: tuple[str, ...] = (
     "event_id_cnty",
     "event_date",
@@ -67,6 +68,7 @@ ACLED_COLUMNS: tuple[str, ...] = (
     "actor2",
     "inter2",
     "interaction",
+    "civilian_targeting",
     "iso",
     "region",
     "country",
@@ -170,6 +172,7 @@ def acled_frame(ds: Dataset, tl: Timeline) -> pd.DataFrame:
                     "actor2": actor2,
                     "inter2": inter2,
                     "interaction": int(f"{min(inter1, inter2)}{max(inter1, inter2)}"),
+                    "civilian_targeting": "",
                     "iso": ISO,
                     "region": REGION,
                     "country": COUNTRY,
