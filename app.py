@@ -13,24 +13,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import streamlit as st
 
-from geo.load import Dataset, check_dataset, data_digest, data_dir_from_argv
-from geo.problems import Problem
-from geo.spatial import district_areas_km2
-from geo.timeline import Timeline, build_timeline
-from layers import charts, panel
-from layers.control_map import render_page
-from layers.panel import SourceIndex, source_index
-from layers.payload import build_payload
-from layers.words import default_title
+from geo.files import data_digest, data_dir_from_argv
+
+if TYPE_CHECKING:  # the heavy modules are imported after the map is on its way
+    import pandas as pd
+
+    from geo.load import Dataset
+    from geo.problems import Problem
+    from geo.timeline import Timeline
+    from layers.panel import SourceIndex
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -64,7 +65,7 @@ class Bundle:
 
 
 def write_static(name: str, text: str) -> str:
-    """Write ``text`` under static/cache as ``name-<content hash>.html``; return its URL."""
+    """Write ``text`` under static/cache as ``name-<content hash>.html``; return the file's name."""
     folder = STATIC / "cache"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.html"
@@ -77,12 +78,17 @@ def write_static(name: str, text: str) -> str:
         tmp.replace(path)
     else:
         path.touch()  # in use again: not stale
-    return static_url(f"cache/{path.name}")
+    return path.name
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading data…")
 def load_bundle(data_dir: str, digest: str) -> tuple[Bundle | None, list[Problem]]:
     """Load, validate and precompute once per data content (``digest`` is the cache key)."""
+    from geo.load import check_dataset
+    from geo.spatial import district_areas_km2
+    from geo.timeline import build_timeline
+    from layers.panel import source_index
+
     ds, problems = check_dataset(data_dir)
     if ds is None:
         return None, problems
@@ -97,19 +103,56 @@ def last_good() -> dict[str, Bundle]:
     return {}
 
 
+@st.cache_resource
+def code_version() -> str:
+    """A digest of the code that draws the map: a page built by other code is never reused."""
+    h = hashlib.sha256()
+    for folder in ("geo", "layers"):
+        for path in sorted((HERE / folder).rglob("*")):
+            if path.suffix in (".py", ".js", ".css") and "__pycache__" not in path.parts:
+                h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _page_index(digest: str, basemap: str) -> Path:
+    key = hashlib.sha256(f"{digest}|{basemap}|{code_version()}".encode()).hexdigest()[:16]
+    return STATIC / "cache" / f"page-{key}.json"
+
+
+def cached_page(digest: str, basemap: str) -> dict | None:
+    """The map page already built for this data content, basemap and code, if any (on disk, so a
+    restarted server shows its first map without loading the data)."""
+    try:
+        page = json.loads(_page_index(digest, basemap).read_text(encoding="utf-8"))
+        return page if (STATIC / "cache" / page["file"]).exists() else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
-def map_page_url(digest: str, basemap: str, _bundle: Bundle) -> str:
-    """The map page (the snapshot page with every day), written once per data content and basemap."""
+def build_page(digest: str, basemap: str, _bundle: Bundle) -> dict:
+    """Build the map page (the snapshot page with every day) once per data content and basemap."""
+    from layers.control_map import render_page
+    from layers.payload import build_payload
+    from layers.words import default_title
+
     tl = _bundle.timeline
+    first, last = tl.days[0].date(), tl.days[-1].date()
     payload = build_payload(_bundle.ds, tl, tiles=basemap == "streets")
-    html = render_page(payload, title=default_title("en", tl.days[0].date(), tl.days[-1].date()),
-                       hash=False, sources=False)
-    return write_static("map", html)
+    html = render_page(payload, title=default_title("en", first, last), hash=False, sources=False)
+    page = {"file": write_static("map", html), "first": first.isoformat(), "last": last.isoformat()}
+    index = _page_index(digest, basemap)
+    tmp = index.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(page), encoding="utf-8")
+    tmp.replace(index)
+    return page
 
 
 @st.cache_data(max_entries=8)
 def area_table(digest: str, _bundle: Bundle) -> pd.DataFrame:
     """Areas held by each side on every day (cached per data content)."""
+    from layers import charts
+
     return charts.areas_over_time(_bundle.timeline, _bundle.areas_km2)
 
 
@@ -127,7 +170,7 @@ def current_bundle(data_dir: Path) -> tuple[Bundle | None, str, list[Problem]]:
 
 # ---------------------------------------------------------------- the day (map, URL)
 
-def day_from_query(days: list[dt.date]) -> tuple[dt.date | None, str | None]:
+def day_from_query(days: tuple[dt.date, dt.date]) -> tuple[dt.date | None, str | None]:
     """The ``?date=`` day, or None with a notice saying why it was not used."""
     raw = st.query_params.get("date")
     if not raw:
@@ -151,14 +194,12 @@ def on_map_day() -> None:
         pass
 
 
-def init_state(days: list[dt.date]) -> None:
-    """Take day and basemap from the URL on a new session; keep the day inside the record."""
+def init_state(days: tuple[dt.date, dt.date]) -> None:
+    """Take the day from the URL on a new session; keep it inside the record (first, last day)."""
     if "day" not in st.session_state:
         day, notice = day_from_query(days)
         st.session_state["day"] = day or days[0]
         st.session_state["date_notice"] = notice
-        asked = str(st.query_params.get("basemap", "")).casefold()
-        st.session_state["basemap"] = asked if asked in BASEMAPS else "none"
     st.session_state["day"] = min(max(st.session_state["day"], days[0]), days[-1])
 
 
@@ -178,9 +219,9 @@ def map_component():
     return st.components.v2.component("control_map", js=APP_MAP_JS.read_text(encoding="utf-8"))
 
 
-def show_map(bundle: Bundle, digest: str, day: dt.date, basemap: str) -> None:
+def show_map(page: dict, day: dt.date) -> None:
     """Mount the map once per data content and basemap; it keeps the day, zoom and open panel."""
-    data = {"url": map_page_url(digest, basemap, bundle), "start": day.isoformat(), "height": MAP_HEIGHT,
+    data = {"url": static_url(f"cache/{page['file']}"), "start": day.isoformat(), "height": MAP_HEIGHT,
             "title": "Map of Aleppo districts by who held them"}
     map_component()(data=data, key="map", default={"day": day.isoformat()}, on_day_change=on_map_day,
                     height="content")
@@ -206,17 +247,23 @@ def show_problems(problems: list[Problem], showing_old: bool) -> None:
 def areas_spec(digest: str, day: dt.date, _bundle: Bundle) -> dict:
     """Vega-Lite spec of the areas chart for ``day``: built once per data content and day (altair's
     schema validation costs tens of ms, which every slider step would otherwise pay)."""
+    from layers import charts
+
     return charts.areas_chart(area_table(digest, _bundle), day).to_dict()
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def evacuation_spec(digest: str, measure: str, _bundle: Bundle) -> dict:
     """Vega-Lite spec of the evacuation chart for one measure (it does not depend on the day)."""
+    from layers import charts
+
     return charts.evacuation_chart(_bundle.ds.evacuation, _bundle.ds.sources, measure).to_dict()
 
 
 def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
     """Under the map: areas that day and over time, the day's events, evacuation figures."""
+    from layers import charts, panel
+
     table = area_table(digest, bundle)
     start = table[(table["day"] == table["day"].min()) & (table["controller"] == "opposition")]
     left, middle, right = st.columns([4, 4, 3], gap="medium")
@@ -281,25 +328,37 @@ def show_downloads(bundle: Bundle, digest: str, day: dt.date, basemap: str) -> N
 
 
 def main() -> None:
-    """Compose the page: the map first, then (after its first paint) the figures."""
+    """Compose the page: the map first (from the page built for this data, even before the data is
+    loaded on a restarted server), then the figures."""
     st.set_page_config(page_title="Aleppo 2016: who held each district", layout="wide")
     data_dir = data_dir_from_argv(sys.argv[1:], DEFAULT_DATA)
-    bundle, digest, problems = current_bundle(data_dir)
-    show_problems(problems, showing_old=bundle is not None)
-    if bundle is None:
-        st.stop()
-    days = [d.date() for d in bundle.timeline.days]
+    digest = data_digest(data_dir) if data_dir.is_dir() else "missing"
+    asked = str(st.query_params.get("basemap", "")).casefold()
+    basemap = st.session_state.setdefault("basemap", asked if asked in BASEMAPS else "none")
+    page, bundle, problems = cached_page(digest, basemap), None, []
+    if page is None:
+        bundle, digest, problems = current_bundle(data_dir)
+        show_problems(problems, showing_old=bundle is not None)
+        if bundle is None:
+            st.stop()
+        page = build_page(digest, basemap, bundle)
+    days = (dt.date.fromisoformat(page["first"]), dt.date.fromisoformat(page["last"]))
     init_state(days)
     if st.session_state.get("date_notice"):
         st.warning(st.session_state["date_notice"])
-    basemap = st.sidebar.radio("Street map", list(BASEMAPS), format_func=BASEMAPS.get, key="basemap")
-    show_map(bundle, digest, st.session_state["day"], basemap)
+    show_map(page, st.session_state["day"])
     day = st.session_state["day"]
     sync_url(day, basemap)
     if not st.session_state.get("_painted"):
         st.session_state["_painted"] = True
         time.sleep(FIRST_PAINT_S)
         st.rerun()
+    st.sidebar.radio("Street map", list(BASEMAPS), format_func=BASEMAPS.get, key="basemap")
+    if bundle is None:
+        bundle, digest, problems = current_bundle(data_dir)
+        show_problems(problems, showing_old=bundle is not None)
+        if bundle is None:
+            st.stop()
     show_panel(bundle, digest, day)
     show_downloads(bundle, digest, day, basemap)
 

@@ -32,8 +32,9 @@ def districts(n: int, size: float = 0.01) -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
-def events(n: int) -> str:
-    """CSV: west half government, east half opposition; the east falls district by district."""
+def events(n: int, days: int = DAYS) -> str:
+    """CSV: west half government, east half opposition; the east falls district by district
+    over ``days`` days."""
     rows = ["event_id,date,district,controller,share,source,precision,note"]
     east = list(range(n // 2, n))
     for i in range(n):
@@ -41,7 +42,7 @@ def events(n: int) -> str:
         rows.append(f"E{i:04d},{START},S{i + 1:03d},{side},,alpha,day,start")
     k = len(rows)
     for j, i in enumerate(east):
-        day = START + dt.timedelta(days=1 + j * (DAYS - 2) // max(len(east), 1))
+        day = START + dt.timedelta(days=1 + j * (days - 2) // max(len(east), 1))
         if j == 2:
             rows.append(f"E{k:04d},{day},S{i + 1:03d},government,0.4,alpha,day,partly taken")
         elif j == 3:
@@ -87,11 +88,11 @@ def checkpoints() -> dict:
         "geometry": {"type": "Point", "coordinates": p}} for i, p in enumerate(pts)]}
 
 
-def write_synthetic(folder: Path, n: int = 100) -> Path:
-    """Write the synthetic data set into ``folder`` and return it."""
+def write_synthetic(folder: Path, n: int = 100, days: int = DAYS) -> Path:
+    """Write the synthetic data set (``n`` districts, changes over ``days`` days) into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "districts.geojson").write_text(json.dumps(districts(n), ensure_ascii=False), "utf-8")
-    (folder / "events.csv").write_text(events(n), "utf-8")
+    (folder / "events.csv").write_text(events(n, days), "utf-8")
     (folder / "sources.csv").write_text(SOURCES, "utf-8")
     (folder / "evacuation.csv").write_text(EVACUATION, "utf-8")
     (folder / "routes.geojson").write_text(json.dumps(routes()), "utf-8")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +10,7 @@ import pandas as pd
 
 from geo import constants as C
 from geo.districts import alias_index, read_districts
+from geo.files import data_digest, data_dir_from_argv  # noqa: F401 - the loader's public names
 from geo.overlays import read_overlay
 from geo.problems import DataError, Problem, has_errors
 from geo.tables import read_evacuation, read_events, read_sources
@@ -32,15 +30,6 @@ class Dataset:
     digest: str = ""
 
 
-def data_dir_from_argv(argv: list[str], default: Path) -> Path:
-    """``--data DIR`` from a command line (``streamlit run app.py -- --data DIR``), else $ALEPPO_DATA,
-    else ``default``."""
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--data", default=None)
-    args, _ = parser.parse_known_args(argv)
-    return Path(args.data or os.environ.get("ALEPPO_DATA") or default).resolve()
-
-
 def _read_text(path: Path, problems: list[Problem]) -> str | None:
     try:
         raw = path.read_bytes()
@@ -57,17 +46,6 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
         problems.append(Problem("error", str(path), f"not UTF-8 text (byte {exc.start}).",
                                 "Save the file as UTF-8."))
         return None
-
-
-def data_digest(data_dir: Path) -> str:
-    """Hash of the content of every data file: the cache key for loaded data."""
-    h = hashlib.sha256()
-    for name in (C.DISTRICTS_FILE, C.EVENTS_FILE, C.SOURCES_FILE, C.ROUTES_FILE,
-                 C.CHECKPOINTS_FILE, C.EVACUATION_FILE):
-        path = Path(data_dir) / name
-        h.update(name.encode())
-        h.update(path.read_bytes() if path.exists() else b"\0missing")
-    return h.hexdigest()
 
 
 def check_dataset(data_dir: Path | str) -> tuple[Dataset | None, list[Problem]]:

@@ -388,6 +388,7 @@
       }).observe(map.getContainer());
     }
     this.ready = true;
+    requestAnimationFrame(function () { self.readyAt = Date.now(); });
   }
 
   window.ControlMap = {
