@@ -18,7 +18,7 @@ from geo.load import Dataset
 from geo.spatial import areas_by_controller, district_areas_km2
 from geo.states import EDITOR_SOURCE, claim_keys, day_states, is_inference
 from geo.timeline import Timeline
-from geo.vocabulary import SIDES
+from geo.vocabulary import SIDES, label
 
 #: Names listed in one phrase before the rest are counted.
 MAX_NAMES = 6
@@ -35,6 +35,7 @@ __all__ = [
     "dispute_sentences",
     "link_for",
     "source_names",
+    "state_table",
 ]
 
 
@@ -271,6 +272,37 @@ def alt_text(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
         w["alt_range_note"],
     ]
     return " ".join(sentences)
+
+
+def state_table(ds: Dataset, tl: Timeline, day, lang: str = "en") -> tuple[list[str], list[list[str]]]:
+    """The day's states as a text table for screen readers: (header, rows), one row per district.
+
+    Columns: district (in ``lang``), state (its label; for a split district, who holds what part),
+    since, basis, sources (display names). Plain text, for the page to insert as text.
+    """
+    check_lang(lang)
+    w = W[lang]
+    names = source_names(ds, lang)
+    rows = []
+    for r in day_states(ds, tl, day).to_dict("records"):
+        state = label(r["state"], lang)
+        if r["state"] == "split" and r["holder"] in SIDES:
+            rest = SIDE_IN_TEXT[lang].get(r["rest"], w["rest_unknown"]) if r["rest"] else w["rest_unknown"]
+            state += w["split_detail"].format(
+                holder=SIDE_IN_TEXT[lang][r["holder"]], pct=round(float(r["share"]) * 100), rest=rest
+            )
+        since = "" if pd.isna(r["since"]) else long_date(r["since"], lang)
+        basis = w[f"basis_{r['basis']}"] if r["basis"] else ""
+        rows.append(
+            [
+                r[_name_col(lang)] or r["name"],
+                state,
+                since,
+                basis,
+                join_names([names.get(k, k) for k in r["sources"]], lang),
+            ]
+        )
+    return list(w["table_header"].split("|")), rows
 
 
 def link_for(url: str, day) -> str:

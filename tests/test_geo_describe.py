@@ -13,11 +13,12 @@ import datetime as dt
 import pytest
 from conftest import TINY_EVENTS, TINY_SOURCES, write_data
 
-from geo.describe import about, alt_text, caption, citation
+from geo.describe import about, alt_text, caption, citation, state_table
 from geo.describe_words import counted, join_names
 from geo.load import load_dataset
 from geo.spatial import district_areas_km2
 from geo.timeline import build_timeline
+from geo.vocabulary import label
 
 
 @pytest.fixture
@@ -235,3 +236,22 @@ def test_caption_names_relaying_sources_and_the_editors_inference(tiny_dir):
     assert caption(ds, tl, "2016-12-05").startswith(
         "On 5 December 2016, the opposition took West (inferred by the editors). Sources disagree"
     )
+
+
+def test_state_table_for_screen_readers(tiny):
+    ds, tl = tiny
+    header, rows = state_table(ds, tl, "2016-11-21")
+    assert header == ["District", "State", "Since", "Basis", "Sources"]
+    by_name = {r[0]: r for r in rows}
+    assert by_name["Middle"] == [
+        "Middle",
+        "Split between two sides: the government and allies about 33%, the opposition the rest",
+        "20 November 2016",
+        "stated by a source",
+        "Alpha",
+    ]
+    assert by_name["North Middle"][1:4] == ["Opposition", "15 November 2016", "inferred by the editors"]
+    assert by_name["North East"][1:] == [label("unknown"), "", "", ""]
+    header, rows = state_table(ds, tl, "2016-12-01", "ar")
+    assert header[0] == "الحي" and rows[2][0] == "حي 3" and rows[2][1] == label("disputed", "ar")
+    assert rows[2][4] == "Alpha وBeta"
