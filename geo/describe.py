@@ -1,8 +1,10 @@
-"""Text generated from the record, in English and Arabic: caption, alt text, citation, "About this map".
+"""Text generated from the record, in English and Arabic: caption, alt text, a state table for screen
+readers, citation, "About this map" (:mod:`geo.about`).
 
 Every sentence is built from the timeline and the sources table in our own words; a claim is always
-attributed to its source (and to the party the source quotes). The functions return plain text (or,
-for :func:`about`, plain-text sections); the page must insert it as text, never as HTML.
+attributed to its source (with the sources relaying it and the party it quotes); an inference is
+said to be the editors'. The functions return plain text (or text sections and rows); the page must
+insert it as text, never as HTML.
 """
 
 from __future__ import annotations
