@@ -225,14 +225,16 @@ def _km2(lo: float, hi: float, lang: str) -> str:
 
 
 def area_ranges(ds: Dataset, tl: Timeline, day) -> pd.DataFrame:
-    """Area held by each side on ``day`` as a range, indexed by controller: ``low`` counts only districts
-    whose state a source states, ``high`` adds the editors' inferences (km², from geo.spatial)."""
+    """Area on ``day`` as a range (km², from geo.spatial), indexed by government, opposition, sdf,
+    disputed, unknown: ``low`` counts only districts whose state a source states, ``high`` adds the
+    editors' inferences; ``disputed`` is the ground sources disagree about."""
     state = tl.control_on(pd.Timestamp(day).normalize())
     basis = day_states(ds, tl, day).set_index("id")["basis"].reindex(state.index)
     areas = district_areas_km2(ds.districts)
     high = areas_by_controller(state, areas).set_index("controller")["km2"]
     low = areas_by_controller(state[basis.eq("sourced").to_numpy()], areas).set_index("controller")["km2"]
-    return pd.DataFrame({"low": low.reindex(high.index, fill_value=0.0), "high": high})
+    out = pd.DataFrame({"low": low.reindex(high.index, fill_value=0.0), "high": high})
+    return out.rename(index={"contested": "disputed"})
 
 
 def alt_text(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
@@ -259,7 +261,7 @@ def alt_text(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
     if n := int(counts.get("split", 0)):
         parts.append(w["alt_split"].format(n=n, count=count(n)))
     if n := int(counts.get("disputed", 0)):
-        lo, hi = ranges.loc["contested", "low"], ranges.loc["contested", "high"]
+        lo, hi = ranges.loc["disputed", "low"], ranges.loc["disputed", "high"]
         parts.append(w["alt_disputed"].format(n=n, count=count(n), area=_km2(lo, hi, lang)))
     if n := int(counts.get("unknown", 0)):
         parts.append(w["alt_unknown"].format(n=n, count=count(n)))
