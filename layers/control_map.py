@@ -35,11 +35,19 @@ def leaflet_assets() -> tuple[str, str]:
 
     base = Path(leaflet.BASE_DIR)
     css = _CSS_IMAGE.sub("none", (base / "leaflet.css").read_text(encoding="utf-8"))
-    return (base / "leaflet.js").read_text(encoding="utf-8"), css
+    css = re.sub(r"\s*([{};:,>])\s*", r"\1", re.sub(r"/\*.*?\*/", "", css, flags=re.S))  # comments, spaces
+    return (base / "leaflet.js").read_text(encoding="utf-8"), css.strip()
 
 
+_COMMENT_LINE = re.compile(r"^\s*(//.*)?$")
+
+
+@functools.cache
 def _asset(name: str) -> str:
-    return (ASSETS / name).read_text(encoding="utf-8")
+    """An asset as shipped in a page: indentation, blank lines and whole-line ``//`` comments
+    dropped (the code itself is untouched, so the page's script is the file's)."""
+    lines = (ASSETS / name).read_text(encoding="utf-8").splitlines()
+    return "\n".join(line.strip() for line in lines if not _COMMENT_LINE.match(line))
 
 
 class OfflineMap(folium.Map):
@@ -69,7 +77,7 @@ class ControlMap(MacroElement):
 <header class="cm-head"><h1>{{ this.title|e }}</h1><p class="cm-date" aria-live="polite"></p></header>
 <div class="cm-mapslot"></div>
 <div class="cm-controls" role="group" aria-label="{{ this.payload.words.slider|e }}"></div>
-<aside class="cm-side"><div class="cm-legend"></div>
+<aside class="cm-side"><div class="cm-legend"></div><figure class="cm-locator"></figure>
 <section class="cm-panel" aria-live="polite" tabindex="-1"></section></aside>
 <footer class="cm-foot"><p class="cm-keys"></p><p class="cm-credit">{{ this.payload.credit|e }}.
 {% if this.sources %}{{ this.payload.words.sources|e }}: {{ this.short_sources|e }}.{% endif %}</p></footer>

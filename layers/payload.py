@@ -6,21 +6,22 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
     words                  {key: text}: every word the map shows (layers.words)
     days, dayLabels        ISO dates and their written labels, one per step of the slider
     start                  index of the day to open on
-    districts              [{id, n (name), na (Arabic name)}], in the timeline's order
+    districts              [[id, name, Arabic name]], in the timeline's order
     geom                   per district: polygons -> rings -> delta-encoded ints (layers.encode)
     codes                  the state words (geo.vocabulary.STATES); a "code" indexes this list
     patterns               [{size, angle, background, bands: [[offset, width, colour], ...]}]
                            SVG fill patterns (split stripes, disputed hatching)
     styles                 [Leaflet path style]; "fillPattern": k means fill with patterns[k]
     unknownStyle           index into styles for a district with no record that day
+    text                   strings used many times (dates, state lines, sides, notes), once each
     states                 [[code, share, holder, rest, since, basis, style, claims, line]]:
                            one per decided state used; holder/rest are codes (-1 none), share
-                           the holder's part (null: whole), since a written date, basis 0
-                           sourced / 1 inferred, style an index into styles, line the state
-                           in words
-                           claims: [[side, share, date, precision, source, claimant, note]]:
-                           side, date and precision in words ("" when dated to the day),
-                           source an index into sources
+                           the holder's part (null: whole), since (a date) and line (the state
+                           in words) index text, basis 0 sourced / 1 inferred, style indexes
+                           styles
+                           claims: [[side, date, source, note, share, precision, claimant]]:
+                           side, date, note and precision (absent when dated to the day) index text,
+                           source indexes sources; empty fields at the end are left out
     first, changes         state index of every district on the first day; then per later day
                            a flat [district, state, district, state, ...] list of changes
     changed                per day: districts whose state changed from the day before
@@ -36,6 +37,11 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
     legend                 [{label, swatch: {kind: fill|line|dot|band, style}}]: the rows,
                            built from the very styles the map draws (a fill's style is an
                            index into styles); swatchOutline outlines the fill swatches
+    labels                 [[lon, lat, text, kind]] place labels, most important first (kind 1
+                           a landmark, 0 a district); shown as many as fit without overlapping
+    locator                {frame, place, home, shapes, credit}: the inset's lon/lat frame, the
+                           place's box, whether shapes[0] is the country holding it, and the
+                           countries as encoded polygons
     credit, tiles          the credit line; street tiles {url, attribution} or null
 """
 
@@ -50,6 +56,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo.load import Dataset
 from geo.overlays import ROUTE_STATUSES, active_on, route_status
@@ -58,9 +65,12 @@ from geo.timeline import GroupState, Timeline
 from geo.vocabulary import SIDES, STATES, state_of
 from layers import style as S
 from layers.encode import SIMPLIFY_TOLERANCE, encode_lines, encode_polygonal, simplify_coverage
+from layers.locator import locator
 from layers.words import day_label, words
 
 CODE = {s: i for i, s in enumerate(STATES)}
+#: How a claim's ``precision`` is worded (a claim dated to the day needs no word).
+PRECISION_WORDS = {"approximate": "approximate", "inferred": "inferred_row"}
 #: One character per route status per day ("-" = not shown that day, "r" = shown, no status).
 ROUTE_CODES: dict[str | None, str] = {None: "-", **{s: s[0] for s in ROUTE_STATUSES}}
 #: ``location_precision`` values that mean the drawn place is exact.
@@ -133,24 +143,39 @@ class StyleTable:
             st["fillOpacity"] = S.UNKNOWN_FILL_OPACITY
         if inferred and state != "unknown":
             st["fillOpacity"] = S.INFERRED_FILL_OPACITY
-        return self._add(self.styles, st)
+        return self._add(self.styles, {k: v for k, v in st.items() if v is not None})
 
 
-#: How a claim's ``precision`` is worded (a claim dated to the day needs no word).
-PRECISION_WORDS = {"approximate": "approximate", "inferred": "inferred_row"}
+class Texts:
+    """Strings used many times (written dates, state lines, side labels), each stored once."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def __call__(self, text: str) -> int:
+        if text not in self._index:
+            self._index[text] = len(self.items)
+            self.items.append(text)
+        return self._index[text]
 
 
-def _claim(claim: dict, src: dict[str, int], w: dict[str, str], lang: str) -> list:
+def _claim(claim: dict, src: dict[str, int], w: dict[str, str], lang: str, texts: Texts) -> list:
+    """``[side, date, source, note, share, precision, claimant]``, empty fields at the end dropped."""
     precision = PRECISION_WORDS.get(_text(claim.get("precision")))
     when = claim.get("date")
-    side = _text(claim.get("controller"))
-    return [w.get(f"state_{side}", side), _num(claim.get("share")),
-            day_label(pd.Timestamp(when).date(), lang) if pd.notna(when) else "",
-            w[precision] if precision else "", src.get(_text(claim.get("source")), -1),
-            _text(claim.get("claimant")), _text(claim.get("note"))]
+    side, note = _text(claim.get("controller")), _text(claim.get("note"))
+    row = [texts(w.get(f"state_{side}", side)),
+           texts(day_label(pd.Timestamp(when).date(), lang) if pd.notna(when) else ""),
+           src.get(_text(claim.get("source")), -1), texts(note) if note else None, _num(claim.get("share")),
+           texts(w[precision]) if precision else None, _text(claim.get("claimant"))]
+    while len(row) > 3 and row[-1] in (None, ""):
+        row.pop()
+    return row
 
 
-def state_rows(groups: list[GroupState], src: dict[str, int], table: StyleTable, lang: str) -> list[list]:
+def state_rows(groups: list[GroupState], src: dict[str, int], table: StyleTable, lang: str,
+               texts: Texts) -> list[list]:
     """One payload state per decided group (see the module's layout)."""
     w = words(lang)
     rows = []
@@ -159,8 +184,9 @@ def state_rows(groups: list[GroupState], src: dict[str, int], table: StyleTable,
         inferred = basis_of(g)
         style = table.district(word, g.holder, g.rest, g.share, bool(inferred))
         share = g.share if word == "split" else None
-        rows.append([CODE[word], _num(share), _code(g.holder), _code(g.rest), day_label(g.since, lang),
-                     inferred, style, [_claim(c, src, w, lang) for c in g.claims], state_line(word, g, w)])
+        rows.append([CODE[word], _num(share), _code(g.holder), _code(g.rest), texts(day_label(g.since, lang)),
+                     inferred, style, [_claim(c, src, w, lang, texts) for c in g.claims],
+                     texts(state_line(word, g, w))])
     return rows
 
 
@@ -173,7 +199,7 @@ def state_line(word: str, g: GroupState, w: dict[str, str]) -> str:
 
 
 def state_table(tl: Timeline, day_rows: np.ndarray, src: dict[str, int], table: StyleTable,
-                lang: str) -> dict[str, Any]:
+                lang: str, texts: Texts) -> dict[str, Any]:
     """States used on the chosen days, the first day in full, later days as changes, and the
     districts that changed hands on each day (compared with the record's day before)."""
     grid = tl.grid[day_rows]
@@ -183,7 +209,7 @@ def state_table(tl: Timeline, day_rows: np.ndarray, src: dict[str, int], table: 
     g = np.where(grid >= 0, remap[grid], -1)
     groups = tl.group_states()
     picked = [groups[int(i)] for i in used]
-    states = state_rows(picked, src, table, lang)
+    states = state_rows(picked, src, table, lang, texts)
     changes = []
     for i in range(1, len(g)):
         moved = np.flatnonzero(g[i] != g[i - 1])
@@ -223,7 +249,7 @@ def front_table(tl: Timeline, districts: gpd.GeoDataFrame, days: pd.DatetimeInde
                         [i for i, x in zip(idx, approx, strict=True) if x]])
     used = sorted({i for d in per_day for part in d for i in part})
     remap = {old: new for new, old in enumerate(used)}
-    lines = [encode_lines(pairs.geometry.iloc[i], SIMPLIFY_TOLERANCE / 2) for i in used]
+    lines = [encode_lines(pairs.geometry.iloc[i], SIMPLIFY_TOLERANCE) for i in used]
     return lines, [[[remap[i] for i in part] for part in d] for d in per_day]
 
 
@@ -326,6 +352,28 @@ def overlay_rows(data: dict[str, Any], w: dict[str, str]) -> list[dict]:
     return rows
 
 
+def label_rows(districts: gpd.GeoDataFrame, geoms: np.ndarray, lang: str, landmarks: gpd.GeoDataFrame | None
+               ) -> list[list]:
+    """Place labels, most important first: landmarks, then districts by area.
+
+    Each is ``[lon, lat, text, kind]`` (kind 1 = landmark, 0 = district); the map shows as many
+    as fit at each zoom without overlapping, in this order.
+    """
+    name = "name_ar" if lang == "ar" else "name"
+    rows = []
+    if landmarks is not None:
+        for r in landmarks.to_dict("records"):
+            text = _text(r.get(name)) or _text(r.get("name"))
+            if text and r["geometry"] is not None and not r["geometry"].is_empty:
+                rows.append([round(r["geometry"].x, 5), round(r["geometry"].y, 5), text, 1])
+    points = shapely.point_on_surface(geoms)
+    order = np.argsort(-shapely.area(geoms), kind="stable")
+    for j in order:
+        text = _text(districts.iloc[int(j)].get(name)) or _text(districts.iloc[int(j)]["name"])
+        rows.append([round(points[j].x, 5), round(points[j].y, 5), text, 0])
+    return rows
+
+
 def _sources(ds: Dataset) -> list[dict]:
     return [{"k": _text(r.get("key")), "t": _text(r.get("title")), "p": _text(r.get("publisher")),
              "d": _text(r.get("date")), "url": S.safe_url(r.get("url"))}
@@ -346,16 +394,16 @@ def build_payload(ds: Dataset, tl: Timeline, *, lang: str = "en", days: pd.Datet
     rows = [districts.iloc[int(j)] for j in by_tl]
     day_rows = np.array([tl.day_index(d) for d in days])
     plain = [d.date() for d in days]
-    table = StyleTable()
+    table, texts = StyleTable(), Texts()
     lines, fronts = front_table(tl, districts, days)
     data: dict[str, Any] = {
         "lang": lang, "dir": "rtl" if lang == "ar" else "ltr", "words": w,
         "days": [d.isoformat() for d in plain], "dayLabels": [day_label(d, lang) for d in plain],
         "start": int(start),
-        "districts": [{"id": str(r["id"]), "n": _text(r["name"]), "na": _text(r.get("name_ar"))} for r in rows],
+        "districts": [[str(r["id"]), _text(r["name"]), _text(r.get("name_ar"))] for r in rows],
         "geom": [encode_polygonal(geoms[int(j)]) for j in by_tl],
         "codes": list(STATES),
-        **state_table(tl, day_rows, src, table, lang),
+        **state_table(tl, day_rows, src, table, lang, texts),
         "changedStyle": S.CHANGED_STYLE,
         "pairs": lines, "front": fronts, "frontStyle": S.FRONT_STYLE, "frontApproxStyle": S.FRONT_APPROX_STYLE,
         "routes": routes_table(ds.routes, plain, src),
@@ -365,11 +413,13 @@ def build_payload(ds: Dataset, tl: Timeline, *, lang: str = "en", days: pd.Datet
         "checkpoints": checkpoints_table(ds.checkpoints, plain, src, lang),
         "checkpointStyles": {"exact": S.CHECKPOINT_STYLE, "approx": S.CHECKPOINT_APPROX_STYLE},
         "sources": _sources(ds),
+        "labels": label_rows(districts, geoms, lang, getattr(ds, "landmarks", None)),
+        "locator": locator(tuple(districts.total_bounds)),
         "swatchOutline": S.SWATCH_OUTLINE,
         "credit": w["credit"] + (f" · {w['tiles']}" if tiles else ""),
         "tiles": S.TILES if tiles else None,
     }
     data["legend"] = legend_rows(data, table, w)
     data["unknownStyle"] = table.district("unknown")
-    data["styles"], data["patterns"] = table.styles, table.patterns
+    data["styles"], data["patterns"], data["text"] = table.styles, table.patterns, texts.items
     return data

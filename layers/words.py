@@ -47,6 +47,8 @@ UI: dict[str, dict[str, str]] = {
         "map_label": "Map of Aleppo districts by who held them",
         "sources": "Sources", "tiles": "Map data © OpenStreetMap contributors", "credit": BOUNDARY_CREDIT,
         "speed_unit": "{n} day/s", "day_of": "day {n} of {total}",
+        "north": "N", "north_label": "North is up", "locator": "Where the map lies (box) in the region",
+        "locator_credit": "Inset: Natural Earth",
     },
     "ar": {
         "title": "حلب، 15 تشرين الثاني – 22 كانون الأول 2016: من كان يسيطر على كل حي",
@@ -74,6 +76,8 @@ UI: dict[str, dict[str, str]] = {
         "credit": "الحدود: مكتب الأمم المتحدة لتنسيق الشؤون الإنسانية (OCHA) / قسم الخرائط في الأمم المتحدة "
                   "(COD-AB، 2016-09-05)",
         "speed_unit": "{n} يوم/ث", "day_of": "اليوم {n} من {total}",
+        "north": "ش", "north_label": "الشمال إلى الأعلى", "locator": "موقع الخريطة (المربع) في المنطقة",
+        "locator_credit": "الخريطة المصغرة: Natural Earth",
     },
 }
 

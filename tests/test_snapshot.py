@@ -95,7 +95,7 @@ def test_data_text_is_escaped_everywhere(tmp_path):
     # the page's own script elements (folium's switches, Leaflet, the runtime, the payload, the mount)
     assert html.count("</script>") == 5
     data = _state_data(html)  # the embedded JSON still holds the exact text
-    assert data["districts"][0]["n"] == EVIL
+    assert data["districts"][0][1] == EVIL
 
 
 def test_day_table_reproduces_the_timeline(bundled):
@@ -108,7 +108,7 @@ def test_day_table_reproduces_the_timeline(bundled):
             grid[ch[:, 0]] = ch[:, 1]
         codes = [data["codes"][data["states"][g][0]] if g >= 0 else "unknown" for g in grid]
         assert codes == states(tl.control_on(day)).tolist(), day
-    assert [d["id"] for d in data["districts"]] == list(tl.district_ids)
+    assert [d[0] for d in data["districts"]] == list(tl.district_ids)
     assert len(data["geom"]) == len(ds.districts)  # geometry once, not once per day
     assert len(data["front"]) == len(tl.days)
 
@@ -118,7 +118,7 @@ def test_simplified_districts_keep_every_shared_edge(bundled):
     data = build_payload(ds, tl, days=tl.days[:1])
     polys = [shapely.MultiPolygon([shapely.Polygon(_decode(p[0]), [_decode(h) for h in p[1:]])
                                    for p in g]) for g in data["geom"]]
-    orig = ds.districts.set_index("id").loc[[d["id"] for d in data["districts"]]].geometry.to_numpy()
+    orig = ds.districts.set_index("id").loc[[d[0] for d in data["districts"]]].geometry.to_numpy()
     tree = shapely.STRtree(orig)
     left, right = tree.query(orig, predicate="touches")
     pairs = [(a, b) for a, b in zip(left, right, strict=True) if a < b
@@ -147,7 +147,7 @@ def test_arabic_page_is_right_to_left(tiny):
     html = render_html(*tiny, "2016-11-22", lang="ar")
     assert '<div id="cm-page" dir="rtl">' in html and 'document.documentElement.dir = "rtl"' in html
     assert "الحكومة وحلفاؤها" in html and "المصادر" in html and "22 تشرين الثاني 2016" in html
-    assert _state_data(html)["districts"][0]["na"] == "حي 1"
+    assert _state_data(html)["districts"][0][2] == "حي 1"
 
 
 def test_bad_options_are_refused(tiny):
@@ -207,5 +207,5 @@ def test_claims_keep_the_party_a_source_quotes(bundled):
     ds, tl = bundled
     data = build_payload(ds, tl)
     quoted = set(ds.events.loc[ds.events["claimant"].ne(""), "claimant"])
-    shown = {c[5] for s in data["states"] for c in s[7] if c[5]}
+    shown = {c[6] for s in data["states"] for c in s[7] if len(c) > 6 and c[6]}
     assert quoted and shown == quoted  # e.g. Churkin, SOHR, the Russian Ministry of Defence

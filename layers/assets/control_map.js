@@ -38,8 +38,11 @@
   function View(map, P, opts) {
     var self = this, W = P.words, nDays = P.days.length, nDist = P.districts.length, AR = P.lang === "ar";
     var root = document.getElementById(opts.root || "cm-page");
+    var ids = P.districts.map(function (d) { return d[0]; });
     this.map = map; this.payload = P; this.days = P.days;
-    var listeners = [], playing = null, day = -1, openDistrict = -1;
+    var listeners = [], playing = null, day = -1, openDistrict = -1, hashTimer = null;
+    // The address keeps the day (#YYYY-MM-DD) once the reader pauses: history calls are slow.
+    function rememberDay() { try { history.replaceState(null, "", "#" + P.days[day]); } catch (e) { /* about:blank */ } }
 
     // Days: every day's state id per district, from the first day and the daily changes.
     var grid = [], cur = Int32Array.from(P.first);
@@ -93,9 +96,10 @@
     var frontRenderer = pane("cm-front", 410), routeRenderer = pane("cm-routes", 420);
     var pointRenderer = pane("cm-points", 430);
 
-    function names(dd) { return AR ? (dd.na || dd.n) : dd.n; }
-    function otherName(dd) { return AR ? dd.n : dd.na; }
-    function stateLine(s) { return s[8]; }
+    var T = P.text;
+    function names(dd) { return AR ? (dd[2] || dd[1]) : dd[1]; }
+    function otherName(dd) { return AR ? dd[1] : dd[2]; }
+    function stateLine(s) { return T[s[8]]; }
 
     // Districts, tooltips (short) and the claims panel (everything).
     var polys = [];
@@ -107,7 +111,7 @@
       if (sid < 0) { el(box, "div", W.no_record, "cm-state"); return box; }
       var s = P.states[sid];
       el(box, "div", stateLine(s), "cm-state");
-      el(box, "div", fmt(W.since, {date: s[4]}) + (s[5] ? " · " + W.basis_inferred : ""));
+      el(box, "div", fmt(W.since, {date: T[s[4]]}) + (s[5] ? " · " + W.basis_inferred : ""));
       return box;
     }
     for (var j = 0; j < nDist; j++) {
@@ -170,6 +174,67 @@
       if (on && !map.hasLayer(layer)) { layer.addTo(map); } else if (!on && map.hasLayer(layer)) { map.removeLayer(layer); }
     }
 
+    // Place labels: as many as fit at this zoom, most important first; they never take a tap.
+    map.createPane("cm-labels").style.zIndex = 450;
+    var labels = P.labels.map(function (l) {
+      var node = el(null, "span", l[2], l[3] ? "cm-label cm-landmark" : "cm-label");
+      var m = L.marker([l[1], l[0]], {pane: "cm-labels", interactive: false, keyboard: false,
+        icon: L.divIcon({html: node, className: "cm-label-box", iconSize: null})}).addTo(map);
+      return {m: m, node: node, w: 0, h: 0};
+    });
+    function placeLabels() {
+      var size = map.getSize(), taken = [];
+      labels.forEach(function (o) {
+        if (!o.w) { o.w = o.node.offsetWidth; o.h = o.node.offsetHeight; }
+        var p = map.latLngToContainerPoint(o.m.getLatLng());
+        var r = [p.x - o.w / 2 - 2, p.y - o.h / 2 - 1, p.x + o.w / 2 + 2, p.y + o.h / 2 + 1];
+        var fits = o.w > 0 && r[0] >= 0 && r[1] >= 0 && r[2] <= size.x && r[3] <= size.y &&
+          !taken.some(function (t) { return r[0] < t[2] && r[2] > t[0] && r[1] < t[3] && r[3] > t[1]; });
+        if (fits) { taken.push(r); }
+        o.node.style.visibility = fits ? "visible" : "hidden";
+        o.shown = fits;
+      });
+    }
+    map.on("zoomend moveend resize", placeLabels);
+    this.labelBoxes = function () {
+      return labels.filter(function (o) { return o.shown; }).map(function (o) {
+        var b = o.node.getBoundingClientRect();
+        return {text: o.node.textContent, left: b.left, top: b.top, right: b.right, bottom: b.bottom};
+      });
+    };
+
+    // North arrow (the map is always north-up) and the locator inset beside the map.
+    var North = L.Control.extend({options: {position: "topright"}, onAdd: function () {
+      var box = L.DomUtil.create("div", "cm-north");
+      box.setAttribute("role", "img"); box.setAttribute("aria-label", W.north_label); box.title = W.north_label;
+      var s = svg(box, "svg", {width: 24, height: 34, viewBox: "0 0 24 34"});
+      svg(s, "path", {d: "M12 1 L20 21 L12 16 L4 21 Z", fill: "currentColor"});
+      svg(s, "text", {x: 12, y: 33, "text-anchor": "middle", "font-size": 11, "font-weight": 700,
+        fill: "currentColor"}).textContent = W.north;
+      return box;
+    }});
+    new North().addTo(map);
+    var inset = root.querySelector(".cm-locator");
+    if (inset && P.locator && P.locator.shapes.length) {
+      var F = P.locator.frame, k = Math.cos((F[1] + F[3]) / 2 * Math.PI / 180), IW = 170;
+      var IH = Math.round(IW * (F[3] - F[1]) / ((F[2] - F[0]) * k));
+      var pt = function (lon, lat) { return [(lon - F[0]) / (F[2] - F[0]) * IW, (F[3] - lat) / (F[3] - F[1]) * IH]; };
+      var map2 = svg(inset, "svg", {width: IW, height: IH, viewBox: "0 0 " + IW + " " + IH, role: "img",
+        "aria-label": W.locator, "class": "cm-locator-map"});
+      P.locator.shapes.forEach(function (polys, n) {
+        var d = polys.map(function (poly) {
+          return poly.map(function (ring) {
+            return "M" + decode(ring).map(function (ll) { return pt(ll[1], ll[0]).map(function (v) { return v.toFixed(1); }).join(" "); }).join("L") + "Z";
+          }).join("");
+        }).join("");
+        svg(map2, "path", {d: d, "class": n === 0 && P.locator.home ? "cm-loc-home" : "cm-loc-other"});
+      });
+      var B = P.locator.place, a = pt(B[0], B[3]), b = pt(B[2], B[1]);
+      var cx = (a[0] + b[0]) / 2, cy = (a[1] + b[1]) / 2, half = Math.max(4, (b[0] - a[0]) / 2, (b[1] - a[1]) / 2);
+      svg(map2, "rect", {x: cx - half, y: cy - half, width: 2 * half, height: 2 * half, "class": "cm-loc-place"});
+      el(inset, "figcaption", W.locator_credit);
+    }
+
     // The date control: slider, previous/next, play with speed, the day written out.
     var ctl = root.querySelector(".cm-controls");
     var prevBtn = el(ctl, "button", "◀", "cm-btn cm-prev"), nextBtn = el(ctl, "button", "▶", "cm-btn cm-next");
@@ -223,13 +288,13 @@
     var panel = root.querySelector(".cm-panel");
     function claimItem(list, c) {
       var li = el(list, "li");
-      var head = c[0] + " — " + (c[1] !== null ? fmt(W.share, {pct: Math.round(c[1] * 100)}) : W.whole);
+      var head = T[c[0]] + " — " + (c[4] != null ? fmt(W.share, {pct: Math.round(c[4] * 100)}) : W.whole);
       el(li, "div", head, "cm-claim-side");
-      var bits = [fmt(W.dated, {date: c[2]})];
-      if (c[3]) { bits.push(c[3]); }
-      if (c[5]) { bits.push(fmt(W.claimant, {who: c[5]})); }
+      var bits = [fmt(W.dated, {date: T[c[1]]})];
+      if (c[5] != null) { bits.push(T[c[5]]); }
+      if (c[6]) { bits.push(fmt(W.claimant, {who: c[6]})); }
       el(li, "div", bits.join(" · "), "cm-claim-meta");
-      var src = P.sources[c[4]] || {}, line = el(li, "div", null, "cm-claim-src");
+      var src = P.sources[c[2]] || {}, line = el(li, "div", null, "cm-claim-src");
       var title = src.t || src.k || "?", url = httpUrl(src.url);
       el(line, "span", fmt(W.source, {src: ""}));
       if (url) {
@@ -238,7 +303,7 @@
       } else { el(line, "span", title); }
       var meta = [src.p, src.d].filter(Boolean).join(", ");
       if (meta) { el(line, "span", " (" + meta + ")"); }
-      if (c[6]) { el(li, "div", c[6], "cm-claim-note"); }
+      if (c[3] != null) { el(li, "div", T[c[3]], "cm-claim-note"); }
     }
     function renderPanel() {
       panel.textContent = "";
@@ -253,13 +318,13 @@
       if (sid < 0) { el(panel, "p", W.no_record, "cm-state"); return; }
       var s = P.states[sid];
       el(panel, "p", stateLine(s), "cm-state");
-      el(panel, "p", fmt(W.since, {date: s[4]}) + " · " + (s[5] ? W.basis_inferred : W.basis_sourced));
+      el(panel, "p", fmt(W.since, {date: T[s[4]]}) + " · " + (s[5] ? W.basis_inferred : W.basis_sourced));
       el(panel, "h3", W.claims);
       var list = el(panel, "ol", null, "cm-claims");
       s[7].forEach(function (c) { claimItem(list, c); });
     }
     this.openPanel = function (j) {
-      openDistrict = typeof j === "string" ? P.districts.map(function (x) { return x.id; }).indexOf(j) : j;
+      openDistrict = typeof j === "string" ? ids.indexOf(j) : j;
       renderPanel();
       if (openDistrict >= 0 && opts.scrollPanel !== false && panel.scrollIntoView) {
         panel.scrollTop = 0;
@@ -295,7 +360,7 @@
       slider.setAttribute("aria-valuetext", P.dayLabels[i]);
       prevBtn.disabled = i === 0; nextBtn.disabled = i === nDays - 1;
       if (openDistrict >= 0) { renderPanel(); }
-      if (opts.hash) { try { history.replaceState(null, "", "#" + P.days[i]); } catch (e) { /* about:blank */ } }
+      if (opts.hash) { clearTimeout(hashTimer); hashTimer = setTimeout(rememberDay, 250); }
       if (!quiet) { emit("day"); }
       return i;
     };
@@ -346,7 +411,7 @@
 
     // What tests and the snapshot renderer read: drawn styles through Leaflet's public options.
     this.styleOf = function (id) {
-      var jj = P.districts.map(function (x) { return x.id; }).indexOf(id);
+      var jj = ids.indexOf(id);
       if (jj < 0) { return null; }
       var o = polys[jj].options;
       return {fillColor: o.fillColor, fillOpacity: o.fillOpacity, color: o.color, weight: o.weight,
@@ -367,6 +432,7 @@
       document.body.classList.toggle("cm-print", on !== false);
       map.invalidateSize({animate: false});
       fit();
+      placeLabels();
     };
 
     var start = opts.start !== undefined ? opts.start : P.start;
@@ -375,6 +441,7 @@
       if (wanted >= 0) { start = wanted; }
     }
     fit();
+    placeLabels();
     this.setDay(start, true);
     renderPanel();
     setPlayLabel(false);
