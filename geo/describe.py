@@ -38,6 +38,7 @@ __all__ = [
     "link_for",
     "source_names",
     "state_table",
+    "text_file",
 ]
 
 
@@ -307,6 +308,17 @@ def state_table(ds: Dataset, tl: Timeline, day, lang: str = "en") -> tuple[list[
             ]
         )
     return list(w["table_header"].split("|")), rows
+
+
+def text_file(ds: Dataset, tl: Timeline, day, lang: str = "en", *, cite: str = "") -> str:
+    """The text beside a PNG of ``day``: the alt text, the state table one district a line, and ``cite``
+    (a :func:`citation` line) when given. Plain UTF-8 text ending in a newline."""
+    header, rows = state_table(ds, tl, day, lang)
+    lines = [alt_text(ds, tl, day, lang), "", " | ".join(header)]
+    lines += [" | ".join(r) for r in rows]
+    if cite:
+        lines += ["", cite]
+    return "\n".join(lines) + "\n"
 
 
 def link_for(url: str, day) -> str:

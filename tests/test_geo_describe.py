@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 from conftest import TINY_EVENTS, TINY_SOURCES, write_data
 
-from geo.describe import about, alt_text, caption, citation, state_table
+from geo.describe import about, alt_text, caption, citation, state_table, text_file
 from geo.describe_words import counted, join_names
 from geo.load import load_dataset
 from geo.spatial import district_areas_km2
@@ -255,3 +255,13 @@ def test_state_table_for_screen_readers(tiny):
     header, rows = state_table(ds, tl, "2016-12-01", "ar")
     assert header[0] == "الحي" and rows[2][0] == "حي 3" and rows[2][1] == label("disputed", "ar")
     assert rows[2][4] == "Alpha وBeta"
+
+
+def test_text_file_beside_a_png(tiny):
+    ds, tl = tiny
+    cite = citation("T", "2016-11-21", "", ds.digest, dt.date(2026, 12, 2))
+    lines = text_file(ds, tl, "2016-11-21", cite=cite).split("\n")
+    assert lines[0] == alt_text(ds, tl, "2016-11-21") and lines[1] == ""
+    assert lines[2] == "District | State | Since | Basis | Sources" and len(lines) == 2 + 1 + 6 + 2 + 1
+    assert lines[3] == "West | Government and allies | 15 November 2016 | stated by a source | Alpha"
+    assert lines[-2] == cite and lines[-1] == ""
