@@ -10,12 +10,14 @@ import pandas as pd
 from geo.acled import acled_csv
 from geo.compare import compare_csv
 from geo.datapackage import write_datapackage
+from geo.describe import about, text_file
+from geo.describe_words import LANGS
 from geo.exports import day_csv, day_geojson_text, intervals_csv, intervals_parquet
 from geo.load import Dataset
 from geo.tables import parse_date
 from geo.timeline import Timeline
 
-WHAT = ("day", "package", "acled", "intervals", "compare")
+WHAT = ("day", "package", "acled", "intervals", "compare", "text", "about")
 ATTRIBUTION_FILE = "ATTRIBUTION.md"
 
 
@@ -36,10 +38,12 @@ def add_parser(sub, func) -> argparse.ArgumentParser:
         required=True,
         help="day: the day's states (.csv or .geojson); package: Frictionless data package (folder, "
         "or .zip); acled: control changes as ACLED-shaped CSV; intervals: each district's states "
-        "as intervals (.csv or .parquet); compare: changes between --date and --to (.csv)",
+        "as intervals (.csv or .parquet); compare: changes between --date and --to (.csv); text: the day's "
+        "description and state table (.txt); about: the 'About this map' text (.txt)",
     )
     p.add_argument("--date", help="the day (YYYY-MM-DD) for day; the first day for compare")
     p.add_argument("--to", dest="date_to", help="the second day for compare")
+    p.add_argument("--lang", choices=LANGS, default="en", help="language of text and about (default: en)")
     p.add_argument("--out", required=True, type=Path, help="file or folder to write")
     p.add_argument("--data", default="data", help="data folder (default: data)")
     p.set_defaults(func=func)
@@ -75,6 +79,7 @@ def export(
     date: str | None = None,
     date_to: str | None = None,
     attribution: str | None = None,
+    lang: str = "en",
 ) -> str:
     """Write one export to ``out``; return a one-line report of what was written."""
     out = Path(out)
@@ -97,6 +102,13 @@ def export(
             raise ExportError(f"--to {d2.date()} is before --date {d1.date()}.")
         _suffix(out, (".csv",), what)
         data = compare_csv(ds, tl, d1, d2)
+    elif what == "text":
+        day = _day(tl, date, "--date")
+        _suffix(out, (".txt",), what)
+        data = text_file(ds, tl, day, lang)
+    elif what == "about":
+        _suffix(out, (".txt",), what)
+        data = "\n\n".join("\n\n".join([s["heading"], *s["paragraphs"]]) for s in about(ds, lang, tl=tl)) + "\n"
     else:
         raise ExportError(f"--what must be one of {', '.join(WHAT)}.")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -113,7 +125,14 @@ def run(ds: Dataset, tl: Timeline, args, error: type[Exception]) -> str:
     attribution = credit.read_text(encoding="utf-8") if credit.is_file() else None
     try:
         return export(
-            ds, tl, what=args.what, out=args.out, date=args.date, date_to=args.date_to, attribution=attribution
+            ds,
+            tl,
+            what=args.what,
+            out=args.out,
+            date=args.date,
+            date_to=args.date_to,
+            attribution=attribution,
+            lang=args.lang,
         )
     except ExportError as exc:
         raise error(str(exc)) from None

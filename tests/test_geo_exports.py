@@ -279,6 +279,26 @@ def test_cli_exports(tiny_dir, tmp_path):
     assert res.returncode == 0 and list(pd.read_csv(tmp_path / "c.csv")["event_id"]) == ["E6", "E7", "E10"]
 
 
+def test_cli_writes_the_texts(tiny_dir, tmp_path):
+    res = run_cli(
+        "--what",
+        "text",
+        "--date",
+        "2016-12-01",
+        "--lang",
+        "ar",
+        "--out",
+        str(tmp_path / "d.txt"),
+        "--data",
+        str(tiny_dir),
+    )
+    assert res.returncode == 0, res.stderr
+    text = (tmp_path / "d.txt").read_text(encoding="utf-8")
+    assert text.startswith("خريطة أحياء حلب في 1 كانون الأول 2016") and "الحي | الحالة" in text
+    res = run_cli("--what", "about", "--out", str(tmp_path / "about.txt"), "--data", str(tiny_dir))
+    assert res.returncode == 0 and "Key: beta." in (tmp_path / "about.txt").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
