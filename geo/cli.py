@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo import export_cli
 from geo.districts import resolve_district
 from geo.importer import run_import
 from geo.load import Dataset, check_dataset
@@ -130,10 +129,6 @@ def cmd_history(ds, tl, args) -> str:
     return (head + "\n" if args.format == "table" else "") + _emit(records, args.format)
 
 
-def cmd_export(ds, tl, args) -> str:
-    return export_cli.run(ds, tl, args, UsageError)
-
-
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m geo", description="Who held each Aleppo district, when, "
                                  "and on whose word.")
@@ -152,7 +147,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", required=True)
     p.add_argument("--to", dest="date_to", required=True)
     add("history", cmd_history, "a district's dated states and claims").add_argument("district")
-    export_cli.add_parser(sub, cmd_export)
+    from geo import export_cli
+
+    export_cli.add_parser(sub, error=UsageError)
     p = sub.add_parser("import", help="merge new or changed districts from a geojson.io or QGIS export")
     p.add_argument("file", type=Path)
     p.add_argument("--data", default="data", type=Path)

@@ -25,12 +25,12 @@ class ExportError(Exception):
     """A bad export request: the CLI prints it as one line and exits 2."""
 
 
-def add_parser(sub, func) -> argparse.ArgumentParser:
-    """Register ``export`` on the CLI's subparsers; ``func`` is the command the CLI runs."""
+def add_parser(sub, *, error: type[Exception]) -> argparse.ArgumentParser:
+    """Register ``export`` on the CLI's subparsers; a bad request raises ``error`` (the CLI's usage error)."""
     p = sub.add_parser(
         "export",
         help="write the day's states, the data package, ACLED-shaped changes, state "
-        "intervals or a two-day comparison to a file",
+        "intervals, a two-day comparison or the map's texts to a file",
     )
     p.add_argument(
         "--what",
@@ -46,7 +46,7 @@ def add_parser(sub, func) -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=LANGS, default="en", help="language of text and about (default: en)")
     p.add_argument("--out", required=True, type=Path, help="file or folder to write")
     p.add_argument("--data", default="data", help="data folder (default: data)")
-    p.set_defaults(func=func)
+    p.set_defaults(func=lambda ds, tl, args: run(ds, tl, args, error))
     return p
 
 
