@@ -344,3 +344,15 @@ def test_relaying_sources_and_the_editors_key_reach_every_export(relayed, tmp_pa
     links_file.write_text("event_id,source\nE7,gamma\n", encoding="utf-8")
     errors = frictionless.validate(str(path)).flatten(["type", "note"])
     assert [kind for kind, _ in errors] == ["foreign-key"] and "gamma" in errors[0][1]
+
+
+def test_intervals_agree_with_the_day_states_on_every_day(real):
+    ds, tl = real
+    iv = state_intervals(ds, tl)
+    for day in tl.days:
+        held = iv[(iv["valid_from"] <= day) & (iv["valid_to"].isna() | (day < iv["valid_to"]))]
+        assert held["district"].is_unique
+        states = day_states(ds, tl, day).set_index("id")
+        got = held.set_index("district")[["state", "share", "basis"]]
+        want = states.loc[states["state"].ne("unknown"), ["state", "share", "basis"]]
+        pd.testing.assert_frame_equal(got.sort_index(), want.sort_index(), check_names=False)
