@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo control|areas|changes|history``."""
+"""Command line: ``python -m geo control|areas|changes|history|export|import``."""
 
 from __future__ import annotations
 
@@ -194,6 +194,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", required=True)
     p.add_argument("--to", dest="date_to", required=True)
     add("history", cmd_history, "a district's dated states and claims").add_argument("district")
+    from geo import export_cli
+
+    export_cli.add_parser(sub, error=UsageError)
     p = sub.add_parser("import", help="merge new or changed districts from a geojson.io or QGIS export")
     p.add_argument("file", type=Path)
     p.add_argument("--data", default="data", type=Path)
