@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from geo.files import data_digest, data_dir_from_argv
+from geo.files import data_digest, data_dir_from_argv, editing_enabled
 
 if TYPE_CHECKING:  # the heavy modules are imported after the map is on its way
     import pandas as pd
@@ -45,6 +45,15 @@ BASEMAPS = {"none": "No street map", "streets": "Street map (needs the network)"
 #: first paint is not held up by the charts' code.
 FIRST_PAINT_S = 0.3
 APP_MAP_JS = HERE / "layers" / "assets" / "app_map.js"
+
+
+def pages() -> list:
+    """The app's pages: the map, plus the edit page only when the operator turned editing on
+    (``-- --enable-editing`` or ``ALEPPO_EDITING=1``). Otherwise no route to the edit page exists."""
+    listed = [st.Page(main, title="Map", default=True)]
+    if editing_enabled(sys.argv[1:]):
+        listed.append(st.Page(HERE / "pages" / "edit.py", title="Edit the data", url_path="edit"))
+    return listed
 
 
 def static_url(path: str) -> str:
@@ -363,4 +372,4 @@ def main() -> None:
     show_downloads(bundle, digest, day, basemap)
 
 
-main()
+st.navigation(pages()).run()

@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo control|areas|changes|history``."""
+"""Command line: ``python -m geo control|areas|changes|history|export|import``."""
 
 from __future__ import annotations
 
@@ -7,17 +7,20 @@ import csv
 import io
 import json
 import math
+import os
+import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from geo.areas import areas_on
+from geo.fields import parse_day
 from geo.importer import run_import
 from geo.load import Dataset, check_dataset
 from geo.names import match_district
 from geo.spatial import changes_between, district_areas_km2
-from geo.tables import parse_date
 from geo.timeline import Timeline, build_timeline
 from geo.vocabulary import states
 
@@ -42,9 +45,9 @@ def _clean(value):
 
 
 def _day(tl: Timeline, text: str, flag: str) -> pd.Timestamp:
-    d = parse_date(text)
+    d, why = parse_day(text)
     if d is None:
-        raise UsageError(f"{flag} {text!r} is not a date in YYYY-MM-DD form (e.g. 2016-12-13).")
+        raise UsageError(f"{flag} {why}")
     try:
         tl.day_index(d)
     except ValueError as exc:
@@ -53,10 +56,10 @@ def _day(tl: Timeline, text: str, flag: str) -> pd.Timestamp:
 
 
 def district_records(ds: Dataset, state: pd.DataFrame) -> list[dict]:
-    """One record per district: names joined to the day's state."""
+    """One record per district: names joined to the day's state (and its word, geo.vocabulary)."""
     meta = ds.districts.set_index("id")
     out = []
-    for did, row in state.iterrows():
+    for did, row in state.assign(state=states(state)).iterrows():
         m = meta.loc[did]
         rec = {"id": did, "name": m["name"], "name_ar": m["name_ar"], "aliases": list(m["aliases"])}
         rec |= {k: _clean(row[k]) for k in RECORD_FIELDS[4:]}
@@ -82,7 +85,7 @@ def _emit(records: list[dict], fmt: str) -> str:
 def cmd_control(ds, tl, args) -> str:
     day = _day(tl, args.date, "--date")
     state = tl.control_on(day)
-    return _emit(district_records(ds, state.assign(state=states(state))), args.format)
+    return _emit(district_records(ds, state), args.format)
 
 
 def _range(low: float, high: float, unit: str = "") -> str:
@@ -127,6 +130,9 @@ def cmd_areas(ds, tl, args) -> str:
 
 def cmd_changes(ds, tl, args) -> str:
     d1, d2 = _day(tl, args.date_from, "--from"), _day(tl, args.date_to, "--to")
+    if d1 > d2:
+        raise UsageError(f"--from {d1.date()} is later than --to {d2.date()}; give the earlier day first "
+                         f"(--from {d2.date()} --to {d1.date()}).")
     table = changes_between(tl.control_on(d1), tl.control_on(d2))
     names = ds.districts.set_index("id")["name"]
     table.insert(1, "name", names.reindex(table["id"]).to_numpy())
@@ -188,6 +194,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", required=True)
     p.add_argument("--to", dest="date_to", required=True)
     add("history", cmd_history, "a district's dated states and claims").add_argument("district")
+    from geo import export_cli
+
+    export_cli.add_parser(sub, error=UsageError)
     p = sub.add_parser("import", help="merge new or changed districts from a geojson.io or QGIS export")
     p.add_argument("file", type=Path)
     p.add_argument("--data", default="data", type=Path)
@@ -195,8 +204,29 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
+#: Exit status when the reader of our output went away (as for a process ended by SIGPIPE).
+CLOSED_PIPE_EXIT = 128 + signal.SIGPIPE
+
+
+def quiet_on_closed_pipe(run: Callable[[], int]) -> int:
+    """Run a command; when stdout's reader has gone (``... | head``), stop quietly instead of a traceback."""
+    try:
+        code = run()
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # Python flushes stdout again at exit; point it at /dev/null so that flush cannot fail too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return CLOSED_PIPE_EXIT
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    return quiet_on_closed_pipe(lambda: _run(args))
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "import":
         code, lines = run_import(args.file, args.data, write=args.yes)
         print("\n".join(line for line in lines if line))

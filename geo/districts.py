@@ -7,7 +7,8 @@ import shapely
 from shapely.geometry import shape
 
 from geo.constants import DISTRICT_RECOMMENDED, METRIC_CRS
-from geo.geojson_check import POLYGONAL, check_collection
+from geo.fields import CaseFold, id_problem
+from geo.geojson_check import POLYGONAL, check_collection, json_type
 from geo.problems import Problem
 
 #: Overlaps or gaps smaller than this (m²) are rounding noise and not reported.
@@ -38,10 +39,12 @@ def _record(i: int, feat: dict, file: str, problems: list[Problem]) -> dict | No
                                 "feature", i, None, "properties"))
         return None
     raw_id = props.get("id")
-    fid = None if raw_id is None else str(raw_id)
+    fid = None if raw_id is None or isinstance(raw_id, (dict, list)) else str(raw_id)
+
+    shown = fid if fid is None or id_problem(fid) is None else repr(fid)  # one line, even for a bad id
 
     def add(sev, msg, hint="", field="aliases"):
-        problems.append(Problem(sev, file, msg, hint, "feature", i, fid, field))
+        problems.append(Problem(sev, file, msg, hint, "feature", i, shown, field))
 
     ok = True
     if raw_id is None or (isinstance(raw_id, str) and not raw_id.strip()):
@@ -49,8 +52,11 @@ def _record(i: int, feat: dict, file: str, problems: list[Problem]) -> dict | No
             "Give a unique id: the OCHA p-code (e.g. N0129) or a new code such as X0001.", "id")
         ok = False
     elif isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
-        add("error", f"'id' must be a string or an integer, not {type(raw_id).__name__}.",
+        add("error", f"'id' must be a string or an integer, not {json_type(raw_id)}.",
             'Write it as text, e.g. "X0001".', "id")
+        ok = False
+    elif why := id_problem(fid):
+        add("error", why, "Write the id exactly, with no spaces or line breaks, e.g. N0129 or X0001.", "id")
         ok = False
     name = props.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -65,7 +71,7 @@ def _record(i: int, feat: dict, file: str, problems: list[Problem]) -> dict | No
         return None
     extra = {k: v for k, v in props.items() if k not in BASE_COLUMNS}
     return {
-        "id": fid.strip(),
+        "id": fid,
         "name": name.strip(),
         "name_ar": str(props.get("name_ar") or "").strip(),
         "aliases": aliases,
@@ -79,12 +85,19 @@ def _record(i: int, feat: dict, file: str, problems: list[Problem]) -> dict | No
 def _duplicates(records: list[dict], file: str, problems: list[Problem]) -> list[dict]:
     seen_id: dict[str, int] = {}
     seen_name: dict[str, int] = {}
+    cases = CaseFold()
     keep = []
     for r in records:
         i, fid = r["feature_index"], r["id"]
         if fid in seen_id:
             problems.append(Problem("error", file, f"duplicate id {fid!r} (also feature {seen_id[fid]}).",
                                     "Give each district its own id.", "feature", i, fid, "id"))
+            continue
+        if earlier := cases.clash(fid, i):
+            problems.append(Problem("error", file, f"id {fid!r} differs from {earlier[0]!r} (feature {earlier[1]}) "
+                                    "only in letter case.", "Ids that differ only in case are easily confused: "
+                                    "give it a distinct id, or the same one to replace that district.",
+                                    "feature", i, fid, "id"))
             continue
         seen_id[fid] = i
         key = r["name"].casefold()

@@ -28,6 +28,8 @@ CRS84_NAMES = {
     "urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84", "EPSG:4326",
     "urn:ogc:def:crs:EPSG::4326", "urn:ogc:def:crs:EPSG:4326", "CRS84",
 }
+#: Beyond this (metres) a number is no projected coordinate either (Web Mercator spans ±20,037,508 m).
+PROJECTED_MAX = 2.1e7
 #: A repair may change the area by at most this fraction.
 REPAIR_AREA_TOLERANCE = 0.01
 #: A vertex whose two edges meet at less than this angle (degrees) is a spike.
@@ -50,12 +52,48 @@ def _pairs_hook(pairs: list[tuple[str, Any]]) -> dict:
     return out
 
 
+class _BadNumber(ValueError):
+    """A JSON number that cannot be stored as a finite double."""
+
+
 def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not valid JSON")
+    raise _BadNumber(f"{name} is not valid JSON: NaN and Infinity are not allowed")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _BadNumber(f"the number {text[:20]}{'…' if len(text) > 20 else ''} is too large to store")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise _BadNumber(f"a number with {len(text.lstrip('-'))} digits is too large to store")
+    return int(text)
+
+
+#: JSON nested deeper than this is refused (a MultiPolygon needs 8 levels, property values a few more).
+MAX_JSON_DEPTH = 64
+#: Integers with more digits than this are refused (a double holds about 15 significant digits).
+MAX_INT_DIGITS = 30
+#: Marks a parse that failed (JSON ``null`` parses to None, which is a value, not a failure).
+UNREADABLE = object()
+_JSON_NAMES = {type(None): "null", list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type (object, array, string, number, boolean, null)."""
+    return "object" if isinstance(value, dict) else _JSON_NAMES.get(type(value), type(value).__name__)
 
 
 def parse_json(text: str, file: str) -> tuple[Any, list[Problem]]:
-    """Parse JSON text; problems carry line and column. A BOM is removed with a warning."""
+    """Parse JSON text; problems carry line and column. A BOM is removed with a warning.
+
+    Returns :data:`UNREADABLE` (never raises) when the text is not usable JSON: a syntax error,
+    NaN or a number too large to store, nesting deeper than :data:`MAX_JSON_DEPTH`, a lone
+    surrogate escape in a string, or a key given twice in one object.
+    """
     problems: list[Problem] = []
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -64,43 +102,89 @@ def parse_json(text: str, file: str) -> tuple[Any, list[Problem]]:
     if not text.strip():
         problems.append(Problem("error", file, "The file is empty.",
                                 "Restore it from the .bak copy or from git."))
-        return None, problems
+        return UNREADABLE, problems
+    depth = _bracket_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        problems.append(Problem("error", file, f"JSON nested {depth} levels deep (at most {MAX_JSON_DEPTH} "
+                                "are accepted).", "The file is damaged or not GeoJSON: restore it from the "
+                                ".bak copy or from git."))
+        return UNREADABLE, problems
     try:
-        data = json.loads(text, object_pairs_hook=_pairs_hook, parse_constant=_reject_constant)
+        data = json.loads(text, object_pairs_hook=_pairs_hook, parse_constant=_reject_constant,
+                          parse_float=_finite_float, parse_int=_bounded_int)
     except json.JSONDecodeError as exc:
         problems.append(Problem(
             "error", file, f"JSON syntax error at line {exc.lineno}, column {exc.colno}: {exc.msg}.",
             "Look for a missing bracket or quote, a trailing comma or a cut-off file there.",
         ))
-        return None, problems
-    except ValueError as exc:  # NaN / Infinity
-        problems.append(Problem("error", file, f"{exc}: NaN and Infinity are not allowed in JSON.",
-                                "Replace them with real numbers or remove the vertex."))
-        return None, problems
-    _report_duplicate_keys(data, file, problems)
-    return data, problems
+        return UNREADABLE, problems
+    except _BadNumber as exc:
+        problems.append(Problem("error", file, f"{exc}.", "Coordinates are lon/lat degrees such as 37.15; "
+                                "replace the number or remove the vertex."))
+        return UNREADABLE, problems
+    before = len(problems)
+    _walk(data, file, problems)
+    return (UNREADABLE if len(problems) > before else data), problems
 
 
-def _report_duplicate_keys(data: Any, file: str, problems: list[Problem], idx=None, fid=None) -> None:
-    if isinstance(data, _DuplicateKeys) and data.duplicates:
-        for key in sorted(set(data.duplicates)):
-            problems.append(Problem(
-                "error", file, f"Key '{key}' appears more than once in one object; "
-                "JSON readers silently keep only the last.", "Keep one and delete the other.",
-                where="feature" if idx is not None else "file", index=idx, id=fid, field=key))
-    if isinstance(data, dict):
-        feats = data.get("features") if data.get("type") == "FeatureCollection" else None
-        for key, value in data.items():
-            if feats is not None and key == "features" and isinstance(value, list):
-                for i, feat in enumerate(value):
-                    props = feat.get("properties") if isinstance(feat, dict) else None
-                    fid_i = props.get("id") if isinstance(props, dict) else None
-                    _report_duplicate_keys(feat, file, problems, i, None if fid_i is None else str(fid_i))
-            else:
-                _report_duplicate_keys(value, file, problems, idx, fid)
-    elif isinstance(data, list):
-        for value in data:
-            _report_duplicate_keys(value, file, problems, idx, fid)
+def _bracket_depth(text: str) -> int:
+    """Deepest nesting of [ and { outside strings (counted before parsing, so parsing cannot recurse away)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for c in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "]}":
+            depth -= 1
+    return deepest
+
+
+def _surrogate(text: str) -> str | None:
+    return next((f"\\u{ord(c):04x}" for c in text if 0xD800 <= ord(c) <= 0xDFFF), None)
+
+
+def _walk(data: Any, file: str, problems: list[Problem]) -> None:
+    """Report keys given twice in one object and strings holding lone surrogates, naming the feature."""
+    feats = data.get("features") if isinstance(data, dict) and data.get("type") == "FeatureCollection" else None
+    feats = feats if isinstance(feats, list) else None
+    stack: list[tuple[Any, int | None, str | None]] = [(data, None, None)]
+    while stack:
+        node, idx, fid = stack.pop()
+        where = {"where": "feature" if idx is not None else "file", "index": idx, "id": fid}
+        if isinstance(node, _DuplicateKeys) and node.duplicates:
+            for key in sorted(set(node.duplicates)):
+                problems.append(Problem(
+                    "error", file, f"Key '{key}' appears more than once in one object; "
+                    "JSON readers silently keep only the last.", "Keep one and delete the other.",
+                    **where, field=key))
+        texts = [node] if isinstance(node, str) else list(node) if isinstance(node, dict) else []
+        for text in texts:
+            if (bad := _surrogate(text)) is not None:
+                problems.append(Problem("error", file, f"text {text[:40]!r} holds the escape {bad}, half of a "
+                                        "character pair (a lone surrogate), which no page or file can store.",
+                                        f"Delete {bad} or write the whole character.", **where))
+        if isinstance(node, dict):
+            for value in node.values():
+                if feats is not None and value is feats:
+                    for i, feat in enumerate(feats):
+                        props = feat.get("properties") if isinstance(feat, dict) else None
+                        fid_i = props.get("id") if isinstance(props, dict) else None
+                        shown = None if fid_i is None or isinstance(fid_i, (dict, list)) else str(fid_i)
+                        stack.append((feat, i, None if shown is None or _surrogate(shown) else shown))
+                else:
+                    stack.append((value, idx, fid))
+        elif isinstance(node, list):
+            stack.extend((value, idx, fid) for value in node)
 
 
 def _positions(coords: Any) -> Iterable[list]:
@@ -232,6 +316,12 @@ class _FeatureChecker:
         ys = [p[1] for p in _positions(coords)]
         minx, maxx, miny, maxy = min(xs), max(xs), min(ys), max(ys)
         bx0, by0, bx1, by1 = self.bbox
+        if max(abs(minx), abs(maxx), abs(miny), abs(maxy)) > PROJECTED_MAX:
+            self.add("error", f"coordinates are far outside any map (x {minx:.6g}..{maxx:.6g}, y {miny:.6g}.."
+                     f"{maxy:.6g}); lon/lat degrees lie within ±180 and ±90.",
+                     "Look for a mistyped or damaged number; re-export the feature from your editor.",
+                     "coordinates")
+            return False
         if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
             self.add("error", f"coordinates look like projected metres (x {minx:.0f}..{maxx:.0f}, "
                      f"y {miny:.0f}..{maxy:.0f}), not lon/lat degrees.",
@@ -273,6 +363,10 @@ class _FeatureChecker:
             new_rings = []
             for ri, ring in enumerate(rings):
                 label = "outer ring" if ri == 0 else f"hole {ri}"
+                if not ring:
+                    self.add("error", f"{label} of polygon {pi} is empty (no points).",
+                             "Delete the empty [] from the coordinates, or draw the shape again.")
+                    return None
                 if ring[0] != ring[-1]:
                     self.add("error", f"{label} of polygon {pi} is not closed (first point "
                              f"{ring[0]} differs from last {ring[-1]}).",
@@ -307,9 +401,15 @@ class _FeatureChecker:
                 g = self._repair(g)
                 if g is None:
                     return None
-            elif cw:
-                self.add("warning", "outer ring is clockwise; rewound counter-clockwise (RFC 7946).",
-                         "Nothing to do.")
+            else:
+                if cw:
+                    self.add("warning", "outer ring is clockwise; rewound counter-clockwise (RFC 7946).",
+                             "Nothing to do.")
+                holes = [f"hole {ri} of polygon {pi}" for pi, poly in enumerate(getattr(g, "geoms", [g]))
+                         for ri, hole in enumerate(poly.interiors, start=1) if hole.is_ccw]
+                if holes:
+                    self.add("warning", f"{', '.join(holes)} wound counter-clockwise; rewound clockwise "
+                             "(RFC 7946: holes run clockwise).", "Nothing to do.")
             g = orient(g, sign=1.0) if g.geom_type == "Polygon" else shapely.MultiPolygon(
                 [orient(p, sign=1.0) for p in g.geoms])
         elif not g.is_valid:
@@ -355,14 +455,18 @@ def check_collection(
     whose geometry failed keeps ``geometry: None`` so property checks can still run.
     """
     data, problems = parse_json(text, file)
-    if data is None:
+    if data is UNREADABLE:
         return None, problems
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        kind = data.get("type") if isinstance(data, dict) else type(data).__name__
-        hint = ("Wrap it: {\"type\": \"FeatureCollection\", \"features\": [ ... ]}."
-                if kind in ("Feature", *DEPTH, "MultiPoint", "GeometryCollection") else
-                "Give a GeoJSON FeatureCollection.")
-        problems.append(Problem("error", file, f"top level is a {kind}, not a FeatureCollection.", hint,
+        kind = data.get("type") if isinstance(data, dict) and isinstance(data.get("type"), str) else None
+        if kind in ("Feature", *DEPTH, "MultiPoint", "GeometryCollection"):
+            what, hint = f"a {kind}", "Wrap it: {\"type\": \"FeatureCollection\", \"features\": [ ... ]}."
+        elif data is None:
+            what, hint = "null (no data at all)", "Restore the file from its .bak copy or from git."
+        else:
+            what = f"a {kind}" if kind else f"a JSON {json_type(data)}"
+            hint = "Give a GeoJSON FeatureCollection, or restore the file from its .bak copy or from git."
+        problems.append(Problem("error", file, f"top level is {what}, not a FeatureCollection.", hint,
                                 field="type"))
         return None, problems
     crs = _crs_problem(data, file)

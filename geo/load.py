@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
 
 from geo import constants as C
 from geo.districts import alias_index, read_districts
-from geo.files import data_digest, data_dir_from_argv  # noqa: F401 - the loader's public names
+from geo.files import data_digest, data_dir_from_argv, editing_enabled  # noqa: F401 - the loader's public names
 from geo.overlays import read_overlay
 from geo.problems import DataError, Problem, has_errors
 from geo.tables import read_evacuation, read_events, read_sources
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -30,67 +34,104 @@ class Dataset:
     digest: str = ""
 
 
-def _read_text(path: Path, problems: list[Problem]) -> str | None:
+def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        problems.append(Problem("error", str(path), "file not found.",
+        problems.append(Problem("error", shown, "file not found.",
                                 "Restore it from git, or point --data at the right folder."))
         return None
     except OSError as exc:
-        problems.append(Problem("error", str(path), f"cannot read: {exc.strerror}.", "Check permissions."))
+        problems.append(Problem("error", shown, f"cannot read: {exc.strerror or exc}.", "Check permissions."))
         return None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        problems.append(Problem("error", str(path), f"not UTF-8 text (byte {exc.start}).",
+        problems.append(Problem("error", shown, f"not UTF-8 text (byte {exc.start}).",
                                 "Save the file as UTF-8."))
         return None
 
 
+def guarded(file: str, problems: list[Problem], read: Callable[[], T]) -> T | None:
+    """Run one reader; any exception it raises becomes an error naming ``file``, never a traceback.
+
+    The readers report every bad input they know as a named problem; this is the net for one they
+    do not know yet.
+    """
+    try:
+        return read()
+    except Exception as exc:  # noqa: BLE001 - the one boundary between a file's content and a traceback
+        detail = " ".join(str(exc).split())[:200]
+        problems.append(Problem("error", file, f"could not be checked: the checks failed on this content "
+                                f"({type(exc).__name__}: {detail}).",
+                                "Restore the file from its .bak copy or from git, or undo the last edit; "
+                                "please report the input so that it gets a clear message."))
+        return None
+
+
+class _Folder:
+    """Reads a data folder's files, collecting problems under each file's shown name."""
+
+    def __init__(self, data_dir: Path, problems: list[Problem]):
+        self.data_dir, self.problems = data_dir, problems
+        self.folder = data_dir.resolve().name or "."
+
+    def name(self, file: str) -> str:
+        return f"{self.folder}/{file}"
+
+    def text(self, file: str, *, optional: bool = False) -> str | None:
+        if optional and not (self.data_dir / file).exists():
+            return None
+        return _read_text(self.data_dir / file, self.name(file), self.problems)
+
+    def read(self, file: str, reader: Callable[[str, str], tuple[T, list[Problem]]], *,
+             optional: bool = False) -> T | None:
+        """``reader(text, shown name)`` behind the boundary; None when the file is absent or unusable."""
+        text = self.text(file, optional=optional)
+        if text is None:
+            return None
+        out = guarded(self.name(file), self.problems, lambda: reader(text, self.name(file)))
+        if out is None:
+            return None
+        value, found = out
+        self.problems.extend(found)
+        if value is None and not has_errors(found):  # a reader gave up without saying why: never silently
+            self.problems.append(Problem("error", self.name(file), "the file could not be used, and no reason "
+                                         "was found.", "Restore it from its .bak copy or from git; please "
+                                         "report the input."))
+        return value
+
+
 def check_dataset(data_dir: Path | str) -> tuple[Dataset | None, list[Problem]]:
-    """Read and check every file; return the dataset (None if any error) and all problems."""
+    """Read and check every file; return the dataset (None if any error) and all problems.
+
+    Problems name a file by the data folder's name and the file's (``data/events.csv``), never by
+    its full path on this machine, since the app shows them to readers. Never raises.
+    """
     data_dir = Path(data_dir)
     problems: list[Problem] = []
     if not data_dir.is_dir():
-        return None, [Problem("error", str(data_dir), "data folder not found.",
+        return None, [Problem("error", data_dir.name or str(data_dir), "data folder not found.",
                               "Pass the folder holding districts.geojson, e.g. --data data.")]
-
-    def text(name: str, optional: bool = False) -> str | None:
-        path = data_dir / name
-        if optional and not path.exists():
-            return None
-        return _read_text(path, problems)
-
-    path = lambda name: str(data_dir / name)  # noqa: E731
-    districts = sources = events = None
-    if (t := text(C.DISTRICTS_FILE)) is not None:
-        districts, found = read_districts(t, path(C.DISTRICTS_FILE))
-        problems += found
-    if (t := text(C.SOURCES_FILE)) is not None:
-        sources, found = read_sources(t, path(C.SOURCES_FILE))
-        problems += found
+    f = _Folder(data_dir, problems)
+    districts = f.read(C.DISTRICTS_FILE, read_districts)
+    sources = f.read(C.SOURCES_FILE, read_sources)
     keys = set(sources["key"]) if sources is not None else set()
-    if (t := text(C.EVENTS_FILE)) is not None and districts is not None:
-        events, found = read_events(t, path(C.EVENTS_FILE), district_ids=set(districts["id"]),
-                                    source_keys=keys, names=alias_index(districts))
-        problems += found
+    events = None
+    if districts is not None:
+        events = f.read(C.EVENTS_FILE, lambda t, n: read_events(
+            t, n, district_ids=set(districts["id"]), source_keys=keys, names=alias_index(districts)))
     if events is not None and districts is not None:
-        problems += start_state_problems(districts, events, path(C.EVENTS_FILE))
-    optional = {}
-    for name, reader in ((C.ROUTES_FILE, "route"), (C.CHECKPOINTS_FILE, "checkpoint")):
-        if (t := text(name, optional=True)) is not None:
-            optional[name], found = read_overlay(t, path(name), kind=reader, source_keys=keys)
-            problems += found
-    if (t := text(C.EVACUATION_FILE, optional=True)) is not None:
-        optional[C.EVACUATION_FILE], found = read_evacuation(t, path(C.EVACUATION_FILE), source_keys=keys)
-        problems += found
+        file = f.name(C.EVENTS_FILE)
+        problems += guarded(file, problems, lambda: start_state_problems(districts, events, file)) or []
+    routes, checkpoints = (f.read(name, lambda t, n, kind=kind: read_overlay(t, n, kind=kind, source_keys=keys),
+                                  optional=True)
+                           for name, kind in ((C.ROUTES_FILE, "route"), (C.CHECKPOINTS_FILE, "checkpoint")))
+    evacuation = f.read(C.EVACUATION_FILE, lambda t, n: read_evacuation(t, n, source_keys=keys), optional=True)
     if has_errors(problems) or districts is None or events is None or sources is None:
         return None, problems
-    ds = Dataset(districts, events, sources, optional.get(C.ROUTES_FILE),
-                 optional.get(C.CHECKPOINTS_FILE), optional.get(C.EVACUATION_FILE),
-                 tuple(problems), data_digest(data_dir))
-    return ds, problems
+    return Dataset(districts, events, sources, routes, checkpoints, evacuation, tuple(problems),
+                   data_digest(data_dir)), problems
 
 
 def start_state_problems(districts: gpd.GeoDataFrame, events: pd.DataFrame, file: str) -> list[Problem]:

@@ -8,27 +8,35 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import shape
 
-from geo.geojson_check import LINEAR, POINT, check_collection
+from geo.constants import EVENT_DATE_MAX, EVENT_DATE_MIN
+from geo.fields import ID_HINT, CaseFold, id_problem, parse_day
+from geo.geojson_check import LINEAR, POINT, check_collection, json_type
 from geo.problems import Problem
-from geo.tables import parse_date
 
 ROUTE_STATUSES = ("proposed", "in use", "closed")
 
 
+def _day(value, key: str, add) -> tuple[dt.date | None, bool]:
+    """A date property: (date or None when blank, ok)."""
+    if value in (None, ""):
+        return None, True
+    d, why = parse_day(value) if isinstance(value, str) else (None, f"{value!r} is not a date in YYYY-MM-DD form.")
+    if d is None:
+        add("error", f"{key} {why}", "Write an existing day as YYYY-MM-DD, e.g. 2016-12-15.", key)
+        return None, False
+    if not EVENT_DATE_MIN <= d <= EVENT_DATE_MAX:
+        add("error", f"{key} {value} is outside {EVENT_DATE_MIN}..{EVENT_DATE_MAX}.", "Check the year.", key)
+        return None, False
+    return d, True
+
+
 def _dates(props: dict, add) -> tuple[dt.date | None, dt.date | None, bool]:
-    out, ok = [], True
-    for key in ("active_from", "active_to"):
-        value = props.get(key)
-        d = parse_date(str(value)) if value not in (None, "") else None
-        if value not in (None, "") and d is None:
-            add("error", f"{key} {value!r} is not a date in YYYY-MM-DD form.", "Write e.g. 2016-12-15.",
-                key)
-            ok = False
-        out.append(d)
-    if out[0] and out[1] and out[1] < out[0]:
-        add("error", "active_to is before active_from.", "Swap or fix the dates.", "active_to")
-        ok = False
-    return out[0], out[1], ok
+    start, ok_start = _day(props.get("active_from"), "active_from", add)
+    end, ok_end = _day(props.get("active_to"), "active_to", add)
+    if start and end and end < start:
+        add("error", f"active_to {end} is before active_from {start}.", "Swap or fix the dates.", "active_to")
+        return start, end, False
+    return start, end, ok_start and ok_end
 
 
 def _statuses(props: dict, add) -> tuple[tuple, bool]:
@@ -38,20 +46,46 @@ def _statuses(props: dict, add) -> tuple[tuple, bool]:
     if isinstance(raw, str):
         raw = [{"from": props.get("active_from"), "to": props.get("active_to"), "status": raw}]
     if not isinstance(raw, list):
-        add("error", "status must be a list of {from, to, status}.", "", "status")
+        add("error", "status must be a list of {from, to, status}.",
+            'Write e.g. [{"from": "2016-12-15", "to": "2016-12-22", "status": "in use"}].', "status")
         return (), False
     spans = []
-    for span in raw:
-        if not isinstance(span, dict) or span.get("status") not in ROUTE_STATUSES:
-            add("error", f"status entry {span!r} needs 'status' in {', '.join(ROUTE_STATUSES)}.", "",
-                "status")
+    for n, span in enumerate(raw, start=1):
+        value = span.get("status") if isinstance(span, dict) else None
+        if not isinstance(value, str) or value not in ROUTE_STATUSES:
+            add("error", f"status span {n} needs 'status' set to one of: {', '.join(ROUTE_STATUSES)}.",
+                'Write e.g. {"from": "2016-12-15", "to": "2016-12-22", "status": "in use"}.', "status")
             return (), False
-        start, end = parse_date(str(span.get("from") or "")), parse_date(str(span.get("to") or ""))
-        if span.get("from") and start is None or span.get("to") and end is None:
-            add("error", f"status entry {span!r} has a date not in YYYY-MM-DD form.", "", "status")
+        start, ok_start = _day(span.get("from"), f"status span {n} 'from'", add)
+        end, ok_end = _day(span.get("to"), f"status span {n} 'to'", add)
+        if not (ok_start and ok_end):
             return (), False
-        spans.append((start, end, span["status"]))
+        if start and end and end < start:
+            add("error", f"status span {n} ends ({end}) before it starts ({start}); the route would vanish.",
+                "Swap or fix the two dates.", "status")
+            return (), False
+        spans.append((start, end, value))
+    starts = [s for s, _, _ in spans]
+    if any(a and b and b < a for a, b in zip(starts, starts[1:], strict=False)):
+        add("error", "status spans are not in date order; the later span would silently win.",
+            "List the spans oldest first.", "status")
+        return (), False
     return tuple(spans), True
+
+
+def _id_ok(raw_id: str, i: int, seen: set[str], cases: CaseFold, add) -> bool:
+    if why := id_problem(raw_id):
+        add("error", why, ID_HINT, "id")
+        return False
+    if raw_id in seen:
+        add("error", f"duplicate id {raw_id!r}.", "Give each feature its own id.", "id")
+        return False
+    seen.add(raw_id)
+    if earlier := cases.clash(raw_id, i):
+        add("error", f"id {raw_id!r} differs from {earlier[0]!r} (feature {earlier[1]}) only in letter case.",
+            "Give it a distinct id.", "id")
+        return False
+    return True
 
 
 def read_overlay(text: str, file: str, *, kind: str, source_keys: set[str]
@@ -60,23 +94,27 @@ def read_overlay(text: str, file: str, *, kind: str, source_keys: set[str]
     feats, problems = check_collection(text, file, kinds=LINEAR if kind == "route" else POINT)
     if feats is None:
         return None, problems
-    rows, seen = [], set()
+    rows, seen, cases = [], set(), CaseFold()
     for i, feat in enumerate(feats):
         props = feat["properties"] if isinstance(feat["properties"], dict) else {}
-        fid = str(props.get("id") or "")
+        raw_id = props.get("id")
+        fid = raw_id if isinstance(raw_id, str) and id_problem(raw_id) is None else None
 
         def add(sev, msg, hint="", field=None, i=i, fid=fid):
-            problems.append(Problem(sev, file, msg, hint, "feature", i, fid or None, field))
+            problems.append(Problem(sev, file, msg, hint, "feature", i, fid, field))
 
         ok = feat["geometry"] is not None
         for key in ("id", "name", "source"):
-            if not props.get(key):
+            value = props.get(key)
+            if value in (None, ""):
                 add("error", f"required property '{key}' is missing.", f"Add '{key}'.", key)
                 ok = False
-        if fid in seen:
-            add("error", f"duplicate id {fid!r}.", "Give each feature its own id.", "id")
-            ok = False
-        seen.add(fid)
+            elif not isinstance(value, str):
+                add("error", f"'{key}' must be text, not {json_type(value)}.", f'Write it as text: "{key}": "...".',
+                    key)
+                ok = False
+        if isinstance(raw_id, str) and raw_id:
+            ok = _id_ok(raw_id, i, seen, cases, add) and ok
         for key in str(props.get("source") or "").split(";"):
             if key.strip() and key.strip() not in source_keys:
                 add("error", f"unknown source {key.strip()!r}.", "Add it to sources.csv.", "source")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import pandas as pd
 
@@ -22,54 +21,145 @@ from geo.constants import (
     PRECISIONS,
     SOURCE_COLUMNS,
 )
+from geo.fields import ID_HINT, CaseFold, id_problem, parse_day, parse_number
 from geo.names import normalize_name
-from geo.problems import Problem
+from geo.problems import Problem, has_errors
 
 EVACUATION_COLUMNS = ("figure_id", "date", "source", "measure", "value", "basis")
+#: What an evacuation figure is: a running total, one day's figure, a total over a stated period, an estimate, or
+#: a one-off count.
+EVACUATION_BASES = ("cumulative", "daily", "period", "estimate", "count")
+#: Largest figure accepted (east Aleppo held some 275,000 people; a bigger count is a typo).
+EVACUATION_MAX = 5_000_000
 #: Shares of one source for one district and day may exceed 1 by this much (rounding).
 SHARE_SLACK = 0.02
 
 
-def _rows(text: str, file: str, required: Iterable[str], problems: list[Problem]):
-    """Yield (line number, row dict) after checking the header; nothing if the header is bad."""
+def _add_line(problems: list[Problem], file: str, line: int, message: str, hint: str,
+              field: str | None = None) -> None:
+    problems.append(Problem("error", file, message, hint, where="line", index=line, field=field))
+
+
+def _bare_cr(text: str, file: str, problems: list[Problem]) -> bool:
+    """True (after reporting it) when a carriage return ends a line without a line feed."""
+    at = next((i for i, c in enumerate(text) if c == "\r" and text[i + 1:i + 2] != "\n"), None)
+    if at is None:
+        return False
+    _add_line(problems, file, text.count("\n", 0, at) + 1,
+              "a bare carriage return (CR) ends this line; the file mixes line endings.",
+              "Save the file with Unix (LF) or Windows (CR LF) line endings.")
+    return True
+
+
+def _cells(line: str, number: int, file: str, problems: list[Problem]) -> list[str] | None:
+    """One physical line split into cells; None after reporting a quoting error."""
+    try:
+        return next(csv.reader([line], strict=True))
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            _add_line(problems, file, number, "a quote opens a cell and is not closed on this line "
+                      "(a cell cannot hold a line break).",
+                      'Close the quote, or delete the stray ". A cell holding a comma is written "like, this".')
+        else:
+            _add_line(problems, file, number, f"a quoted cell has text after its closing quote ({exc}).",
+                      'Write a quote inside a quoted cell twice: "a ""quoted"" word".')
+        return None
+
+
+def _header(cells: list[str], file: str, required: Iterable[str], problems: list[Problem]) -> bool:
+    ok = True
+    seen: dict[str, int] = {}
+    for i, name in enumerate(cells, start=1):
+        if not name.strip():
+            _add_line(problems, file, 1, f"header cell {i} is blank.", "Name every column, or delete the "
+                      "empty column (check for a trailing comma).")
+            ok = False
+        elif name in seen:
+            _add_line(problems, file, 1, f"column {name!r} appears twice in the header (cells {seen[name]} "
+                      f"and {i}); one would silently replace the other.", "Delete or rename one of them.",
+                      field=name)
+            ok = False
+        else:
+            seen[name] = i
+    missing = [c for c in required if c not in seen]
+    if missing:
+        _add_line(problems, file, 1, f"missing column(s): {', '.join(missing)}.",
+                  f"The header must include: {', '.join(required)}.", field=missing[0])
+        ok = False
+    return ok
+
+
+def csv_records(text: str, file: str, problems: list[Problem], required: Iterable[str] = ()
+                ) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
+    """The header and the (line number, cells) of each row, read strictly; None if the file is unusable.
+
+    One row per line: a cell holding a line break, a quote never closed, a bare CR, a row with more
+    or fewer cells than the header, a blank or repeated header cell are each an error naming the
+    line. Rows with a problem are left out; blank lines are skipped.
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
-    missing = [c for c in required if c not in header]
-    if missing:
-        problems.append(Problem("error", file, f"missing column(s): {', '.join(missing)}.",
-                                f"The header must include: {', '.join(required)}.", "line", 1,
-                                field=missing[0]))
+    if _bare_cr(text, file, problems):
+        return None
+    lines = [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n")]
+    header = _cells(lines[0], 1, file, problems) if lines[0].strip() else None
+    if header is None:
+        if lines[0].strip() == "":
+            _add_line(problems, file, 1, "the first line is empty; it must be the header.",
+                      f"Put the column names on line 1: {', '.join(required) or 'the columns'}.")
+        return None
+    if not _header(header, file, required, problems):
+        return None
+    rows = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        cells = _cells(line, number, file, problems)
+        if cells is None:
+            continue
+        if len(cells) != len(header):
+            more = len(cells) > len(header)
+            _add_line(problems, file, number, f"row has {len(cells)} cells; the header has {len(header)}.",
+                      "Quote cells that contain commas (\"a, b\") or delete the extra comma." if more else
+                      "Add the missing cells; an empty cell still needs its comma.")
+            continue
+        rows.append((number, cells))
+    return header, rows
+
+
+def _rows(text: str, file: str, required: Iterable[str], problems: list[Problem]
+          ) -> Iterator[tuple[int, dict[str, str], dict[str, str]]]:
+    """Yield (line number, row with cells trimmed, row as written) for each well-formed row."""
+    table = csv_records(text, file, problems, required)
+    if table is None:
         return
-    try:
-        for row in reader:
-            if None in row:
-                problems.append(Problem("error", file, "row has more cells than the header.",
-                                        "Quote cells that contain commas.", "line", reader.line_num,
-                                        (row.get(header[0]) or "").strip() or None))
-                continue
-            yield reader.line_num, {k: (v or "").strip() for k, v in row.items()}
-    except csv.Error as exc:
-        problems.append(Problem("error", file, f"CSV syntax error: {exc}.", "Check the quoting.",
-                                "line", reader.line_num))
+    header, rows = table
+    for number, cells in rows:
+        raw = dict(zip(header, cells, strict=True))
+        yield number, {k: v.strip() for k, v in raw.items()}, raw
+
+
+def read_table(text: str, file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """A CSV file as a frame of strings, exactly as written (for editing); None if its structure is broken."""
+    problems: list[Problem] = []
+    table = csv_records(text, file, problems)
+    if table is None or has_errors(problems):
+        return None, problems
+    header, rows = table
+    return pd.DataFrame([cells for _, cells in rows], columns=header, dtype=str), problems
 
 
 def parse_date(text: str) -> dt.date | None:
     """ISO ``YYYY-MM-DD`` to a date, or None."""
-    try:
-        return dt.date.fromisoformat(text) if len(text) == 10 else None
-    except ValueError:
-        return None
+    return parse_day(text)[0]
 
 
 def _date(value: str, add: Callable, field: str = "date", *, blank_ok: bool = False) -> dt.date | None:
     if not value and blank_ok:
         return None
-    d = parse_date(value)
+    d, why = parse_day(value)
     if d is None:
-        add("error", f"{field} {value!r} is not a date in YYYY-MM-DD form.", "Write e.g. 2016-12-13.",
-            field)
+        add("error", f"{field} {why}", "Write an existing day as YYYY-MM-DD, e.g. 2016-12-13.", field)
     elif not EVENT_DATE_MIN <= d <= EVENT_DATE_MAX:
         add("error", f"{field} {value} is outside {EVENT_DATE_MIN}..{EVENT_DATE_MAX}.",
             "Check the year.", field)
@@ -77,20 +167,35 @@ def _date(value: str, add: Callable, field: str = "date", *, blank_ok: bool = Fa
     return d
 
 
+def _id_ok(raw: str, field: str, add: Callable, seen: CaseFold, line: int) -> bool:
+    """Report an id that is empty, holds whitespace or control characters, or differs only in case."""
+    why = id_problem(raw, field)
+    if why:
+        add("error", why, ID_HINT, field)
+        return False
+    earlier = seen.clash(raw, line)
+    if earlier:
+        add("error", f"{field} {raw!r} differs from {earlier[0]!r} (line {earlier[1]}) only in letter case.",
+            "Ids that differ only in case are easily confused: give it a distinct id, or the same one.", field)
+        return False
+    return True
+
+
 def _adder(problems: list[Problem], file: str, line: int, rid: str | None):
+    shown = rid if rid and id_problem(rid) is None else (repr(rid) if rid else None)
+
     def add(sev, msg, hint="", field=None):
-        problems.append(Problem(sev, file, msg, hint, "line", line, rid or None, field))
+        problems.append(Problem(sev, file, msg, hint, "line", line, shown, field))
     return add
 
 
 def read_sources(text: str, file: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Read sources.csv: one row per source key."""
     problems: list[Problem] = []
-    rows, seen = [], set()
-    for line, row in _rows(text, file, ("key", "title"), problems):
-        add = _adder(problems, file, line, row["key"])
-        if not row["key"]:
-            add("error", "key is empty.", "Give the source a short unique key.", "key")
+    rows, seen, cases = [], set(), CaseFold()
+    for line, row, raw in _rows(text, file, ("key", "title"), problems):
+        add = _adder(problems, file, line, raw["key"])
+        if not _id_ok(raw["key"], "key", add, cases, line):
             continue
         if row["key"] in seen:
             add("error", f"duplicate key {row['key']!r}.", "Keep one row per source.", "key")
@@ -99,6 +204,8 @@ def read_sources(text: str, file: str) -> tuple[pd.DataFrame, list[Problem]]:
         if url and not url.lower().startswith(("http://", "https://")):
             add("error", f"url {url!r} is not an http(s) address; it would become a link.",
                 "Give an http:// or https:// address, or leave it blank.", "url")
+            continue
+        if row.get("date") and _date(row["date"], add) is None:
             continue
         seen.add(row["key"])
         rows.append({c: row.get(c, "") for c in SOURCE_COLUMNS} | {"line": line})
@@ -109,12 +216,13 @@ def _share(value: str, add: Callable) -> float | None:
     """Parsed share; NaN for blank; None on error."""
     if not value:
         return math.nan
-    try:
-        share = float(value.rstrip("%")) / (100 if value.endswith("%") else 1)
-    except ValueError:
-        add("error", f"share {value!r} is not a number.", "Write a fraction such as 0.5, or leave "
-            "it blank for the whole district.", "share")
+    percent = value.endswith("%")
+    number, why = parse_number(value[:-1] if percent else value)
+    if number is None:
+        add("error", f"share {why}", "Write a fraction such as 0.5, or leave it blank for the whole district.",
+            "share")
         return None
+    share = number / 100 if percent else number
     if not 0 < share <= 1:
         add("error", f"share {value} is outside 0–1 (exclusive of 0).",
             "Write the part held as a fraction, e.g. 0.33 for a third.", "share")
@@ -128,13 +236,12 @@ def read_events(
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Read events.csv into a typed frame (``date`` datetime64, ``share`` float, NaN = whole)."""
     problems: list[Problem] = []
-    rows, seen = [], {}
-    for line, row in _rows(text, file, EVENT_COLUMNS, problems):
-        eid = row["event_id"]
+    rows, seen, cases = [], {}, CaseFold()
+    for line, row, raw in _rows(text, file, EVENT_COLUMNS, problems):
+        eid = raw["event_id"]
         add = _adder(problems, file, line, eid)
         ok = True
-        if not eid:
-            add("error", "event_id is empty.", "Give every row a unique id such as E0123.", "event_id")
+        if not _id_ok(eid, "event_id", add, cases, line):
             ok = False
         elif eid in seen:
             add("error", f"duplicate event_id {eid!r} (also line {seen[eid]}).", "Give it a new id.",
@@ -159,8 +266,9 @@ def read_events(
                 "existing key.", "source")
             ok = False
         if row["precision"] and row["precision"] not in PRECISIONS:
-            add("warning", f"precision {row['precision']!r} is not one of {', '.join(PRECISIONS)}.",
-                "", "precision")
+            add("error", f"unknown precision {row['precision']!r}.", f"Use one of: {', '.join(PRECISIONS)}, "
+                "or leave it blank.", "precision")
+            ok = False
         kind = row.get("claim_kind") or DEFAULT_CLAIM_KIND
         if kind not in CLAIM_KINDS:
             add("error", f"unknown claim_kind {kind!r}.", f"Use one of: {', '.join(CLAIM_KINDS)} "
@@ -234,36 +342,51 @@ def _check_share_sums(frame: pd.DataFrame, file: str, problems: list[Problem]) -
                                 "line", int(first["line"]), first["event_id"], "share"))
 
 
+def _figure(row: dict[str, str], field: str, add: Callable, *, blank_ok: bool = False) -> float | None:
+    """A non-negative count in range; NaN when blank and allowed; None after reporting an error."""
+    text = row.get(field, "")
+    if not text and blank_ok:
+        return math.nan
+    value, why = parse_number(text)
+    if value is None:
+        add("error", f"{field} {why}" if text else f"{field} is empty.", "Write the figure as digits, e.g. 1500.",
+            field)
+        return None
+    if not 0 <= value <= EVACUATION_MAX:
+        add("error", f"{field} {text} is outside 0..{EVACUATION_MAX:,}.", "Check the figure; a count of people "
+            "or vehicles cannot be negative.", field)
+        return None
+    return value
+
+
 def read_evacuation(text: str, file: str, *, source_keys: set[str]) -> tuple[pd.DataFrame, list[Problem]]:
     """Read evacuation.csv: dated figures by source."""
     problems: list[Problem] = []
-    rows, seen = [], set()
-    for line, row in _rows(text, file, EVACUATION_COLUMNS, problems):
-        add = _adder(problems, file, line, row["figure_id"])
+    rows, seen, cases = [], set(), CaseFold()
+    for line, row, raw in _rows(text, file, EVACUATION_COLUMNS, problems):
+        add = _adder(problems, file, line, raw["figure_id"])
+        ok = _id_ok(raw["figure_id"], "figure_id", add, cases, line)
+        if ok and row["figure_id"] in seen:
+            add("error", f"duplicate figure_id {row['figure_id']!r}.", "Give it a new id.", "figure_id")
+            ok = False
+        seen.add(row["figure_id"])
         date = _date(row["date"], add)
-        try:
-            value = float(row["value"].replace(",", ""))
-        except ValueError:
-            add("error", f"value {row['value']!r} is not a number.", "Write digits only.", "value")
-            continue
-        high = row.get("value_high", "")
-        try:
-            high_value = float(high.replace(",", "")) if high else None
-        except ValueError:
-            add("error", f"value_high {high!r} is not a number.", "Write digits only, or leave it blank.",
-                "value_high")
-            continue
-        if high_value is not None and high_value < value:
+        value = _figure(row, "value", add)
+        high = _figure(row, "value_high", add, blank_ok=True)
+        if value is not None and high is not None and high < value:
             add("error", "value_high is below value.", "Put the low end of a range in value, the high end in "
                 "value_high.", "value_high")
-            continue
-        if row["figure_id"] in seen:
-            add("error", f"duplicate figure_id {row['figure_id']!r}.", "Give it a new id.", "figure_id")
-            continue
-        seen.add(row["figure_id"])
+            ok = False
         if row["source"] not in source_keys:
             add("error", f"unknown source {row['source']!r}.", "Add it to sources.csv.", "source")
-            continue
-        if date is not None:
-            rows.append(row | {"date": pd.Timestamp(date), "value": value, "value_high": high_value, "line": line})
+            ok = False
+        if row["basis"] not in EVACUATION_BASES:
+            add("error", f"unknown basis {row['basis']!r}.", f"Use one of: {', '.join(EVACUATION_BASES)}.", "basis")
+            ok = False
+        if not row["measure"]:
+            add("error", "measure is empty.", "Name what is counted, e.g. people_evacuated.", "measure")
+            ok = False
+        if ok and date is not None and value is not None and high is not None:
+            rows.append(row | {"date": pd.Timestamp(date), "value": value,
+                               "value_high": None if math.isnan(high) else high, "line": line})
     return pd.DataFrame(rows), problems

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from geo.cli import quiet_on_closed_pipe
 from geo.load import check_dataset
 from geo.problems import has_errors
 
@@ -17,12 +18,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m geo.validate", description=__doc__.splitlines()[0])
     ap.add_argument("data_dir", nargs="?", default="data", help="data folder (default: data)")
     args = ap.parse_args(argv)
-    ds, problems = check_dataset(args.data_dir)
+    return quiet_on_closed_pipe(lambda: _report(args.data_dir))
+
+
+def _report(data_dir: str) -> int:
+    ds, problems = check_dataset(data_dir)
     for p in problems:
         print(p)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
-    summary = f"{args.data_dir}: {errors} error(s), {warnings} warning(s)"
+    summary = f"{data_dir}: {errors} error(s), {warnings} warning(s)"
     if ds is not None:
         summary += (f"; {len(ds.districts)} districts, {len(ds.events)} events, "
                     f"{len(ds.sources)} sources")

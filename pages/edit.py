@@ -1,32 +1,39 @@
 """Editing page: add or change districts from a GeoJSON export, and fix or add events.
 
-Every save is validated first and written safely (``geo.store.atomic_write``): a temporary file
-beside the target, fsync, a ``.bak`` of the previous version, and a refusal when the file changed
-on disk since this page read it. The map page picks the change up on its next run.
+Off unless the operator turns editing on (``-- --enable-editing`` or ``ALEPPO_EDITING=1``); then
+it asks for the password kept in Streamlit's secrets as ``edit_password``. Every save is validated
+first and written safely (``geo.store.atomic_write``): a temporary file beside the target, fsync,
+a ``.bak`` of the previous version, and a refusal when the file changed on disk since this page
+read it. The map page picks the change up on its next run. The page names files, never the
+server's folders.
 """
 
 from __future__ import annotations
 
-import io
+import hmac
 import sys
+import time
 from pathlib import Path
 
 import folium
-import pandas as pd
 import streamlit as st
 
 from geo.constants import DISTRICTS_FILE, EVENTS_FILE
 from geo.districts import alias_index, read_districts
 from geo.importer import plan_import
-from geo.load import check_dataset, data_dir_from_argv
+from geo.load import check_dataset, data_dir_from_argv, editing_enabled
 from geo.problems import DataError, Problem, has_errors
-from geo.store import ConflictError, atomic_write, read_versioned
-from geo.tables import read_events
+from geo.store import SaveError, atomic_write, read_versioned
+from geo.tables import read_events, read_table
 from layers.control_map import leaflet_assets
 from layers.style import escape_text
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / "data"
 PREVIEW_HEIGHT = 420
+#: Key in Streamlit's secrets (``.streamlit/secrets.toml``) holding the editors' password.
+PASSWORD_SECRET = "edit_password"
+#: Pause after a wrong password, so that guessing is slow.
+WRONG_PASSWORD_PAUSE_S = 1.0
 
 
 def show_problems(problems: list[Problem]) -> None:
@@ -65,10 +72,10 @@ def preview_html(current: str, merged: str, changed_ids: set[str]) -> str:
 
 
 def save(path: Path, data: bytes, version: str, validate) -> bool:
-    """Validated, atomic save; report the outcome on the page."""
+    """Validated, atomic save; report the outcome on the page (a refusal in one line)."""
     try:
         backup = atomic_write(path, data, expected_digest=version, validate=validate)
-    except ConflictError as exc:
+    except SaveError as exc:
         st.error(f"Not saved: {exc}")
         return False
     except DataError as exc:
@@ -80,6 +87,18 @@ def save(path: Path, data: bytes, version: str, validate) -> bool:
     return True
 
 
+def read_current(path: Path) -> tuple[str, str] | None:
+    """A data file's text and version digest; None after saying on the page why it cannot be read."""
+    try:
+        raw, version = read_versioned(path)
+        return raw.decode("utf-8"), version
+    except OSError as exc:
+        st.error(f"{path.name} cannot be read ({exc.strerror or exc}); restore it from {path.name}.bak or git.")
+    except UnicodeDecodeError as exc:
+        st.error(f"{path.name} is not UTF-8 text (byte {exc.start}); restore it from {path.name}.bak or git.")
+    return None
+
+
 def districts_section(data_dir: Path) -> None:
     st.subheader("Add or change districts")
     st.caption("Upload a GeoJSON exported from geojson.io or QGIS (EPSG:4326). New ids are added, existing ids "
@@ -88,7 +107,9 @@ def districts_section(data_dir: Path) -> None:
     if upload is None:
         return
     target = data_dir / DISTRICTS_FILE
-    current, version = read_versioned(target)
+    if (read := read_current(target)) is None:
+        return
+    current, version = read
     if st.session_state.get("upload_name") != (upload.name, upload.size):
         st.session_state["upload_name"] = (upload.name, upload.size)
         st.session_state["districts_version"] = version  # the version this edit is based on
@@ -97,7 +118,7 @@ def districts_section(data_dir: Path) -> None:
     except UnicodeDecodeError:
         st.error(f"{upload.name}: not UTF-8 text. Save the export as UTF-8 and upload it again.")
         return
-    merged, changes, problems = plan_import(current.decode("utf-8"), new_text, upload.name, str(target))
+    merged, changes, problems = plan_import(current, new_text, upload.name, target.name)
     show_problems(problems)
     if merged is None:
         st.error("Nothing can be applied until the errors above are fixed.")
@@ -105,10 +126,10 @@ def districts_section(data_dir: Path) -> None:
     st.markdown("**What will change**")
     st.text("\n".join(changes) or "Nothing: every district in the file is already identical.")
     ids = {line.split()[1] for line in changes}
-    st.iframe(preview_html(current.decode("utf-8"), merged, ids), height=PREVIEW_HEIGHT)  # a whole page, escaped
+    st.iframe(preview_html(current, merged, ids), height=PREVIEW_HEIGHT)  # a whole page, escaped
     if changes and st.button("Apply these changes", type="primary"):
         save(target, merged.encode("utf-8"), st.session_state["districts_version"],
-             lambda b: read_districts(b.decode("utf-8"), str(target))[1])
+             lambda b: read_districts(b.decode("utf-8"), target.name)[1])
 
 
 def events_section(data_dir: Path, ds) -> None:
@@ -116,10 +137,17 @@ def events_section(data_dir: Path, ds) -> None:
     st.caption("One row per claim. `district` is a district id, `source` a key of sources.csv; add one row per "
                "source when sources disagree. Write notes in your own words.")
     target = data_dir / EVENTS_FILE
-    raw, version = read_versioned(target)
+    if (read := read_current(target)) is None:
+        return
+    text, version = read
     if "events_version" not in st.session_state:
         st.session_state["events_version"] = version
-    table = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False)
+    table, problems = read_table(text, target.name)
+    if table is None:
+        st.error(f"{target.name} cannot be shown as a table until these are fixed in a text editor (or the file "
+                 f"is restored from {target.name}.bak):")
+        show_problems(problems)
+        return
     edited = st.data_editor(table, num_rows="dynamic", hide_index=True, key="events_editor", width="stretch")
     if ds is None:
         st.warning("The data folder does not validate as a whole; fix the files listed above before saving events.")
@@ -129,7 +157,7 @@ def events_section(data_dir: Path, ds) -> None:
         text = edited.to_csv(index=False, lineterminator="\n")
 
         def validate(data: bytes) -> list[Problem]:
-            return read_events(data.decode("utf-8"), str(target), district_ids=set(ds.districts["id"]),
+            return read_events(data.decode("utf-8"), target.name, district_ids=set(ds.districts["id"]),
                                source_keys=set(ds.sources["key"]), names=alias_index(ds.districts))[1]
 
         if save(target, text.encode("utf-8"), st.session_state["events_version"], validate):
@@ -140,11 +168,39 @@ def events_section(data_dir: Path, ds) -> None:
         st.rerun()
 
 
+def admitted() -> bool:
+    """True once this session gave the editors' password (from secrets, compared in constant time)."""
+    if st.session_state.get("editor_admitted"):
+        return True
+    try:
+        expected = st.secrets[PASSWORD_SECRET]
+    except (KeyError, FileNotFoundError):
+        expected = None
+    if not isinstance(expected, str) or not expected:
+        st.error(f"Editing is on, but no password is set: the operator adds {PASSWORD_SECRET} to the app's "
+                 "secrets (see the README, 'Publishing the app'). Nothing can be edited until then.")
+        return False
+    given = st.text_input("Editors' password", type="password", key="editor_password")
+    if not given:
+        st.info("Editing the data needs the editors' password.")
+        return False
+    if hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
+        st.session_state["editor_admitted"] = True
+        return True
+    time.sleep(WRONG_PASSWORD_PAUSE_S)
+    st.error("Wrong password.")
+    return False
+
+
 def main() -> None:
     st.set_page_config(page_title="Edit the data", layout="wide")
-    data_dir = data_dir_from_argv(sys.argv[1:], DEFAULT_DATA)
     st.title("Edit the data")
-    st.caption(f"Data folder: {data_dir}")
+    if not editing_enabled(sys.argv[1:]):  # the app does not list this page then; refuse a direct run too
+        st.error("Editing is turned off on this server.")
+        st.stop()
+    if not admitted():
+        st.stop()
+    data_dir = data_dir_from_argv(sys.argv[1:], DEFAULT_DATA)
     ds, problems = check_dataset(data_dir)  # once per run; the events section validates against it
     show_problems(problems)
     districts_section(data_dir)

@@ -25,15 +25,16 @@ READY = f"() => !!(window.ControlMap && {VIEW} && {VIEW}.ready)"
 URL_DAY = "() => new URLSearchParams(location.search).get('date')"
 
 
-def serve(data: Path):
-    """Run the app on ``data`` on a free loopback port; yield its URL; stop it."""
+def serve(data: Path, *app_args: str, options: tuple[str, ...] = ()):
+    """Run the app on ``data`` (with ``app_args`` after ``--`` and Streamlit ``options``) on a free
+    loopback port; yield its URL; stop it."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.enableStaticServing",
-           "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-           "--", "--data", str(data)]
+           "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *options,
+           "--", "--data", str(data), *app_args]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -207,3 +208,13 @@ def test_bundled_data_offline(offline_page):
         assert frame.evaluate(f"() => {VIEW}.isoDay()") == "2016-12-16"
         offline_page.wait_for_timeout(300)
         assert offline_page.errors == [] and offline_page.blocked == []
+
+
+def test_edit_page_is_not_served_unless_editing_is_on(server, offline_page):
+    """A clean start has no edit page: no link to it, and its address shows the map instead."""
+    open_map(offline_page, server + "/?basemap=none")
+    assert offline_page.get_by_role("link", name="Edit the data").count() == 0
+    open_map(offline_page, server + "/edit?basemap=none")
+    offline_page.wait_for_timeout(500)
+    body = offline_page.inner_text("body")
+    assert "Edit the data" not in body and "Add or change districts" not in body and "password" not in body

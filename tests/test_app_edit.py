@@ -27,16 +27,23 @@ def data(tmp_path_factory) -> Path:
     return write_synthetic(tmp_path_factory.mktemp("edit") / "data", 9)
 
 
+PASSWORD = "correct horse battery staple"
+
+
 @pytest.fixture(scope="module")
-def server(data):
-    yield from serve(data)
+def server(data, tmp_path_factory):
+    secrets = tmp_path_factory.mktemp("secrets") / "secrets.toml"
+    secrets.write_text(f'edit_password = "{PASSWORD}"\n', encoding="utf-8")
+    yield from serve(data, "--enable-editing", options=("--secrets.files", str(secrets)))
 
 
 def open_edit(page, url: str) -> None:
-    """Reach the page through the app's navigation, as a reader does. (Opening /edit directly makes
-    Streamlit's front end probe /edit/_stcore/... first, which logs two 404s.)"""
+    """Reach the page through the app's navigation, as an editor does, and give the password. (Opening
+    /edit directly makes Streamlit's front end probe /edit/_stcore/... first, which logs two 404s.)"""
     page.goto(url + "/?basemap=none")
-    page.get_by_role("link", name="edit").click()
+    page.get_by_role("link", name="Edit the data").click()
+    page.get_by_label("Editors' password").fill(PASSWORD)
+    page.get_by_label("Editors' password").press("Enter")
     page.get_by_text("Add or change districts").wait_for(timeout=60000)
 
 
@@ -79,12 +86,26 @@ def test_drawn_district_is_previewed_applied_and_drawn_on_the_map(server, data, 
     assert page.errors == [] and page.blocked == []
 
 
+def admit(at: AppTest, password: str = PASSWORD) -> AppTest:
+    at.secrets["edit_password"] = PASSWORD
+    at.run()
+    at.text_input(key="editor_password").input(password).run()
+    return at
+
+
 @pytest.fixture
-def edit_app(tmp_path, monkeypatch):
+def folder(tmp_path, monkeypatch) -> Path:
     folder = shutil.copytree(write_synthetic(tmp_path / "src", 5), tmp_path / "data")
     monkeypatch.setenv("ALEPPO_DATA", str(folder))
-    at = AppTest.from_file(EDIT_PAGE, default_timeout=60).run()
+    monkeypatch.setenv("ALEPPO_EDITING", "1")
+    return folder
+
+
+@pytest.fixture
+def edit_app(folder):
+    at = admit(AppTest.from_file(EDIT_PAGE, default_timeout=60))
     assert not at.exception
+    assert any(s.value == "Add or change districts" for s in at.subheader)
     return at, folder
 
 
@@ -111,3 +132,65 @@ def test_broken_file_lists_problems(edit_app):
     at.run()
     assert not at.exception
     assert any("error(s)" in e.value for e in at.error)
+
+
+def save_events(at: AppTest) -> AppTest:
+    return next(b for b in at.button if b.label == "Validate and save events").click().run()
+
+
+def test_editing_is_off_unless_the_operator_turns_it_on(folder, monkeypatch):
+    monkeypatch.delenv("ALEPPO_EDITING")
+    at = AppTest.from_file(EDIT_PAGE, default_timeout=60)
+    at.secrets["edit_password"] = PASSWORD
+    at.run()
+    assert [e.value for e in at.error] == ["Editing is turned off on this server."]
+    assert not at.text_input and not at.button and not at.get("data_editor")
+
+
+def test_no_password_configured_means_no_editing(folder):
+    at = AppTest.from_file(EDIT_PAGE, default_timeout=60).run()
+    assert any("no password is set" in e.value for e in at.error)
+    assert not at.text_input and not at.button
+
+
+def test_wrong_password_is_refused_and_shows_nothing(folder):
+    at = admit(AppTest.from_file(EDIT_PAGE, default_timeout=60), password="guess")
+    assert [e.value for e in at.error] == ["Wrong password."]
+    assert not at.button and not at.get("data_editor")
+    assert str(folder) not in "".join(str(e) for e in at.main)
+
+
+def test_page_never_shows_the_server_path(edit_app):
+    at, folder = edit_app
+    (folder / "events.csv").write_text("event_id\n", encoding="utf-8")  # a broken file: its problems are listed
+    at.run()
+    shown = "\n".join(str(getattr(e, "value", "")) for e in at.main)
+    assert "events.csv" in shown and str(folder.parent) not in shown
+
+
+@pytest.mark.parametrize("case,text,fragment", [
+    ("extra cell", "E9999,2016-11-20,S001,government,,alpha,day,x,extra\n", "row has 9 cells; the header has 8"),
+    ("unclosed quote", 'E9999,2016-11-20,S001,government,,alpha,day,"x\n', "a quote opens a cell"),
+    ("bare CR", "E9999,2016-11-20,S001,government,,alpha,day,x\rE9998\n", "bare carriage return"),
+])
+def test_broken_events_file_lists_problems_not_a_traceback(edit_app, case, text, fragment):
+    at, folder = edit_app
+    with (folder / "events.csv").open("a", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+    at.run()
+    assert not at.exception
+    assert any(fragment in c.value for c in at.code), [c.value for c in at.code]
+    assert not any(b.label == "Validate and save events" for b in at.button)
+
+
+def test_refused_save_says_why_in_one_line_and_leaves_no_temp_file(edit_app, monkeypatch):
+    at, folder = edit_app
+    before = (folder / "events.csv").read_bytes()
+    (folder / "events.csv.bak").mkdir()  # the backup cannot be written over a folder
+    save_events(at)
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "\n" not in errors[0], errors
+    assert errors[0].startswith("Not saved: events.csv was not saved: its backup events.csv.bak could not be "
+                                "written")
+    assert (folder / "events.csv").read_bytes() == before
+    assert not list(folder.glob(".*.tmp"))

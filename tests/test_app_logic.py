@@ -14,7 +14,7 @@ from geo.vocabulary import label
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
-from conftest import TINY_EVENTS  # noqa: E402
+from conftest import TINY_EVENTS, TINY_SOURCES  # noqa: E402
 
 
 @pytest.fixture
@@ -101,3 +101,34 @@ def test_basemap_choice_follows_the_url(app):
     assert app.query_params["basemap"] == "streets"
     app.radio(key="basemap").set_value("none").run()
     assert "basemap" not in app.query_params
+
+
+# Inputs that once ended in a traceback in the app; each now lists its problem over the last valid data.
+CRASH_INPUTS = [
+    ("districts.geojson", "null", "top level is null"),
+    ("districts.geojson", '{"type": "FeatureCollection", "features": [' + "[" * 3000 + "]" * 3000 + "]}",
+     "levels deep"),
+    ("districts.geojson", '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": '
+     '"T1", "name": "\\ud800"}, "geometry": {"type": "Polygon", "coordinates": [[[37.13, 36.19], [37.14, 36.19], '
+     '[37.14, 36.2], [37.13, 36.19]], []]}}]}', "lone surrogate"),
+    ("districts.geojson", '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": '
+     '"T1", "name": "W"}, "geometry": {"type": "Point", "coordinates": [' + "9" * 401 + ", 36.2]}}]}",
+     "401 digits"),
+    ("events.csv", TINY_EVENTS.replace("event_id,date", "event_id\r,date", 1), "bare carriage return"),
+    ("events.csv", TINY_EVENTS + "E11,2016-12-02,T1,government,,alpha,day,x,extra\n", "row has 9 cells"),
+    ("events.csv", TINY_EVENTS.replace("inferred,start", 'inferred,"start'), "a quote opens a cell"),
+    ("sources.csv", TINY_SOURCES + "Alpha,A,A,2016-02-30,,x\n", "only in letter case"),
+]
+
+
+@pytest.mark.parametrize("file,text,fragment", CRASH_INPUTS, ids=[f"{f}: {x}" for f, _, x in CRASH_INPUTS])
+def test_crash_inputs_keep_the_last_valid_data(app, tiny_dir, file, text, fragment):
+    app.query_params["date"] = "2016-12-01"
+    app.run()
+    (tiny_dir / file).write_text(text, encoding="utf-8", newline="")
+    app.run()
+    assert not app.exception
+    assert "last valid data" in app.error[0].value
+    assert fragment in app.code[0].value
+    assert str(tiny_dir.parent) not in app.code[0].value, "readers never see the server's folders"
+    assert any("Events on 01 Dec 2016" == h.value for h in app.subheader)

@@ -113,3 +113,50 @@ def test_control_names_the_state_in_the_shared_vocabulary(tiny_dir):
     assert states("2016-11-21") == {"T1": "government", "T2": "split", "T3": "opposition", "T4": "sdf",
                                     "T5": "opposition", "T6": "unknown"}
     assert states("2016-12-01")["T3"] == "disputed"
+
+
+def test_impossible_day_is_named(tiny_dir):
+    res = run("control", "--date", "2016-02-30", "--data", str(tiny_dir))
+    assert res.returncode == 2 and "error: --date 2016-02-30 is not a day: February 2016 has 29 days." in res.stderr
+
+
+def test_changes_refuses_a_reversed_range(tiny_dir):
+    res = run("changes", "--from", "2016-11-29", "--to", "2016-11-15", "--data", str(tiny_dir))
+    assert res.returncode == 2 and res.stdout == ""
+    assert "--from 2016-11-29 is later than --to 2016-11-15" in res.stderr
+
+
+@pytest.mark.parametrize("args", [["control", "--date", "2016-12-01", "--format", "json"], ["validate"]])
+def test_closed_pipe_ends_quietly(tiny_dir, args):
+    """``python -m geo control ... | head``: the reader goes away; no traceback, the SIGPIPE status."""
+    cmd = [sys.executable, "-m", "geo.validate", str(tiny_dir)] if args == ["validate"] else [
+        sys.executable, "-m", "geo", *args, "--data", str(tiny_dir)]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the first line is written
+    with proc.stderr:
+        err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141 and "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_run_app_script_passes_streamlit_options_through(tmp_path):
+    """scripts/run-app.sh: options with a dot go to Streamlit, the rest to the app (after --)."""
+    import shutil
+
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(REPO / "scripts" / "run-app.sh", tmp_path / "scripts" / "run-app.sh")
+    (tmp_path / "requirements.txt").write_text("")
+    venv = tmp_path / ".venv" / "bin"
+    venv.mkdir(parents=True)
+    for name, body in (("python", "exit 0"), ("pip", "exit 0"), ("streamlit", 'printf "%s\\n" "$@"')):
+        (venv / name).write_text(f"#!/bin/sh\n{body}\n")
+        (venv / name).chmod(0o755)
+    res = subprocess.run(["bash", str(tmp_path / "scripts" / "run-app.sh"), "--server.port", "8599", "--data",
+                          "my data", "--theme.base=dark", "--enable-editing", "--data=a.b"],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines() == ["run", "app.py", "--server.headless", "true", "--server.port", "8599",
+                                       "--theme.base=dark", "--", "--data", "my data", "--enable-editing",
+                                       "--data=a.b"]
+    res = subprocess.run(["bash", str(tmp_path / "scripts" / "run-app.sh"), "--server.port"], capture_output=True,
+                         text=True, timeout=60)
+    assert res.returncode == 2 and "--server.port needs a value" in res.stderr

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -14,7 +17,7 @@ from conftest import REPO, tiny_features
 from geo.districts import read_districts
 from geo.importer import dump_features, run_import
 from geo.problems import DataError
-from geo.store import ConflictError, atomic_write, read_versioned
+from geo.store import ConflictError, SaveError, atomic_write, read_versioned
 
 KILL_SCRIPT = """
 import os, signal, sys
@@ -152,3 +155,110 @@ def test_import_refuses_a_bad_export(tmp_path, tiny_dir):
                          cwd=REPO, capture_output=True, text=True, timeout=60)
     assert res.returncode == 1 and "projected metres" in res.stdout and "nothing imported" in res.stdout
     assert (tiny_dir / "districts.geojson").read_bytes() == before
+
+
+def _no_temps(folder: Path) -> bool:
+    return not list(folder.glob(".*.tmp"))
+
+
+def _fail(err: int):
+    def raiser(*args, **kwargs):
+        raise OSError(err, os.strerror(err))
+    return raiser
+
+
+@pytest.mark.parametrize("case,fault,fragment", [
+    ("read-only folder", lambda mp, f: mp.setattr(tempfile, "mkstemp", _fail(errno.EACCES)),
+     "districts.geojson was not saved: the data folder is read-only for the app"),
+    ("read-only file system", lambda mp, f: mp.setattr(tempfile, "mkstemp", _fail(errno.EROFS)),
+     "the data folder is read-only"),
+    ("full disk", lambda mp, f: mp.setattr(os, "fsync", _fail(errno.ENOSPC)),
+     "districts.geojson was not saved: the disk is full"),
+    ("backup cannot be written", lambda mp, f: f.with_name("districts.geojson.bak").mkdir(),
+     "its backup districts.geojson.bak could not be written"),
+])
+def test_refused_save_says_why_in_one_line_and_leaves_nothing_behind(districts_file, monkeypatch, case, fault,
+                                                                     fragment):
+    old, version = read_versioned(districts_file)
+    fault(monkeypatch, districts_file)
+    with pytest.raises(SaveError) as info:
+        atomic_write(districts_file, dump_features(tiny_features()[:5]).encode(), expected_digest=version,
+                     validate=validate_districts)
+    message = str(info.value)
+    assert fragment in message and "\n" not in message and str(districts_file.parent) not in message
+    monkeypatch.undo()
+    assert districts_file.read_bytes() == old and _no_temps(districts_file.parent)
+
+
+def test_conflict_is_a_refused_save_naming_only_the_file(districts_file):
+    _, version = read_versioned(districts_file)
+    districts_file.write_text(dump_features(tiny_features()[:4]), encoding="utf-8")
+    with pytest.raises(SaveError, match=r"^districts\.geojson changed on disk") as info:
+        atomic_write(districts_file, dump_features(tiny_features()[:3]).encode(), expected_digest=version)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("stage", ["during-temp-write", "before-rename"])
+def test_the_next_save_removes_temp_files_a_killed_save_left(districts_file, stage):
+    subprocess.run([sys.executable, "-c", KILL_SCRIPT, stage, str(districts_file)], cwd=REPO, timeout=60)
+    assert not _no_temps(districts_file.parent), "the killed save left its temporary file"
+    _, version = read_versioned(districts_file)
+    atomic_write(districts_file, dump_features(tiny_features()[:5]).encode(), expected_digest=version,
+                 validate=validate_districts)
+    assert _no_temps(districts_file.parent)
+
+
+def test_import_into_a_broken_current_file_says_why(tmp_path, tiny_dir):
+    (tiny_dir / "districts.geojson").write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    export = tmp_path / "export.geojson"
+    export.write_text(_export(tiny_features()[:1]), encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "geo", "import", str(export), "--data", str(tiny_dir), "--yes"],
+                         cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 1 and "Traceback" not in res.stdout + res.stderr
+    assert "the current districts file cannot be read" in res.stdout
+    assert "Restore it from districts.geojson.bak" in res.stdout
+
+
+def test_import_repairs_a_current_file_whose_broken_feature_it_replaces(tmp_path, tiny_dir):
+    broken = tiny_features()
+    broken[1]["geometry"] = None  # the current file fails validation, but can be merged into
+    (tiny_dir / "districts.geojson").write_text(dump_features(broken), encoding="utf-8")
+    export = tmp_path / "export.geojson"
+    export.write_text(_export([tiny_features()[1]]), encoding="utf-8")
+    code, lines = run_import(export, tiny_dir, write=True)
+    assert code == 0, lines
+    gdf, problems = read_districts((tiny_dir / "districts.geojson").read_text(), "d")
+    assert gdf is not None and len(gdf) == 6
+
+
+def test_import_keeps_name_ar_when_the_export_has_none(tmp_path, tiny_dir):
+    new = tiny_features()[1]
+    del new["properties"]["name_ar"]
+    new["properties"]["name"] = "Middle Renamed"
+    export = tmp_path / "export.geojson"
+    export.write_text(_export([new]), encoding="utf-8")
+    code, lines = run_import(export, tiny_dir, write=True)
+    assert code == 0 and any("name_ar kept" in ln for ln in lines), lines
+    t2 = read_districts((tiny_dir / "districts.geojson").read_text(), "d")[0].set_index("id").loc["T2"]
+    assert t2["name"] == "Middle Renamed" and t2["name_ar"] == "حي 2"
+
+
+def test_import_blames_an_export_problem_on_the_export(tmp_path, tiny_dir):
+    new = tiny_features()[1]
+    new["properties"]["name"] = "West"  # the name of T1: a warning about the imported feature
+    export = tmp_path / "export.geojson"
+    export.write_text(_export([new]), encoding="utf-8")
+    _, lines = run_import(export, tiny_dir, write=False)
+    named = [ln for ln in lines if "also used by feature" in ln]
+    assert named and all(ln.startswith(f"{export}: feature 0 (id T2)") for ln in named), lines
+
+
+def test_import_reports_a_refused_save_in_one_line(tmp_path, tiny_dir):
+    (tiny_dir / "districts.geojson.bak").mkdir()
+    new = tiny_features()[1]
+    new["properties"]["name"] = "Middle Renamed"
+    export = tmp_path / "export.geojson"
+    export.write_text(_export([new]), encoding="utf-8")
+    code, lines = run_import(export, tiny_dir, write=True)
+    assert code == 1 and lines[-1].startswith("error: districts.geojson was not saved: its backup")
+    assert _no_temps(tiny_dir)

@@ -90,6 +90,25 @@ DISTRICT_CASES = [
      "only WGS84", "crs", None),
     ("aliases not a list", with_feature(1, set_prop("aliases", {"a": 1})), "error",
      "aliases must be a list", "aliases", 1),
+    ("null file", "null", "error", "top level is null", "type", None),
+    ("array file", "[]", "error", "top level is a JSON array", "type", None),
+    ("empty hole", with_feature(1, set_geom({"type": "Polygon", "coordinates": [ring(), []]})), "error",
+     "hole 1 of polygon 0 is empty", "geometry", 1),
+    ("MultiPolygon part with an empty ring", with_feature(1, set_geom({"type": "MultiPolygon", "coordinates": [
+        [ring()], [[]]]})), "error", "outer ring of polygon 1 is empty", "geometry", 1),
+    ("401-digit coordinate", GOOD.replace("37.13,", "9" * 401 + ",", 1), "error", "401 digits is too large", None,
+     None),
+    ("1e400 coordinate", GOOD.replace("37.13,", "1e400,", 1), "error", "too large to store", None, None),
+    ("1e300 coordinate is not called projected metres", with_feature(1, set_geom({"type": "Polygon", "coordinates": [
+        [[x * 1e300 if i == 1 else x, y] for i, (x, y) in enumerate(ring())]]})), "error",
+     "far outside any map", "coordinates", 1),
+    ("deep nesting", with_feature(1, set_prop("note", "@")).replace('"@"', "[" * 1000 + "]" * 1000), "error",
+     "nested 1004 levels deep", None, None),
+    ("lone surrogate in a name", with_feature(1, set_prop("name", "Mid\ud800dle")), "error",
+     "lone surrogate", None, 1),
+    ("id with a line break", with_feature(1, set_prop("id", "T2\n")), "error", "contains whitespace", "id", 1),
+    ("id with a NUL", with_feature(1, set_prop("id", "T\u00002")), "error", "control character U+0000", "id", 1),
+    ("id differing only in case", with_feature(1, set_prop("id", "t1")), "error", "only in letter case", "id", 1),
 ]
 
 WARNING_CASES = [
@@ -118,6 +137,9 @@ WARNING_CASES = [
     ("aliases as a string", with_feature(1, set_prop("aliases", "Mid; Centre")), "';'-separated",
      "aliases", 1),
     ("missing name_ar", with_feature(1, del_prop("name_ar")), "'name_ar' is missing", "name_ar", 1),
+    ("hole wound counter-clockwise", with_feature(1, set_geom({"type": "Polygon", "coordinates": [ring(), [
+        [37.142, 36.192], [37.145, 36.192], [37.145, 36.195], [37.142, 36.195], [37.142, 36.192]]]})),
+     "hole 1 of polygon 0 wound counter-clockwise; rewound clockwise", "geometry", 1),
 ]
 
 
@@ -177,7 +199,8 @@ def ev_with(line: str) -> str:
 
 
 EVENT_CASES = [
-    ("bad date", ev_with("E99,2016-11-31,T1,government,,alpha,day,x"), "not a date", "date"),
+    ("impossible date", ev_with("E99,2016-11-31,T1,government,,alpha,day,x"), "2016-11-31 is not a day", "date"),
+    ("malformed date", ev_with("E99,30/11/2016,T1,government,,alpha,day,x"), "not a date in YYYY-MM-DD", "date"),
     ("date out of range", ev_with("E99,2061-11-30,T1,government,,alpha,day,x"), "outside", "date"),
     ("unknown district", ev_with("E99,2016-11-30,T9,government,,alpha,day,x"), "unknown district 'T9'",
      "district"),
@@ -276,3 +299,173 @@ def test_event_suggests_the_id_for_a_name_spelt_another_way(tmp_path):
     _, problems = check_dataset(write_data(tmp_path, events=ev_with("E99,2016-11-30,al-Alias-2,government,,"
                                                                     "alpha,day,x")))
     assert "Use the district id T2" in _find(problems, "error", "unknown district").hint
+
+
+TINY_EVACUATION = """figure_id,date,source,measure,value,value_high,basis,note
+F1,2016-12-16,alpha,people_evacuated,8000,,cumulative,x
+F2,2016-12-18,beta,people_evacuated,1500,3000,estimate,x
+"""
+TINY_ROUTES = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
+    "id": "R1", "name": "Road", "source": "alpha", "status": [
+        {"from": "2016-11-20", "to": "2016-12-14", "status": "proposed"},
+        {"from": "2016-12-15", "to": "2016-12-22", "status": "in use"}]},
+    "geometry": {"type": "LineString", "coordinates": [[37.14, 36.195], [37.16, 36.205]]}}]}
+TINY_CHECKPOINTS = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
+    "id": "C1", "name": "Checkpoint", "source": "alpha", "active_from": "2016-12-15", "active_to": "2016-12-22"},
+    "geometry": {"type": "Point", "coordinates": [37.15, 36.2]}}]}
+
+
+def routes_with(change) -> str:
+    doc = copy.deepcopy(TINY_ROUTES)
+    change(doc["features"][0]["properties"])
+    return json.dumps(doc)
+
+
+def lines(text: str, n: int, new: str) -> str:
+    """``text`` with line ``n`` (1-based) replaced by ``new``."""
+    rows = text.split("\n")
+    rows[n - 1] = new
+    return "\n".join(rows)
+
+
+def evac_with(line: str) -> str:
+    return TINY_EVACUATION + line + "\n"
+
+
+# (case, file, text, message fragment, field, line or feature index): every other input class.
+FILE_CASES = [
+    ("stray quote swallowing rows", "events.csv",
+     lines(TINY_EVENTS, 6, 'E5,2016-11-15,T5,opposition,,alpha,inferred,"start'),
+     "a quote opens a cell and is not closed on this line", None, 6),
+    ("cell holding a line break", "events.csv", ev_with('E99,2016-11-30,T1,government,,alpha,day,"two\nlines"'),
+     "a quote opens a cell", None, 12),
+    ("text after a closing quote", "events.csv", ev_with('E99,2016-11-30,T1,government,,alpha,day,"a"b'),
+     "text after its closing quote", None, 12),
+    ("row with an extra cell", "events.csv", ev_with("E99,2016-11-30,T1,government,,alpha,day,x,y"),
+     "row has 9 cells; the header has 8", None, 12),
+    ("row with a cell missing", "events.csv", ev_with("E99,2016-11-30,T1,government,,alpha,day"),
+     "row has 7 cells; the header has 8", None, 12),
+    ("duplicated header", "events.csv", lines(TINY_EVENTS, 1, "event_id,date,district,controller,share,source,"
+                                              "precision,note,controller"), "appears twice", "controller", 1),
+    ("blank header cell", "events.csv", lines(TINY_EVENTS, 1, "event_id,date,district,controller,share,source,"
+                                              "precision,note,"), "header cell 9 is blank", None, 1),
+    ("bare CR in the header", "events.csv", TINY_EVENTS.replace("event_id,date", "event_id\r,date", 1),
+     "bare carriage return", None, 1),
+    ("unknown precision", "events.csv", ev_with("E99,2016-11-30,T1,government,,alpha,dai,x"),
+     "unknown precision 'dai'", "precision", 12),
+    ("empty event_id", "events.csv", ev_with(",2016-11-30,T1,government,,alpha,day,x"), "event_id is empty",
+     "event_id", 12),
+    ("event_id with a space", "events.csv", ev_with(" E99,2016-11-30,T1,government,,alpha,day,x"),
+     "contains whitespace", "event_id", 12),
+    ("event_id with a NUL", "events.csv", ev_with("E\x0099,2016-11-30,T1,government,,alpha,day,x"),
+     "control character U+0000", "event_id", 12),
+    ("event_id differing only in case", "events.csv", ev_with("e1,2016-11-30,T1,government,,alpha,day,x"),
+     "'e1' differs from 'E1' (line 2) only in letter case", "event_id", 12),
+    ("share with a decimal comma", "events.csv", ev_with('E99,2016-11-30,T1,government,"0,5",alpha,day,x'),
+     "ambiguous", "share", 12),
+    ("share nan", "events.csv", ev_with("E99,2016-11-30,T1,government,nan,alpha,day,x"), "not a number", "share", 12),
+    ("source date not a day", "sources.csv", TINY_SOURCES + "gamma,G,G,2016-02-30,,x\n",
+     "2016-02-30 is not a day: February 2016 has 29 days", "date", 4),
+    ("source key differing only in case", "sources.csv", TINY_SOURCES + "Alpha,A,A,,,x\n", "only in letter case",
+     "key", 4),
+    ("evacuation value 2,5", "evacuation.csv", evac_with('F9,2016-12-18,alpha,people_evacuated,"2,5",,daily,x'),
+     "'2,5' is ambiguous", "value", 4),
+    ("evacuation value 1.500", "evacuation.csv", evac_with("F9,2016-12-18,alpha,people_evacuated,1.500,,daily,x"),
+     "'1.500' is ambiguous", "value", 4),
+    ("evacuation value 1e400", "evacuation.csv", evac_with("F9,2016-12-18,alpha,people_evacuated,1e400,,daily,x"),
+     "not a number written in plain digits", "value", 4),
+    ("evacuation value nan", "evacuation.csv", evac_with("F9,2016-12-18,alpha,people_evacuated,nan,,daily,x"),
+     "not a number", "value", 4),
+    ("evacuation value negative", "evacuation.csv", evac_with("F9,2016-12-18,alpha,people_evacuated,-500,,daily,x"),
+     "outside 0..", "value", 4),
+    ("evacuation basis unknown", "evacuation.csv", evac_with("F9,2016-12-18,alpha,people_evacuated,5,,weekly,x"),
+     "unknown basis 'weekly'", "basis", 4),
+    ("evacuation figure_id empty", "evacuation.csv", evac_with(",2016-12-18,alpha,people_evacuated,5,,daily,x"),
+     "figure_id is empty", "figure_id", 4),
+    ("routes file null", "routes.geojson", "null", "top level is null", "type", None),
+    ("checkpoints file null", "checkpoints.geojson", "null", "top level is null", "type", None),
+    ("route status span reversed", "routes.geojson", routes_with(lambda p: p["status"][1].update(
+        {"from": "2016-12-22", "to": "2016-12-15"})), "status span 2 ends (2016-12-15) before it starts", "status", 0),
+    ("route status spans out of order", "routes.geojson", routes_with(lambda p: p["status"].reverse()),
+     "not in date order", "status", 0),
+    ("route date not a day", "routes.geojson", routes_with(lambda p: p.update({"active_from": "2016-02-30"})),
+     "2016-02-30 is not a day", "active_from", 0),
+    ("route id with a space", "routes.geojson", routes_with(lambda p: p.update({"id": "R 1"})),
+     "contains whitespace", "id", 0),
+    ("checkpoint name not text", "checkpoints.geojson", json.dumps(TINY_CHECKPOINTS).replace('"Checkpoint"', "[1]"),
+     "'name' must be text", "name", 0),
+]
+
+
+def write_all(folder, **texts):
+    """The tiny data set with routes, checkpoints and evacuation figures; ``texts`` replace files by name."""
+    write_data(folder)
+    files = {"routes.geojson": json.dumps(TINY_ROUTES), "checkpoints.geojson": json.dumps(TINY_CHECKPOINTS),
+             "evacuation.csv": TINY_EVACUATION}
+    files.update({name.replace("_", "."): text for name, text in texts.items()})
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8", newline="")
+    return folder
+
+
+def test_tiny_data_with_every_layer_is_valid(tmp_path):
+    ds, problems = check_dataset(write_all(tmp_path))
+    assert ds is not None and len(ds.routes) == 1 and len(ds.checkpoints) == 1 and len(ds.evacuation) == 2, problems
+
+
+@pytest.mark.parametrize("case,file,text,fragment,field,index", FILE_CASES, ids=[c[0] for c in FILE_CASES])
+def test_bad_files_are_refused_with_a_clear_message(tmp_path, case, file, text, fragment, field, index):
+    ds, problems = check_dataset(write_all(tmp_path, **{file.replace(".", "_"): text}))
+    assert ds is None
+    p = _find(problems, "error", fragment)
+    assert p.file == f"{tmp_path.name}/{file}" and p.field == field and p.index == index, p
+    assert p.hint, "every error says what to do"
+    assert not any("could not be checked" in q.message for q in problems), "a reader raised"
+
+
+def test_a_reader_that_raises_becomes_a_named_problem(tmp_path, monkeypatch):
+    import geo.load
+
+    def broken(text, file, **_):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(geo.load, "read_evacuation", broken)
+    ds, problems = check_dataset(write_all(tmp_path))
+    assert ds is None
+    p = _find(problems, "error", "could not be checked")
+    assert p.file == f"{tmp_path.name}/evacuation.csv" and "RecursionError" in p.message and p.hint
+
+
+def test_problems_never_name_the_server_path(tmp_path):
+    _, problems = check_dataset(write_all(tmp_path, events_csv=ev_with("E99,2016-11-30,T9,government,,alpha,day,x")))
+    assert problems and not any(str(tmp_path.parent) in str(p) for p in problems)
+
+
+def test_validate_cli_never_shows_a_traceback_on_crash_inputs(tmp_path):
+    folder = write_all(tmp_path / "data", districts_geojson="[" * 5000 + "]" * 5000,
+                       events_csv=TINY_EVENTS.replace("event_id,date", "event_id\r,date", 1))
+    res = run("-m", "geo.validate", str(folder))
+    assert res.returncode == 1 and "Traceback" not in res.stdout + res.stderr
+    assert "nested 5000 levels deep" in res.stdout
+
+
+@pytest.mark.parametrize("case,text,severity,fragment,field,index", DISTRICT_CASES,
+                         ids=[c[0] for c in DISTRICT_CASES])
+def test_bad_exports_are_refused_by_the_import(case, text, severity, fragment, field, index):
+    """The same table through ``geo import`` and the edit page's upload: nothing merged, the same message."""
+    from geo.importer import plan_import
+
+    merged, changes, problems = plan_import(GOOD, text, "export.geojson", "districts.geojson")
+    assert merged is None and changes == []
+    p = _find(problems, severity, fragment)
+    assert p.file == "export.geojson" and p.field == field and p.index == index
+
+
+@pytest.mark.parametrize("case,text,severity,fragment,field,index", DISTRICT_CASES,
+                         ids=[c[0] for c in DISTRICT_CASES])
+def test_import_into_a_broken_current_file_never_raises(case, text, severity, fragment, field, index):
+    from geo.importer import plan_import
+
+    merged, _, problems = plan_import(text, fc(tiny_features()[:1]), "export.geojson", "districts.geojson")
+    assert merged is None or "features" in json.loads(merged)
+    assert merged is not None or any(p.severity == "error" for p in problems)

@@ -25,6 +25,11 @@ PAYLOADS = [
 HOSTILE = " | ".join(PAYLOADS)
 
 
+def csv_cell(text: str) -> str:
+    """``text`` as one quoted CSV cell (a quote inside is doubled)."""
+    return '"' + text.replace('"', '""') + '"'
+
+
 def hostile_dir(tmp: Path) -> Path:
     feats = tiny_features()
     for f in feats:
@@ -34,11 +39,11 @@ def hostile_dir(tmp: Path) -> Path:
     events = "event_id,date,district,controller,share,source,precision,place,claimant,note\n"
     for line in TINY_EVENTS.splitlines()[1:]:
         cells = line.split(",")
-        events += ",".join([*cells[:-1], json.dumps(HOSTILE), json.dumps(HOSTILE), json.dumps(HOSTILE)]) + "\n"
+        events += ",".join([*cells[:-1], csv_cell(HOSTILE), csv_cell(HOSTILE), csv_cell(HOSTILE)]) + "\n"
     sources = ("key,title,publisher,date,url,stance\n"
-               f'alpha,{json.dumps(HOSTILE)},{json.dumps(HOSTILE)},2016-12-01,'
-               f'"https://example.org/""><img src=x onerror=window.__xss=5>",{json.dumps(HOSTILE)}\n'
-               f"beta,{json.dumps(HOSTILE)},{json.dumps(HOSTILE)},,,{json.dumps(HOSTILE)}\n")
+               f'alpha,{csv_cell(HOSTILE)},{csv_cell(HOSTILE)},2016-12-01,'
+               f'"https://example.org/""><img src=x onerror=window.__xss=5>",{csv_cell(HOSTILE)}\n'
+               f"beta,{csv_cell(HOSTILE)},{csv_cell(HOSTILE)},,,{csv_cell(HOSTILE)}\n")
     folder = write_data(tmp, features=feats, events=events, sources=sources)
     line = [[37.135, 36.195], [37.155, 36.205]]
     routes = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
