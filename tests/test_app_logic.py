@@ -6,7 +6,6 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
