@@ -21,6 +21,13 @@ from geo.timeline import build_timeline
 from geo.vocabulary import label
 
 
+def with_column(events: str, name: str, values: dict[str, str]) -> str:
+    """``events`` with one more column, filled from ``values`` by event id (blank elsewhere)."""
+    lines = events.strip("\n").split("\n")
+    rows = [f"{line},{values.get(line.split(',')[0], '')}" for line in lines[1:]]
+    return "\n".join([f"{lines[0]},{name}", *rows]) + "\n"
+
+
 @pytest.fixture
 def tiny(tiny_dir):
     ds = load_dataset(tiny_dir)
@@ -66,17 +73,11 @@ def test_caption_arabic(tiny):
 
 def test_caption_groups_districts_and_names_inferences_and_claimants(tiny_dir):
     events = TINY_EVENTS + (
-        "E11,2016-12-05,T1,opposition,,beta,inferred,,\n"
-        "E12,2016-12-05,T4,opposition,,beta,inferred,,\n"
-        "E13,2016-12-05,T2,opposition,0.5,alpha,day,,\n"
+        "E11,2016-12-05,T1,opposition,,beta,inferred,\n"
+        "E12,2016-12-05,T4,opposition,,beta,inferred,\n"
+        "E13,2016-12-05,T2,opposition,0.5,alpha,day,\n"
     )
-    events = events.replace(
-        "event_id,date,district,controller,share,source,precision,note",
-        "event_id,date,district,controller,share,source,precision,note,claimant",
-    )
-    events = events.replace(
-        "E13,2016-12-05,T2,opposition,0.5,alpha,day,,", "E13,2016-12-05,T2,opposition,0.5,alpha,day,,a spokesman"
-    )
+    events = with_column(events, "claimant", {"E13": "a spokesman"})
     ds = load_dataset(write_data(tiny_dir.parent / "more", events=events))
     tl = build_timeline(ds.districts["id"], ds.events)
     assert caption(ds, tl, "2016-12-05") == (
@@ -222,12 +223,7 @@ def test_after_a_dispute_a_district_is_taken_only_from_the_side_that_held_it_bef
 
 def test_caption_names_relaying_sources_and_the_editors_inference(tiny_dir):
     sources = TINY_SOURCES + "editor,Editors' inference,the editors,,,inference\n"
-    events = (
-        TINY_EVENTS.replace("precision,note", "precision,note,cites").replace(
-            "E7,2016-11-25,T2,government,,alpha,day,all", "E7,2016-11-25,T2,government,,alpha,day,all,beta"
-        )
-        + "E11,2016-12-05,T1,opposition,,editor,inferred,guess,\n"
-    )
+    events = with_column(TINY_EVENTS + "E11,2016-12-05,T1,opposition,,editor,inferred,guess\n", "cites", {"E7": "beta"})
     ds = load_dataset(write_data(tiny_dir.parent / "relayed", events=events, sources=sources))
     tl = build_timeline(ds.districts["id"], ds.events)
     assert caption(ds, tl, "2016-11-25") == (

@@ -28,6 +28,13 @@ from geo.states import day_states, state_intervals
 from geo.timeline import build_timeline
 
 
+def with_column(events: str, name: str, values: dict[str, str]) -> str:
+    """``events`` with one more column, filled from ``values`` by event id (blank elsewhere)."""
+    lines = events.strip("\n").split("\n")
+    rows = [f"{line},{values.get(line.split(',')[0], '')}" for line in lines[1:]]
+    return "\n".join([f"{lines[0]},{name}", *rows]) + "\n"
+
+
 @pytest.fixture
 def tiny(tiny_dir):
     ds = load_dataset(tiny_dir)
@@ -315,10 +322,12 @@ def test_cli_export_errors_exit_2(tiny_dir, tmp_path, args, fragment):
 
 
 RELAYED_SOURCES = TINY_SOURCES + "editor,Editors' inference,the editors,,,inference from the sources' later reports\n"
-RELAYED_EVENTS = (
-    TINY_EVENTS.replace("precision,note", "precision,note,cites")
-    .replace("E7,2016-11-25,T2,government,,alpha,day,all", "E7,2016-11-25,T2,government,,alpha,day,all,beta")
-    .replace("E5,2016-11-15,T5,opposition,,alpha,inferred,start", "E5,2016-11-15,T5,opposition,,editor,inferred,start")
+RELAYED_EVENTS = with_column(
+    TINY_EVENTS.replace(
+        "E5,2016-11-15,T5,opposition,,alpha,inferred,start", "E5,2016-11-15,T5,opposition,,editor,inferred,start"
+    ),
+    "cites",
+    {"E7": "beta"},
 )
 
 
