@@ -14,10 +14,11 @@ import urllib.parse
 import pandas as pd
 
 from geo.about import about
+from geo.areas import areas_on
 from geo.compare import compare
 from geo.describe_words import SIDE_IN_TEXT, W, capitalised, check_lang, counted, join_names, long_date
 from geo.load import Dataset
-from geo.spatial import areas_by_controller, district_areas_km2
+from geo.spatial import district_areas_km2
 from geo.states import EDITOR_SOURCE, claim_keys, day_states, is_inference
 from geo.timeline import Timeline
 from geo.vocabulary import SIDES, label
@@ -226,16 +227,21 @@ def _km2(lo: float, hi: float, lang: str) -> str:
 
 
 def area_ranges(ds: Dataset, tl: Timeline, day) -> pd.DataFrame:
-    """Area on ``day`` as a range (km², from geo.spatial), indexed by government, opposition, sdf,
-    disputed, unknown: ``low`` counts only districts whose state a source states, ``high`` adds the
-    editors' inferences; ``disputed`` is the ground sources disagree about."""
-    state = tl.control_on(pd.Timestamp(day).normalize())
-    basis = day_states(ds, tl, day).set_index("id")["basis"].reindex(state.index)
-    areas = district_areas_km2(ds.districts)
-    high = areas_by_controller(state, areas).set_index("controller")["km2"]
-    low = areas_by_controller(state[basis.eq("sourced").to_numpy()], areas).set_index("controller")["km2"]
-    out = pd.DataFrame({"low": low.reindex(high.index, fill_value=0.0), "high": high})
-    return out.rename(index={"contested": "disputed"})
+    """Area on ``day`` as a range (km², from :func:`geo.areas.areas_on`), indexed by government,
+    opposition, sdf, unknown, disputed, disputed_counted.
+
+    ``low`` counts only the ground the sources name, ``high`` adds the ground only the editors place.
+    ``disputed`` is the ground the map shows disputed (whole districts); ``disputed_counted`` is the
+    part of it that the sides' figures already count, given to the side its strongest claims name.
+    """
+    table, band = areas_on(tl, district_areas_km2(ds.districts), pd.Timestamp(day).normalize())
+    out = table.set_index("controller")[["km2_sourced", "km2"]].set_axis(["low", "high"], axis=1)
+    in_dispute = float(band["km2"].sum()) if len(band) else 0.0
+    in_sides = max(in_dispute - float(out.loc["disputed", "high"]), 0.0)
+    out = out.drop(index="disputed")
+    out.loc["disputed"] = [in_dispute, in_dispute]
+    out.loc["disputed_counted"] = [in_sides, in_sides]
+    return out
 
 
 def alt_text(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
@@ -256,14 +262,21 @@ def alt_text(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
         n = int(counts.get(side, 0))
         lo, hi = ranges.loc[side, "low"], ranges.loc[side, "high"]
         if n or hi > 0:
+            template = "alt_side" if n else "alt_side_none"
             parts.append(
-                w["alt_side"].format(side=SIDE_IN_TEXT[lang][side], n=n, count=count(n), area=_km2(lo, hi, lang))
+                w[template].format(side=SIDE_IN_TEXT[lang][side], n=n, count=count(n), area=_km2(lo, hi, lang))
             )
     if n := int(counts.get("split", 0)):
         parts.append(w["alt_split"].format(n=n, count=count(n)))
     if n := int(counts.get("disputed", 0)):
         lo, hi = ranges.loc["disputed", "low"], ranges.loc["disputed", "high"]
-        parts.append(w["alt_disputed"].format(n=n, count=count(n), area=_km2(lo, hi, lang)))
+        text = w["alt_disputed"].format(n=n, count=count(n), area=_km2(lo, hi, lang))
+        in_sides = ranges.loc["disputed_counted", "high"]
+        if round(in_sides, 1) == round(hi, 1):
+            text += w["alt_disputed_all_counted"]
+        elif round(in_sides, 1) > 0:
+            text += w["alt_disputed_counted"].format(a=f"{in_sides:.1f}")
+        parts.append(text)
     if n := int(counts.get("unknown", 0)):
         parts.append(w["alt_unknown"].format(n=n, count=count(n)))
     holdings = capitalised(w["clause_sep"].join(parts)) + "."

@@ -88,34 +88,48 @@ def test_caption_groups_districts_and_names_inferences_and_claimants(tiny_dir):
     )
 
 
-def test_alt_text_counts_areas_as_ranges_and_changes(tiny):
-    ds, tl = tiny
+def test_alt_text_counts_areas_as_ranges_and_changes(tiny_dir):
+    # T6 placed only by the editors: in the high figure, not in the low one
+    sources = TINY_SOURCES + "editor,Editors' inference,the editors,,,inference\n"
+    events = TINY_EVENTS + "E11,2016-11-15,T6,opposition,,editor,inferred,placed by geography\n"
+    ds = load_dataset(write_data(tiny_dir.parent / "placed", events=events, sources=sources))
+    tl = build_timeline(ds.districts["id"], ds.events)
     km2 = district_areas_km2(ds.districts)
     government = km2["T1"] + 0.33 * km2["T2"]
-    opposition_sourced = km2["T3"] + 0.67 * km2["T2"]  # T5's opposition row is inferred
-    opposition_all = opposition_sourced + km2["T5"]
-    text = alt_text(ds, tl, "2016-11-20")
-    assert text == (
+    opposition_named = km2["T3"] + 0.67 * km2["T2"] + km2["T5"]
+    opposition_all = opposition_named + km2["T6"]
+    assert (f"{government:.1f}", f"{opposition_named:.1f}", f"{opposition_all:.1f}") == ("1.3", "2.7", "3.7")
+    assert alt_text(ds, tl, "2016-11-20") == (
         "Map of the districts of Aleppo on 20 November 2016, coloured by who held each one. "
-        f"The government and allies held 1 district whole (about {government:.1f} km²); "
-        f"the opposition held 2 districts whole (between {opposition_sourced:.1f} and {opposition_all:.1f} km²); "
-        f"SDF/YPG held 1 district whole (about {km2['T4']:.1f} km²); 1 district split between two sides; "
-        "no record for 1 district. "
+        "The government and allies held 1 district whole (about 1.3 km²); "
+        "the opposition held 3 districts whole (between 2.7 and 3.7 km²); "
+        f"SDF/YPG held 1 district whole (about {km2['T4']:.1f} km²); 1 district split between two sides. "
         "Changed that day: The government and allies held about 33% of Middle (according to Alpha). "
-        "Areas are ranges: the low figure counts only what a source states, the high figure adds the editors' "
-        "inferences; split districts are shared out by their share."
+        "Areas are ranges: the low figure counts only the ground the sources name, the high figure adds the "
+        "districts only the editors place; split districts are shared out by their share."
     )
-    assert (f"{government:.1f}", f"{opposition_sourced:.1f}", f"{opposition_all:.1f}") == ("1.3", "1.7", "2.7")
 
 
 def test_alt_text_on_a_disputed_day(tiny):
     ds, tl = tiny
     text = alt_text(ds, tl, "2016-12-01")
     area = district_areas_km2(ds.districts)["T3"]
-    assert f"sources disagree about 1 district (about {area:.1f} km²)" in text
+    # two sources' own reports disagree: no side can be given the ground, so none counts it
+    assert f"sources disagree about 1 district (about {area:.1f} km²); no record for 1 district." in text
     assert "Nothing changed hands that day. Sources disagree about East: Alpha puts it" in text
     ar = alt_text(ds, tl, "2016-12-01", "ar")
     assert "عدد الأحياء التي تختلف المصادر بشأنها: 1" in ar and "بحسب Beta هي في يد المعارضة" in ar
+
+
+def test_alt_text_when_the_strongest_claims_give_disputed_ground_to_a_side(tiny_dir):
+    events = with_column(TINY_EVENTS, "claimant", {"E9": "a spokesman"})  # beta only quotes a party
+    ds = load_dataset(write_data(tiny_dir.parent / "quoted", events=events))
+    tl = build_timeline(ds.districts["id"], ds.events)
+    area = district_areas_km2(ds.districts)["T3"]
+    assert (
+        f"sources disagree about 1 district (about {area:.1f} km²), all counted above with the side the strongest "
+        "claims name" in alt_text(ds, tl, "2016-12-01")
+    )
 
 
 def test_citation(tiny):
