@@ -14,7 +14,7 @@ import pandas as pd
 from geo.constants import METRIC_CRS
 from geo.describe_words import check_lang, counted, join_names, long_date
 from geo.load import Dataset
-from geo.states import EDITOR_SOURCE, state_intervals
+from geo.states import EDITOR_SOURCE, claim_keys, state_intervals
 from geo.timeline import Timeline, build_timeline
 
 #: Words a note quotes as the basis of an estimated share: ``share 0.25 estimated from "parts"``.
@@ -60,7 +60,7 @@ TEXT: dict[str, dict[str, str]] = {
         "disputed ground, with who claims what, so it is never silently dropped.",
         "src_h": "Sources",
         "src_1": "Each source's stance is given in our words so that readers can weigh its claims.",
-        "src_row": "{title}. {publisher}{date}. Stance: {stance}. Claims: {claims}. Key: {key}.{url}",
+        "src_row": "{title}. {publisher}{date}. Stance: {stance}. Claims citing it: {claims}. Key: {key}.{url}",
         "no_stance": "not stated",
         "ver_h": "Data version",
         "ver_1": "Data version {digest}: a digest of the content of every data file, so any edit changes it.",
@@ -102,7 +102,8 @@ TEXT: dict[str, dict[str, str]] = {
         "وتُذكر مساحته كاملة أيضاً أرضاً متنازعاً عليها مع من يقول ماذا، فلا تسقط من الحساب.",
         "src_h": "المصادر",
         "src_1": "موقف كل مصدر مذكور بكلماتنا ليزن القارئ رواياته.",
-        "src_row": "{title}. {publisher}{date}. الموقف: {stance}. عدد الروايات: {claims}. المفتاح: {key}.{url}",
+        "src_row": "{title}. {publisher}{date}. الموقف: {stance}. عدد الروايات المسندة إليه: {claims}. "
+        "المفتاح: {key}.{url}",
         "no_stance": "غير مذكور",
         "ver_h": "نسخة البيانات",
         "ver_1": "نسخة البيانات {digest}: بصمة لمحتوى كل ملفات البيانات، فأي تعديل يغيرها.",
@@ -148,7 +149,8 @@ def _disputes(tl: Timeline) -> tuple[int, int, pd.Timestamp | None, pd.Timestamp
 
 
 def _sources(ds: Dataset, t: dict[str, str]) -> list[str]:
-    counts = ds.events["source"].value_counts()
+    cols = [c for c in ("event_id", "source", "cites") if c in ds.events]
+    counts = pd.Series([k for c in ds.events[cols].to_dict("records") for k in claim_keys(c)]).value_counts()
     rows = []
     for r in ds.sources.to_dict("records"):
         rows.append(

@@ -172,8 +172,8 @@ def test_about_is_plain_text_sections_from_the_data(tiny):
         "Sources disagree about 1 district on 22 days of the record, from 1 December 2016 to 22 December 2016."
     )
     assert sections["sources"]["paragraphs"][1:] == [
-        "Alpha report. Alpha, 2016-12-01. Stance: one side. Claims: 8. Key: alpha. https://example.org/a",
-        "Beta report. Beta, 2016-12-02. Stance: other side. Claims: 2. Key: beta.",
+        "Alpha report. Alpha, 2016-12-01. Stance: one side. Claims citing it: 8. Key: alpha. https://example.org/a",
+        "Beta report. Beta, 2016-12-02. Stance: other side. Claims citing it: 2. Key: beta.",
     ]
     assert sections["version"]["paragraphs"] == [
         f"Data version {ds.digest}: a digest of the content of every data file, so any edit changes it.",
