@@ -35,6 +35,7 @@ __all__ = [
     "caption",
     "change_phrases",
     "citation",
+    "compare_caption",
     "dispute_sentences",
     "link_for",
     "source_names",
@@ -98,31 +99,34 @@ def _verb(row: dict) -> str:
     return "took" if row.get("prev") in SIDES and row["prev"] != row["to_state"] else "held"
 
 
-def change_phrases(ds: Dataset, tl: Timeline, day, lang: str = "en") -> list[str]:
-    """One phrase per kind of change dated ``day``, districts with the same change and sources grouped.
+def change_phrases(ds: Dataset, tl: Timeline, day, lang: str = "en", *, since=None) -> list[str]:
+    """One phrase per kind of change, districts with the same change and sources grouped.
 
-    Districts that became disputed are left to :func:`dispute_sentences`.
+    The changes dated ``day`` or, with ``since``, those between ``since`` and ``day`` (the states of the
+    two days compared, every claim dated in between attributed). Districts that became disputed are
+    left to :func:`dispute_sentences`.
     """
     day = pd.Timestamp(day).normalize()
     i = tl.day_index(day)
-    if i == 0:
+    before_day = tl.days[i - 1] if since is None and i > 0 else since
+    if before_day is None:
         return []
-    table = compare(ds, tl, tl.days[i - 1], day)
+    table = compare(ds, tl, before_day, day)
     if table.empty:
         return []
     names = source_names(ds, lang)
-    before = day_states(ds, tl, tl.days[i - 1]).set_index("id")["rest"]
+    before = day_states(ds, tl, before_day).set_index("id")["rest"]
+    after = day_states(ds, tl, day).set_index("id")["since"]
     g = tl.groups
-    prev = g.loc[g["date"].eq(day), ["district", "prev"]].set_index("district")["prev"]
+    prev = g.set_index(["district", "date"])["prev"]
     groups: dict[tuple, list[str]] = {}
     for did, rows in table.groupby("id", sort=False):
-        row = rows.iloc[0].to_dict() | {"from_rest": before.get(did), "prev": prev.get(did)}
+        row = rows.iloc[0].to_dict() | {"from_rest": before.get(did), "prev": prev.get((did, after.get(did)))}
         if row["to_state"] not in (*SIDES, "split"):
             continue
         side = row["to_holder"] if row["to_state"] == "split" else row["to_state"]
         pct = round(float(row["to_share"]) * 100) if row["to_state"] == "split" else None
-        claims = rows[rows["date"].eq(day)].to_dict("records") or rows.to_dict("records")
-        key = (_verb(row), side, pct, _attribution(claims, names, lang))
+        key = (_verb(row), side, pct, _attribution(rows.to_dict("records"), names, lang))
         groups.setdefault(key, []).append(row[_name_col(lang)])
     w = W[lang]
     return [
@@ -218,6 +222,22 @@ def caption(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
     else:
         head = w["no_change"].format(date=date)
     return " ".join([head, *disputes])
+
+
+def compare_caption(ds: Dataset, tl: Timeline, d1, d2, lang: str = "en") -> str:
+    """What changed between ``d1`` and ``d2`` (which districts, to whom, on whose word; the two days'
+    states compared) and where sources disagree on ``d2``. Plain text for a two-day comparison."""
+    check_lang(lang)
+    d1, d2 = pd.Timestamp(d1).normalize(), pd.Timestamp(d2).normalize()
+    tl.day_index(d1)
+    w = W[lang]
+    dates = {"start": long_date(d1, lang), "end": long_date(d2, lang)}
+    phrases = change_phrases(ds, tl, d2, lang, since=d1)
+    if phrases:
+        head = w["between"].format(**dates) + w["clause_sep"].join(phrases) + "."
+    else:
+        head = w["none_between"].format(**dates)
+    return " ".join([head, *dispute_sentences(ds, tl, d2, lang)])
 
 
 def _km2(lo: float, hi: float, lang: str) -> str:

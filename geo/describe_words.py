@@ -53,10 +53,11 @@ W: dict[str, dict[str, str]] = {
         "and": " and ",
         "sep": ", ",
         "clause_sep": "; ",
-        "more": "{n} other districts",
         "on_day": "On {date}, ",
         "first_day": "{date} is the first day of the record; no change is dated on it.",
         "no_change": "No district changed hands on {date} in the record.",
+        "between": "Between {start} and {end}, ",
+        "none_between": "No district changed hands between {start} and {end} in the record.",
         "took": "{side} took {names}",
         "took_all": "{side} took all of {names}",
         "held": "{side} held {names}",
@@ -102,10 +103,11 @@ W: dict[str, dict[str, str]] = {
         "and": " و",
         "sep": "، ",
         "clause_sep": "؛ ",
-        "more": "{n} أحياء أخرى",
         "on_day": "في {date}، ",
         "first_day": "{date} هو اليوم الأول في السجل؛ لا تغيير مؤرخاً فيه.",
         "no_change": "لم تتغير السيطرة على أي حي في {date} بحسب السجل.",
+        "between": "بين {start} و{end}، ",
+        "none_between": "لم تتغير السيطرة على أي حي بين {start} و{end} بحسب السجل.",
         "took": "سيطرت {side} على {names}",
         "took_all": "أكملت {side} سيطرتها على {names}",
         "held": "كانت {side} تسيطر على {names}",
@@ -168,7 +170,7 @@ def join_names(names: list[str], lang: str, *, limit: int | None = None) -> str:
     names = [n for n in names if n]
     w = W[lang]
     if limit is not None and len(names) > limit:
-        names = [*names[: limit - 1], w["more"].format(n=len(names) - limit + 1)]
+        names = [*names[: limit - 1], counted(len(names) - limit + 1, "other_district", lang)]
     if len(names) <= 1:
         return "".join(names)
     return w["sep"].join(names[:-1]) + w["and"] + names[-1]
@@ -181,6 +183,10 @@ NOUNS: dict[str, dict[str, tuple[str, ...]]] = {
     "day": {"en": ("day", "days"), "ar": ("يوم واحد", "يومين", "أيام", "يوماً")},
     "claim": {"en": ("claim", "claims"), "ar": ("رواية واحدة", "روايتين", "روايات", "رواية")},
     "source": {"en": ("source", "sources"), "ar": ("مصدر واحد", "مصدرين", "مصادر", "مصدراً")},
+    "other_district": {
+        "en": ("other district", "other districts"),
+        "ar": ("حي آخر", "حيّين آخرين", "أحياء أخرى", "حياً آخر"),
+    },
 }
 
 

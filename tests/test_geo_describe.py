@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 from conftest import TINY_EVENTS, TINY_SOURCES, write_data
 
-from geo.describe import about, alt_text, caption, citation, state_table, text_file
+from geo.describe import about, alt_text, caption, citation, compare_caption, state_table, text_file
 from geo.describe_words import counted, join_names
 from geo.load import load_dataset
 from geo.spatial import district_areas_km2
@@ -213,6 +213,8 @@ def test_about_arabic_counts_agree_with_their_numbers(tiny):
 def test_name_lists_are_cut_short_and_joined_per_language():
     names = [f"D{i}" for i in range(1, 10)]
     assert join_names(names, "en", limit=6) == "D1, D2, D3, D4, D5 and 4 other districts"
+    assert join_names(names, "ar", limit=6) == "D1، D2، D3، D4، D5 و4 أحياء أخرى"
+    assert join_names(names * 3, "ar", limit=6) == "D1، D2، D3، D4، D5 و22 حياً آخر"
     assert join_names(["أ", "ب", "ج"], "ar") == "أ، ب وج"
 
 
@@ -275,3 +277,19 @@ def test_text_file_beside_a_png(tiny):
     assert lines[2] == "District | State | Since | Basis | Sources" and len(lines) == 2 + 1 + 6 + 2 + 1
     assert lines[3] == "West | Government and allies | 15 November 2016 | stated by a source | Alpha"
     assert lines[-2] == cite and lines[-1] == ""
+
+
+def test_compare_caption(tiny):
+    ds, tl = tiny
+    assert compare_caption(ds, tl, "2016-11-15", "2016-11-29") == (
+        "Between 15 November 2016 and 29 November 2016, the government and allies took Middle (according to "
+        "Alpha); SDF/YPG took North Middle (according to Beta)."
+    )
+    assert compare_caption(ds, tl, "2016-12-02", "2016-12-20") == (
+        "No district changed hands between 2 December 2016 and 20 December 2016 in the record. Sources disagree "
+        "about East (since 1 December 2016): Alpha puts it with the government and allies; Beta puts it with the "
+        "opposition."
+    )
+    assert compare_caption(ds, tl, "2016-11-15", "2016-11-29", "ar").startswith(
+        "بين 15 تشرين الثاني 2016 و29 تشرين الثاني 2016، سيطرت الحكومة وحلفاؤها على حي 2 (بحسب Alpha)؛ "
+    )
