@@ -118,7 +118,7 @@ def change_phrases(ds: Dataset, tl: Timeline, day, lang: str = "en", *, since=No
     before = day_states(ds, tl, before_day).set_index("id")["rest"]
     after = day_states(ds, tl, day).set_index("id")["since"]
     g = tl.groups
-    prev = g.set_index(["district", "date"])["prev"]
+    prev = dict(zip(zip(g["district"], g["date"], strict=True), g["prev"], strict=True))
     groups: dict[tuple, list[str]] = {}
     for did, rows in table.groupby("id", sort=False):
         row = rows.iloc[0].to_dict() | {"from_rest": before.get(did), "prev": prev.get((did, after.get(did)))}
