@@ -61,6 +61,14 @@ E10,2016-11-28,T5,sdf,,beta,day,taken
 """
 
 
+def add_column(events: str, name: str, values: dict[str, str] | None = None) -> str:
+    """``events`` (CSV text) with one more column, filled from ``values`` by event_id (blank else)."""
+    lines = events.strip().splitlines()
+    values = values or {}
+    rows = [f"{ln},{values.get(ln.split(',', 1)[0], '')}" for ln in lines[1:]]
+    return "\n".join([f"{lines[0]},{name}", *rows]) + "\n"
+
+
 def write_data(folder: Path, *, features=None, events: str = TINY_EVENTS, sources: str = TINY_SOURCES,
                districts_text: str | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)

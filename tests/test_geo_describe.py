@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import TINY_EVENTS, TINY_SOURCES, write_data
+from conftest import TINY_EVENTS, TINY_SOURCES, add_column, write_data
 
 from geo.describe import about, alt_text, caption, citation, compare_caption, state_table, text_file
 from geo.describe_words import counted, join_names
@@ -19,13 +19,6 @@ from geo.load import load_dataset
 from geo.spatial import district_areas_km2
 from geo.timeline import build_timeline
 from geo.vocabulary import label
-
-
-def with_column(events: str, name: str, values: dict[str, str]) -> str:
-    """``events`` with one more column, filled from ``values`` by event id (blank elsewhere)."""
-    lines = events.strip("\n").split("\n")
-    rows = [f"{line},{values.get(line.split(',')[0], '')}" for line in lines[1:]]
-    return "\n".join([f"{lines[0]},{name}", *rows]) + "\n"
 
 
 @pytest.fixture
@@ -72,12 +65,11 @@ def test_caption_arabic(tiny):
 
 
 def test_caption_groups_districts_and_names_inferences_and_claimants(tiny_dir):
-    events = TINY_EVENTS + (
-        "E11,2016-12-05,T1,opposition,,beta,inferred,\n"
-        "E12,2016-12-05,T4,opposition,,beta,inferred,\n"
-        "E13,2016-12-05,T2,opposition,0.5,alpha,day,\n"
+    events = add_column(TINY_EVENTS, "claimant") + (
+        "E11,2016-12-05,T1,opposition,,beta,inferred,,\n"
+        "E12,2016-12-05,T4,opposition,,beta,inferred,,\n"
+        "E13,2016-12-05,T2,opposition,0.5,alpha,day,,a spokesman\n"
     )
-    events = with_column(events, "claimant", {"E13": "a spokesman"})
     ds = load_dataset(write_data(tiny_dir.parent / "more", events=events))
     tl = build_timeline(ds.districts["id"], ds.events)
     assert caption(ds, tl, "2016-12-05") == (
@@ -122,7 +114,7 @@ def test_alt_text_on_a_disputed_day(tiny):
 
 
 def test_alt_text_when_the_strongest_claims_give_disputed_ground_to_a_side(tiny_dir):
-    events = with_column(TINY_EVENTS, "claimant", {"E9": "a spokesman"})  # beta only quotes a party
+    events = add_column(TINY_EVENTS, "claimant", {"E9": "a spokesman"})  # beta only quotes a party
     ds = load_dataset(write_data(tiny_dir.parent / "quoted", events=events))
     tl = build_timeline(ds.districts["id"], ds.events)
     area = district_areas_km2(ds.districts)["T3"]
@@ -239,7 +231,7 @@ def test_after_a_dispute_a_district_is_taken_only_from_the_side_that_held_it_bef
 
 def test_caption_names_relaying_sources_and_the_editors_inference(tiny_dir):
     sources = TINY_SOURCES + "editor,Editors' inference,the editors,,,inference\n"
-    events = with_column(TINY_EVENTS + "E11,2016-12-05,T1,opposition,,editor,inferred,guess\n", "cites", {"E7": "beta"})
+    events = add_column(TINY_EVENTS, "cites", {"E7": "beta"}) + "E11,2016-12-05,T1,opposition,,editor,inferred,guess,\n"
     ds = load_dataset(write_data(tiny_dir.parent / "relayed", events=events, sources=sources))
     tl = build_timeline(ds.districts["id"], ds.events)
     assert caption(ds, tl, "2016-11-25") == (

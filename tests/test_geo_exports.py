@@ -18,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from conftest import DATA, REPO, TINY_EVENTS, TINY_SOURCES, write_data
+from conftest import DATA, REPO, TINY_EVENTS, TINY_SOURCES, add_column, write_data
 
 from geo.acled import GOVERNMENT_REGAINS, NON_STATE_OVERTAKES, NON_VIOLENT, acled_csv, sub_event_type
 from geo.datapackage import write_datapackage
@@ -26,13 +26,6 @@ from geo.exports import day_csv, day_geojson, day_geojson_text, intervals_csv, i
 from geo.load import load_dataset
 from geo.states import day_states, state_intervals
 from geo.timeline import build_timeline
-
-
-def with_column(events: str, name: str, values: dict[str, str]) -> str:
-    """``events`` with one more column, filled from ``values`` by event id (blank elsewhere)."""
-    lines = events.strip("\n").split("\n")
-    rows = [f"{line},{values.get(line.split(',')[0], '')}" for line in lines[1:]]
-    return "\n".join([f"{lines[0]},{name}", *rows]) + "\n"
 
 
 @pytest.fixture
@@ -322,12 +315,8 @@ def test_cli_export_errors_exit_2(tiny_dir, tmp_path, args, fragment):
 
 
 RELAYED_SOURCES = TINY_SOURCES + "editor,Editors' inference,the editors,,,inference from the sources' later reports\n"
-RELAYED_EVENTS = with_column(
-    TINY_EVENTS.replace(
-        "E5,2016-11-15,T5,opposition,,alpha,inferred,start", "E5,2016-11-15,T5,opposition,,editor,inferred,start"
-    ),
-    "cites",
-    {"E7": "beta"},
+RELAYED_EVENTS = add_column(TINY_EVENTS, "cites", {"E7": "beta"}).replace(
+    "E5,2016-11-15,T5,opposition,,alpha,inferred,start", "E5,2016-11-15,T5,opposition,,editor,inferred,start"
 )
 
 
