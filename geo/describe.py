@@ -13,7 +13,7 @@ import urllib.parse
 
 import pandas as pd
 
-from geo.about import about
+from geo.about import about, latest_change
 from geo.areas import areas_on
 from geo.compare import compare
 from geo.describe_words import SIDE_IN_TEXT, W, capitalised, check_lang, counted, join_names, long_date
@@ -31,6 +31,7 @@ VERSION_CHARS = 12
 __all__ = [
     "about",
     "alt_text",
+    "as_of",
     "area_ranges",
     "caption",
     "change_phrases",
@@ -352,6 +353,14 @@ def text_file(ds: Dataset, tl: Timeline, day, lang: str = "en", *, cite: str = "
     if cite:
         lines += ["", cite]
     return "\n".join(lines) + "\n"
+
+
+def as_of(ds: Dataset, tl: Timeline, lang: str = "en") -> str:
+    """The "data as of" stamp: the date of the record's latest change of control and the data version."""
+    check_lang(lang)
+    latest = latest_change(ds, tl)
+    date = long_date(latest, lang) if latest is not None else W[lang]["no_change_yet"]
+    return W[lang]["as_of"].format(date=date, version=ds.digest[:VERSION_CHARS])
 
 
 def link_for(url: str, day) -> str:

@@ -98,6 +98,8 @@ W: dict[str, dict[str, str]] = {
         "changed": "Changed that day: {text}",
         "unchanged": "Nothing changed hands that day.",
         "cite": "{title}. Map for {date}.{link} Data version {version}. Accessed {accessed}.",
+        "as_of": "Data as of {date} · version {version}",
+        "no_change_yet": "no change of control yet",
     },
     "ar": {
         "and": " و",
@@ -148,6 +150,8 @@ W: dict[str, dict[str, str]] = {
         "changed": "ما تغير في ذلك اليوم: {text}",
         "unchanged": "لم تتغير السيطرة على أي حي في ذلك اليوم.",
         "cite": "{title}. خريطة يوم {date}.{link} نسخة البيانات {version}. تاريخ الاطلاع {accessed}.",
+        "as_of": "البيانات حتى {date} · النسخة {version}",
+        "no_change_yet": "لا تغير في السيطرة بعد",
     },
 }
 

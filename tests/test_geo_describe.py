@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 from conftest import TINY_EVENTS, TINY_SOURCES, add_column, write_data
 
-from geo.describe import about, alt_text, caption, citation, compare_caption, state_table, text_file
+from geo.describe import about, alt_text, as_of, caption, citation, compare_caption, state_table, text_file
 from geo.describe_words import counted, join_names
 from geo.load import load_dataset
 from geo.spatial import district_areas_km2
@@ -285,3 +285,9 @@ def test_compare_caption(tiny):
     assert compare_caption(ds, tl, "2016-11-15", "2016-11-29", "ar").startswith(
         "بين 15 تشرين الثاني 2016 و29 تشرين الثاني 2016، سيطرت الحكومة وحلفاؤها على حي 2 (بحسب Alpha)؛ "
     )
+
+
+def test_as_of_stamp(tiny):
+    ds, tl = tiny
+    assert as_of(ds, tl) == f"Data as of 1 December 2016 · version {ds.digest[:12]}"
+    assert as_of(ds, tl, "ar") == f"البيانات حتى 1 كانون الأول 2016 · النسخة {ds.digest[:12]}"
