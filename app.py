@@ -1,4 +1,4 @@
-"""Streamlit front door: who controlled each Aleppo district, day by day, 15 Nov - 22 Dec 2016.
+"""Streamlit front door: who controlled each district, day by day (the place: the data folder's map.toml).
 
 Run ``streamlit run app.py -- --data DIR`` (default ``data/``). Widgets, URL state and cached
 calls only; the data logic is in ``geo`` and the map in ``layers``.
@@ -24,12 +24,14 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from geo.files import data_digest, data_dir_from_argv, editing_enabled
+from geo.settings import load_settings
 
 if TYPE_CHECKING:  # the heavy modules are imported after the map is on its way
     import pandas as pd
 
     from geo.load import Dataset
     from geo.problems import Problem
+    from geo.settings import Settings
     from geo.timeline import Timeline
     from layers.panel import SourceIndex
 
@@ -95,15 +97,16 @@ def load_bundle(data_dir: str, digest: str) -> tuple[Bundle | None, list[Problem
     """Load, validate and precompute once per data content (``digest`` is the cache key)."""
     from geo.load import check_dataset
     from geo.spatial import district_areas_km2
-    from geo.timeline import build_timeline
+    from geo.timeline import timeline_for
     from layers.panel import source_index
 
     ds, problems = check_dataset(data_dir)
     if ds is None:
         return None, problems
-    timeline = build_timeline(ds.districts["id"], ds.events)
+    timeline = timeline_for(ds)
     names = dict(zip(ds.districts["id"].astype(str), ds.districts["name"], strict=True))
-    return Bundle(ds, timeline, source_index(ds.sources), district_areas_km2(ds.districts), names), problems
+    areas = district_areas_km2(ds.districts, crs=ds.settings.crs)
+    return Bundle(ds, timeline, source_index(ds.sources), areas, names), problems
 
 
 @st.cache_resource
@@ -148,8 +151,10 @@ def build_page(digest: str, basemap: str, _bundle: Bundle) -> dict:
     tl = _bundle.timeline
     first, last = tl.days[0].date(), tl.days[-1].date()
     payload = build_payload(_bundle.ds, tl, tiles=basemap == "streets")
-    html = render_page(payload, title=default_title("en", first, last), hash=False, sources=False)
-    page = {"file": write_static("map", html), "first": first.isoformat(), "last": last.isoformat()}
+    html = render_page(payload, title=default_title("en", first, last, _bundle.ds.settings), hash=False,
+                       sources=False)
+    page = {"file": write_static("map", html), "first": first.isoformat(), "last": last.isoformat(),
+            "label": payload["words"]["map_label"]}
     index = _page_index(digest, basemap)
     tmp = index.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(page), encoding="utf-8")
@@ -162,7 +167,7 @@ def area_table(digest: str, _bundle: Bundle) -> pd.DataFrame:
     """Areas held by each side on every day (cached per data content)."""
     from layers import charts
 
-    return charts.areas_over_time(_bundle.timeline, _bundle.areas_km2)
+    return charts.areas_over_time(_bundle.timeline, _bundle.areas_km2, yardstick=_bundle.ds.settings.yardstick)
 
 
 def current_bundle(data_dir: Path) -> tuple[Bundle | None, str, list[Problem]]:
@@ -231,7 +236,7 @@ def map_component():
 def show_map(page: dict, day: dt.date) -> None:
     """Mount the map once per data content and basemap; it keeps the day, zoom and open panel."""
     data = {"url": static_url(f"cache/{page['file']}"), "start": day.isoformat(), "height": MAP_HEIGHT,
-            "title": "Map of Aleppo districts by who held them"}
+            "title": page.get("label", "")}
     map_component()(data=data, key="map", default={"day": day.isoformat()}, on_day_change=on_map_day,
                     height="content")
 
@@ -266,7 +271,7 @@ def areas_spec(digest: str, day: dt.date, _bundle: Bundle) -> dict:
     schema validation costs tens of ms, which every slider step would otherwise pay)."""
     from layers import charts
 
-    return charts.areas_chart(area_table(digest, _bundle), day).to_dict()
+    return charts.areas_chart(area_table(digest, _bundle), day, _bundle.ds.settings).to_dict()
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -285,7 +290,7 @@ def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
     left, middle, right = st.columns([4, 4, 3], gap="medium")
     with left:
         st.subheader(f"Area held, {day:%d %b %Y}")
-        st.table(charts.areas_on(table, day).set_index("Side"))
+        st.table(charts.areas_on(table, day, bundle.ds.settings).set_index("Side"))
         st.caption("Sourced only: the districts the sources name; with inferred: every district, the "
                    "editors' placements too. A disputed district counts for the side the sources' own "
                    "reports give it; who claims what:")
@@ -294,7 +299,8 @@ def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
     with middle:
         st.subheader(f"Events on {day:%d %b %Y}")
         events = panel.day_events(bundle.ds.events, day)
-        st.html(panel.events_html(events, bundle.names, bundle.index))  # plain HTML (no Markdown), sanitised
+        # plain HTML (no Markdown), sanitised
+        st.html(panel.events_html(events, bundle.names, bundle.index, bundle.ds.settings))
     evac = bundle.ds.evacuation
     if evac is not None and len(evac):
         with right:
@@ -320,37 +326,45 @@ def snapshot_png(html: str) -> bytes:
     return render_png_bytes(html, width=1200, height=800, scale=2)
 
 
-def embed_snippet(day: dt.date) -> str:
+def embed_snippet(day: dt.date, settings: Settings) -> str:
     """The ``<iframe>`` to paste into an article, opening this app on ``day``."""
+    from layers.words import short_title
     from snapshot import iframe_snippet
 
     base = str(getattr(st.context, "url", "") or "").split("?")[0]
     return iframe_snippet(f"{base}?date={day.isoformat()}&embed=true",
-                          title=f"Aleppo 2016: who held each district, {day.isoformat()}", height=760)
+                          title=f"{short_title(settings)}, {day.isoformat()}", height=760)
 
 
 def show_downloads(bundle: Bundle, digest: str, day: dt.date, basemap: str) -> None:
     """HTML/PNG snapshot downloads and the iframe snippet, built only on request."""
+    from layers.style import escape_text
+    from layers.words import short_title
+
     with st.expander("Share or download this view"):
-        st.code(embed_snippet(day), language="html")
+        settings = bundle.ds.settings
+        st.code(embed_snippet(day, settings), language="html")
         if not st.toggle("Prepare snapshot files for this day", key="snap"):
             return
         html = snapshot_html(digest, day, basemap, bundle)
-        name = f"aleppo-{day.isoformat()}.html"
+        name = f"{settings.slug}-{day.isoformat()}.html"
         st.download_button("Download HTML", html, name, "text/html")
         st.caption("Self-hosted embed (no server behind it): upload the HTML next to your article and paste")
-        st.code(f'<iframe src="{name}" title="Aleppo 2016, {day.isoformat()}" width="100%" height="760" '
+        title = escape_text(f"{short_title(settings)}, {day.isoformat()}")
+        st.code(f'<iframe src="{escape_text(name)}" title="{title}" width="100%" height="760" '
                 'style="border:0" loading="lazy"></iframe>', language="html")
         if st.button("Make PNG"):
-            st.download_button("Download PNG", snapshot_png(html), f"aleppo-{day.isoformat()}.png",
+            st.download_button("Download PNG", snapshot_png(html), f"{settings.slug}-{day.isoformat()}.png",
                                "image/png")
 
 
 def main() -> None:
     """Compose the page: the map first (from the page built for this data, even before the data is
     loaded on a restarted server), then the figures."""
-    st.set_page_config(page_title="Aleppo 2016: who held each district", layout="wide")
     data_dir = data_dir_from_argv(sys.argv[1:], DEFAULT_DATA)
+    from layers.words import short_title
+
+    st.set_page_config(page_title=short_title(load_settings(data_dir)), layout="wide")
     digest = data_digest(data_dir) if data_dir.is_dir() else "missing"
     asked = str(st.query_params.get("basemap", "")).casefold()
     basemap = st.session_state.setdefault("basemap", asked if asked in BASEMAPS else "none")

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.load import Dataset, check_dataset
-from geo.timeline import Timeline, build_timeline
+from geo.timeline import Timeline, timeline_for
 from layers.control_map import render_page
 from layers.payload import build_payload
 from layers.style import TILES, escape_text
@@ -63,7 +63,8 @@ def render_html(ds: Dataset, timeline: Timeline, day: dt.date | str | pd.Timesta
     payload = build_payload(ds, timeline, lang=lang, days=days, start=0 if static else start,
                             tiles=basemap == "streets")
     first, last = timeline.days[0].date(), timeline.days[-1].date()
-    return render_page(payload, title=title or default_title(lang, first, last), static=static, hash=not static)
+    title = title or default_title(lang, first, last, ds.settings)
+    return render_page(payload, title=title, static=static, hash=not static)
 
 
 def iframe_snippet(src: str, *, title: str, height: int = 600) -> str:
@@ -216,7 +217,7 @@ def _day(text: str | None, tl: Timeline) -> dt.date:
 
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python snapshot.py", description="Write article snapshots of "
-                                 "the Aleppo control map: a self-contained HTML page and PNG pictures.")
+                                 "the control map of a data folder: a self-contained HTML page and PNG pictures.")
     ap.add_argument("--date", help="day to show, YYYY-MM-DD (default: the last day of the record)")
     ap.add_argument("--html", type=Path, help="write the scrubbable page here")
     ap.add_argument("--png", type=Path, help="write a picture of the day here")
@@ -252,7 +253,7 @@ def _load(data: str) -> tuple[Dataset, Timeline] | None:
                 print(p, file=sys.stderr)
         print(f"{data}: the data has errors; run `python -m geo.validate {data}`.", file=sys.stderr)
         return None
-    return ds, build_timeline(ds.districts["id"], ds.events)
+    return ds, timeline_for(ds)
 
 
 def run(args: argparse.Namespace, ds: Dataset, tl: Timeline) -> list[Path]:

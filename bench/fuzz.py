@@ -40,7 +40,8 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 FILES = (C.DISTRICTS_FILE, C.EVENTS_FILE, C.SOURCES_FILE, C.ROUTES_FILE, C.CHECKPOINTS_FILE, C.EVACUATION_FILE)
 BUNDLED = {name: (DATA / name).read_bytes() for name in FILES}
 #: Days on which a mutated data set that still loads is asked for every district's state.
-DAYS = (C.OFFENSIVE_START, dt.date(2016, 12, 1), C.OFFENSIVE_END)
+#: A few days of the bundled data's span (data/map.toml).
+DAYS = (dt.date(2016, 11, 15), dt.date(2016, 12, 1), dt.date(2016, 12, 22))
 
 # Raw text that json.dumps cannot produce is put in as a marker string and swapped in afterwards.
 RAW = {
@@ -311,7 +312,7 @@ def _consumers(base: Base, name: str, text: str, found: list[Problem]) -> None:
 
 def control(ds: Dataset) -> None:
     """What ``python -m geo control`` does for a few days; every district gets a state."""
-    tl = build_timeline(ds.districts["id"], ds.events)
+    tl = build_timeline(ds.districts["id"], ds.events, start=DAYS[0], end=DAYS[-1])
     for day in DAYS:
         records = district_records(ds, tl.control_on(day))
         assert len(records) == len(ds.districts), "a district lost its state"

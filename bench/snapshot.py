@@ -32,14 +32,14 @@ from folium.plugins import TimestampedGeoJson  # noqa: E402
 
 import snapshot  # noqa: E402
 from geo.load import load_dataset  # noqa: E402
-from geo.timeline import build_timeline  # noqa: E402
+from geo.timeline import timeline_for  # noqa: E402
 from geo.vocabulary import states  # noqa: E402
 from layers.encode import simplify_coverage  # noqa: E402
 from layers.payload import build_payload  # noqa: E402
-from layers.style import DISPUTED_HATCH, PALETTE, json_for_script  # noqa: E402
+from layers.style import DISPUTED_HATCH, json_for_script, palette  # noqa: E402
 from snapshot import render_html  # noqa: E402
 
-COLOURS = {**PALETTE, "split": DISPUTED_HATCH["background"], "disputed": DISPUTED_HATCH["background"]}
+HATCHED = {"split": DISPUTED_HATCH["background"], "disputed": DISPUTED_HATCH["background"]}
 
 CACHE = Path(os.environ.get("BENCH_JS_CACHE", Path(tempfile.gettempdir()) / "aleppo-bench-js"))
 NPM = {"leaflet-timedimension@1.1.1": "package/dist/leaflet.timedimension.min.js",
@@ -67,12 +67,13 @@ def tgj_html(ds, tl) -> str:
     geo = {i: json.loads(shapely.to_geojson(shapely.set_precision(g, 1e-5)))
            for i, g in zip(ds.districts["id"], geoms, strict=True)}
     feats = []
+    colours = {**palette(ds.settings), **HATCHED}
     for day in tl.days:
         stamp = day.date().isoformat()
         for did, ctrl in states(tl.control_on(day)).items():
             feats.append({"type": "Feature", "geometry": geo[did], "properties": {
                 "times": [stamp], "tooltip": did,
-                "style": {"color": "#ffffff", "weight": 1, "fillColor": COLOURS[ctrl], "fillOpacity": 0.75}}})
+                "style": {"color": "#ffffff", "weight": 1, "fillColor": colours[ctrl], "fillOpacity": 0.75}}})
     bounds = ds.districts.total_bounds
     m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=12,
                    tiles=None)
@@ -220,7 +221,7 @@ def main(argv: list[str] | None = None) -> None:
 
         folder = write_synthetic(tmp / "data", args.synthetic)
     ds = load_dataset(folder)
-    tl = build_timeline(ds.districts["id"], ds.events)
+    tl = timeline_for(ds)
     day = tl.days[min(28, len(tl.days) - 1)]
     t0 = time.perf_counter()
     html = render_html(ds, tl, day)

@@ -15,11 +15,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.constants import CONTROLLERS
 from geo.load import check_dataset
 from geo.timeline import build_timeline
 
 REPO = Path(__file__).resolve().parents[1]
+#: Controllers of the synthetic events: three sides and a contested row.
+CONTROLLERS = ("government", "opposition", "sdf", "contested")
 
 
 def synthetic(n_districts: int, n_events: int, seed: int = 1) -> tuple[list[str], pd.DataFrame]:

@@ -11,11 +11,10 @@ import re
 
 import pandas as pd
 
-from geo.constants import METRIC_CRS
 from geo.describe_words import check_lang, counted, join_names, long_date
 from geo.load import Dataset
 from geo.states import EDITOR_SOURCE, claim_keys, state_intervals
-from geo.timeline import Timeline, build_timeline
+from geo.timeline import Timeline, timeline_for
 
 #: Words a note quotes as the basis of an estimated share: ``share 0.25 estimated from "parts"``.
 SHARE_WORDS = re.compile(r'from "([^"]+)"')
@@ -174,7 +173,7 @@ def about(ds: Dataset, lang: str = "en", *, tl: Timeline | None = None) -> list[
     """
     check_lang(lang)
     t = TEXT[lang]
-    tl = tl if tl is not None else build_timeline(ds.districts["id"], ds.events)
+    tl = tl if tl is not None else timeline_for(ds)
     ev = ds.events
     start, end = tl.days[0], tl.days[-1]
     inferred = ev["precision"].eq("inferred") | ev["source"].eq(EDITOR_SOURCE)
@@ -237,7 +236,7 @@ def about(ds: Dataset, lang: str = "en", *, tl: Timeline | None = None) -> list[
                 else t["disp_none"],
             ],
         ),
-        ("areas", t["area_h"], [t["area_1"].format(crs=METRIC_CRS), t["area_2"]]),
+        ("areas", t["area_h"], [t["area_1"].format(crs=ds.settings.crs), t["area_2"]]),
         ("sources", t["src_h"], [t["src_1"], *_sources(ds, t)]),
         (
             "version",

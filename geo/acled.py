@@ -7,8 +7,9 @@ otherwise. Start states (a district's first rows) are not changes and are left o
 
 ACLED's territory sub-event types:
 
-- ``Government regains territory``: the claim puts the government and allies in;
-- ``Non-state actor overtakes territory``: the claim puts the opposition or SDF/YPG in;
+- ``Government regains territory``: the claim puts a side the settings code as state forces in
+  (``acled.state_forces`` in map.toml);
+- ``Non-state actor overtakes territory``: the claim puts any other side in;
 - ``Non-violent transfer of territory``: the note says the other side had left under the
   evacuation (:data:`NON_VIOLENT_NOTE`), so no fighting decided it.
 
@@ -34,9 +35,9 @@ import re
 import pandas as pd
 
 from geo.load import Dataset
+from geo.settings import Settings
 from geo.states import EDITOR_SOURCE, claim_keys, claim_records
 from geo.timeline import Timeline
-from geo.vocabulary import SIDES, label
 
 GOVERNMENT_REGAINS = "Government regains territory"
 NON_STATE_OVERTAKES = "Non-state actor overtakes territory"
@@ -45,14 +46,13 @@ NON_VIOLENT = "Non-violent transfer of territory"
 NON_VIOLENT_NOTE = re.compile(
     r"evacuation (?:had |was )?(?:ended|over)|last (?:fighters|evacuees) had (?:left|gone)", re.IGNORECASE
 )
-#: ACLED actor and interaction codes: 1 state forces, 2 rebel groups (ACLED codes the SDF as one).
-ACTORS = {side: (label(side), 1 if side == "government" else 2) for side in SIDES}
+#: ACLED interaction codes: state forces, rebel groups.
+STATE_FORCES, REBELS = 1, 2
 #: Our precision -> (time_precision, geo_precision); see the module docstring.
 PRECISION_CODES = {"day": (1, 1), "approximate": (2, 2), "inferred": (2, 3)}
 UNSTATED_PRECISION = (2, 2)
-COUNTRY, ISO, REGION, ADMIN1, ADMIN2, ADMIN3 = "Syria", 760, "Middle East", "Aleppo", "Jebel Saman", "Jebel Saman"
-CITY = "Aleppo"
-ID_PREFIX = "ALEPPO2016-"
+#: The place's columns, from the settings' ``acled`` table (blank when not given).
+PLACE_COLUMNS = ("country", "iso", "region", "admin1", "admin2", "admin3")
 
 #: ACLED's columns since its 2023 layout, in its order (``timestamp``, ACLED's upload time, left out).
 ACLED_COLUMNS: tuple[str, ...] = (
@@ -89,11 +89,17 @@ ACLED_COLUMNS: tuple[str, ...] = (
 )
 
 
-def sub_event_type(gains: str, note: str) -> str:
-    """ACLED's territory sub-event type for a claim putting ``gains`` into a district."""
+def actors(settings: Settings) -> dict[str, tuple[str, int]]:
+    """Side id -> (ACLED actor name, interaction code): state forces as the settings say, else rebels."""
+    state = settings.acled.get("state_forces", ())
+    return {s.id: (s.label("en"), STATE_FORCES if s.id in state else REBELS) for s in settings.sides}
+
+
+def sub_event_type(inter: int, note: str) -> str:
+    """ACLED's territory sub-event type for a claim putting a side of interaction code ``inter`` in."""
     if NON_VIOLENT_NOTE.search(note or ""):
         return NON_VIOLENT
-    return GOVERNMENT_REGAINS if gains == "government" else NON_STATE_OVERTAKES
+    return GOVERNMENT_REGAINS if inter == STATE_FORCES else NON_STATE_OVERTAKES
 
 
 def _points(ds: Dataset) -> pd.DataFrame:
@@ -101,34 +107,35 @@ def _points(ds: Dataset) -> pd.DataFrame:
     return pd.DataFrame({"latitude": pts.y.round(4), "longitude": pts.x.round(4)})
 
 
-#: The sides as they read inside a sentence.
-IN_TEXT = {"government": "the government and allies", "opposition": "the opposition", "sdf": "SDF/YPG"}
-
-
 def _part(share) -> str:
     return "" if share is None or pd.isna(share) else f"about {round(float(share) * 100)}% of "
 
 
-def _says(claim: dict) -> str:
+def _in_text(settings: Settings, side_id: str) -> str:
+    side = settings.side(side_id)
+    return side.phrase("en") if side else side_id
+
+
+def _says(claim: dict, settings: Settings) -> str:
     who = "+".join(claim_keys(claim)) + (f" ({claim['claimant']})" if claim.get("claimant") else "")
-    side = IN_TEXT.get(claim["controller"], claim["controller"])
+    side = _in_text(settings, claim["controller"])
     part = _part(claim["share"])
     return f"{who} puts {part + 'it' if part else 'it'} with {side}"
 
 
-def _notes(claim: dict, titles: dict[str, str], others: list[dict], prev: str, name: str) -> str:
+def _notes(claim: dict, titles: dict[str, str], others: list[dict], prev: str, name: str, settings: Settings) -> str:
     by = " and ".join(titles.get(k, k) for k in claim_keys(claim))
     if claim.get("claimant"):
         by += f", reporting {claim['claimant']}"
-    gains = IN_TEXT[claim["controller"]]
+    gains = _in_text(settings, claim["controller"])
     word = "as inferred by the editors" if claim["source"] == EDITOR_SOURCE else f"according to {by}"
-    text = f"{gains[0].upper()}{gains[1:]} took {_part(claim['share'])}{name} from {IN_TEXT[prev]}, {word}"
+    text = f"{gains[0].upper()}{gains[1:]} took {_part(claim['share'])}{name} from {_in_text(settings, prev)}, {word}"
     text += f" [{'; '.join(claim_keys(claim))}]."
     if claim.get("note"):
         text += f" {claim['note'].rstrip('.')}."
     rival = [o for o in others if (o["controller"], _part(o["share"])) != (claim["controller"], _part(claim["share"]))]
     if rival:
-        says = "; ".join(_says(o) for o in rival)
+        says = "; ".join(_says(o, settings) for o in rival)
         text += f" Claims differ that day: {says}."
     return text
 
@@ -146,6 +153,10 @@ def acled_frame(ds: Dataset, tl: Timeline) -> pd.DataFrame:
     )
     names = ds.districts.set_index("id")["name"]
     points = _points(ds)
+    s = ds.settings
+    ACTORS = actors(s)  # noqa: N806 - read as the table it is
+    place = {c: s.acled.get(c, "") for c in PLACE_COLUMNS}
+    city = s.acled.get("location") or s.text("place")
     rows = []
     for gid, district, prev, start, end in g[["district", "prev", "start", "end"]].itertuples(name=None):
         if not isinstance(prev, str) or prev not in ACTORS:
@@ -156,13 +167,13 @@ def acled_frame(ds: Dataset, tl: Timeline) -> pd.DataFrame:
                 continue
             actor1, inter1 = ACTORS[claim["controller"]]
             actor2, inter2 = ACTORS[prev]
-            sub = sub_event_type(claim["controller"], claim.get("note", ""))
+            sub = sub_event_type(inter1, claim.get("note", ""))
             tp, gp = PRECISION_CODES.get(claim.get("precision"), UNSTATED_PRECISION)
             day = pd.Timestamp(claim["date"])
             name = str(names.get(district, district))
             rows.append(
                 {
-                    "event_id_cnty": ID_PREFIX + claim["event_id"],
+                    "event_id_cnty": s.acled.get("id_prefix", "") + claim["event_id"],
                     "event_date": day.date().isoformat(),
                     "year": day.year,
                     "time_precision": tp,
@@ -177,19 +188,14 @@ def acled_frame(ds: Dataset, tl: Timeline) -> pd.DataFrame:
                     "inter2": inter2,
                     "interaction": int(f"{min(inter1, inter2)}{max(inter1, inter2)}"),
                     "civilian_targeting": "",
-                    "iso": ISO,
-                    "region": REGION,
-                    "country": COUNTRY,
-                    "admin1": ADMIN1,
-                    "admin2": ADMIN2,
-                    "admin3": ADMIN3,
-                    "location": f"{CITY} - {name}",
+                    **place,
+                    "location": f"{city} - {name}" if city else name,
                     "latitude": points.at[district, "latitude"],
                     "longitude": points.at[district, "longitude"],
                     "geo_precision": gp,
                     "source": "; ".join(claim_keys(claim)),
                     "source_scale": "",
-                    "notes": _notes(claim, titles, group, prev, name),
+                    "notes": _notes(claim, titles, group, prev, name, s),
                     "fatalities": None,
                     "tags": f"district={district}; share={'' if pd.isna(claim['share']) else claim['share']}; "
                     f"precision={claim.get('precision') or ''}" + ("; disputed" if g.at[gid, "disputed"] else ""),

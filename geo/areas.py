@@ -1,14 +1,15 @@
 """Area held by each side on a day, as a range (sourced only … with inferred), and disputed ground.
 
-The sources give the army's progress as a share of what the opposition held ("60 % of the formerly
-rebel-held part") or as the size of the last pocket ("about 3.5 km²"). The record answers both from
+The sources give a side's progress as a share of what another side held on the first day ("60 % of
+the formerly rebel-held part"; that side is the settings' ``yardstick``) or as the size of the last
+pocket ("about 3.5 km²"). The record answers both from
 the *weighed* state of each district (:meth:`geo.timeline.Timeline.weighed_on`), in two views:
 
 - **with inferred**: every district, including the polygons only the editors place (start states
   inferred from geography, districts no source names);
 - **sourced only**: the ground the sources name, i.e. districts with at least one district-level row
   that cites a document (:func:`named_districts`); the polygons only the editors place are left out
-  of both the area and the yardstick (the opposition's start area).
+  of both the area and the yardstick (the yardstick side's start area).
 
 A district the map shows *disputed* (sources disagree) is counted for the side its weighed rows give
 (the narrative), never dropped to a silent zero; its whole area is also listed in the disputed band
@@ -23,9 +24,8 @@ import pandas as pd
 from geo.constants import EDITOR_SOURCE, UNKNOWN
 from geo.timeline import Timeline, claim_rank, is_inference
 
-SIDES: tuple[str, ...] = ("government", "opposition", "sdf")
-#: Rows of an area table: the three sides, ground the weighed rows cannot give to a side, no row.
-BUCKETS: tuple[str, ...] = (*SIDES, "disputed", UNKNOWN)
+#: Rows of an area table after the sides: ground the weighed rows cannot give to a side, no row.
+OTHER_BUCKETS: tuple[str, ...] = ("disputed", UNKNOWN)
 AREA_COLUMNS: tuple[str, ...] = (
     "controller",
     "km2",
@@ -50,27 +50,32 @@ def named_districts(events: pd.DataFrame) -> pd.Index:
     return pd.Index(sorted(set(named["district"])))
 
 
-def side_shares(state: pd.DataFrame) -> pd.DataFrame:
-    """Part of each district held by each bucket of :data:`BUCKETS` (rows sum to 1).
+def buckets(sides: tuple[str, ...]) -> tuple[str, ...]:
+    """Rows of an area table: the sides, then :data:`OTHER_BUCKETS`."""
+    return (*sides, *OTHER_BUCKETS)
+
+
+def side_shares(state: pd.DataFrame, sides: tuple[str, ...]) -> pd.DataFrame:
+    """Part of each district held by each bucket (:func:`buckets` of ``sides``; rows sum to 1).
 
     ``state`` has the columns of ``Timeline.control_on``/``weighed_on``. A whole district goes to its
     side; a split one is apportioned (``share`` to the holder, the rest to ``rest``, or to ``unknown``
     when no side is known for it); a disputed one, or a row with no side, goes to ``disputed``.
     """
-    out = pd.DataFrame(0.0, index=state.index, columns=list(BUCKETS))
+    out = pd.DataFrame(0.0, index=state.index, columns=list(buckets(sides)))
     ctrl = state["controller"].astype(object)
     disputed = state["disputed"].astype(bool)
     share = state["share"].astype(float).fillna(1.0)
-    whole = ctrl.isin(SIDES) & ~disputed
+    whole = ctrl.isin(sides) & ~disputed
     unknown = ctrl.eq(UNKNOWN)
-    for side in SIDES:
+    for side in sides:
         out.loc[whole & ctrl.eq(side), side] = 1.0
     out.loc[unknown, UNKNOWN] = 1.0
-    split = ~whole & ~unknown & ~disputed & state["holder"].isin(SIDES)
-    for side in SIDES:
+    split = ~whole & ~unknown & ~disputed & state["holder"].isin(sides)
+    for side in sides:
         out[side] += np.where(split & state["holder"].eq(side), share, 0.0)
         out[side] += np.where(split & state["rest"].eq(side), 1.0 - share, 0.0)
-    out.loc[split & ~state["rest"].isin(SIDES), UNKNOWN] += 1.0 - share
+    out.loc[split & ~state["rest"].isin(sides), UNKNOWN] += 1.0 - share
     out.loc[~whole & ~unknown & ~split, "disputed"] = 1.0
     return out
 
@@ -81,6 +86,8 @@ def area_ranges(
     areas_km2: pd.Series,
     *,
     named: pd.Index,
+    sides: tuple[str, ...],
+    yardstick: str | None = None,
     disputed: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Area of each bucket on a day, with inferred and sourced only, and gains since the start.
@@ -90,18 +97,22 @@ def area_ranges(
     weighed
         The day's weighed state (``Timeline.weighed_on(day)``).
     start
-        The weighed state on the first day (the yardstick: what the opposition held).
+        The weighed state on the first day (the yardstick: what the ``yardstick`` side held).
     areas_km2
         Area of each district (``geo.spatial.district_areas_km2``).
     named
         Districts the sources name (:func:`named_districts`): the sourced-only ground.
+    sides
+        The sides, in the settings' order.
+    yardstick
+        The side whose first-day area the percentages measure (default: the first side).
     disputed
         Boolean per district: the map shows it disputed that day (``control_on(day)["disputed"]``).
 
     Returns
     -------
     pandas.DataFrame
-        One row per bucket (government, opposition, sdf, disputed, unknown) with columns
+        One row per bucket (each side, disputed, unknown) with columns
 
         - ``km2``: area held, with inferred ground;
         - ``km2_sourced``: area held on the ground the sources name;
@@ -111,21 +122,22 @@ def area_ranges(
           (the map's lighter states);
         - ``percent``: share of the mapped area (with inferred);
         - ``gained_km2`` / ``gained_km2_sourced``: area the bucket holds beyond its start share,
-          district by district (the army's gains and the SDF's apart);
-        - ``of_opposition_at_start`` / ``..._sourced``: per cent of the opposition's start area (on
-          all ground / on named ground): held, for the opposition and disputed; gained, for the
-          government and the SDF. NaN for unknown.
+          district by district (each side's gains apart);
+        - ``of_opposition_at_start`` / ``..._sourced``: per cent of the yardstick side's start area
+          (on all ground / on named ground): held, for the yardstick side and disputed; gained, for
+          the other sides. NaN for unknown.
     """
     area = areas_km2.reindex(weighed.index).astype(float).fillna(0.0).to_numpy()
-    now = side_shares(weighed).to_numpy()[None]
-    then = side_shares(start.reindex(weighed.index)).to_numpy()
+    now = side_shares(weighed, sides).to_numpy()[None]
+    then = side_shares(start.reindex(weighed.index), sides).to_numpy()
     in_dispute = (
         np.zeros(len(weighed), dtype=bool)
         if disputed is None
         else (disputed.reindex(weighed.index).fillna(False).to_numpy(dtype=bool))
     )
     inferred = weighed["basis"].eq("inferred").to_numpy() if "basis" in weighed else np.zeros(len(weighed), bool)
-    return _tables(now, then, area, weighed.index.isin(named), in_dispute[None], inferred[None])
+    return _tables(now, then, area, weighed.index.isin(named), in_dispute[None], inferred[None],
+                   sides=sides, yardstick=yardstick)
 
 
 def _tables(
@@ -135,15 +147,20 @@ def _tables(
     on_named: np.ndarray,
     in_dispute: np.ndarray,
     inferred: np.ndarray,
+    *,
+    sides: tuple[str, ...],
+    yardstick: str | None,
 ) -> pd.DataFrame:
     """The area table of each day: ``now`` (days, districts, buckets) shares, ``then`` the start's."""
     held = now * area[None, :, None]
     gained = np.clip(now - then[None], 0.0, None) * area[None, :, None]
-    yard = (then[:, 1] * area).sum()  # BUCKETS[1] is the opposition
-    yard_named = (then[on_named, 1] * area[on_named]).sum()
+    rows = buckets(sides)
+    yi = rows.index(yardstick) if yardstick in sides else 0
+    yard = (then[:, yi] * area).sum()
+    yard_named = (then[on_named, yi] * area[on_named]).sum()
     km2, km2_sourced = held.sum(axis=1), held[:, on_named].sum(axis=1)
     cols = {
-        "controller": np.tile(np.array(BUCKETS, dtype=object), len(now)),
+        "controller": np.tile(np.array(rows, dtype=object), len(now)),
         "km2": km2.ravel(),
         "km2_sourced": km2_sourced.ravel(),
         "km2_in_dispute": (held * in_dispute[..., None]).sum(axis=1).ravel(),
@@ -152,10 +169,10 @@ def _tables(
         "gained_km2_sourced": gained[:, on_named].sum(axis=1).ravel(),
     }
     out = pd.DataFrame(cols)
-    total = np.repeat(km2.sum(axis=1), len(BUCKETS))
+    total = np.repeat(km2.sum(axis=1), len(rows))
     out["percent"] = np.divide(out["km2"].to_numpy() * 100, total, out=np.zeros(len(out)), where=total > 0)
-    taker = out["controller"].isin(["government", "sdf"])
-    side = out["controller"].isin(SIDES)
+    taker = out["controller"].isin([s for s in sides if s != rows[yi]])
+    side = out["controller"].isin(sides)
     out[["gained_km2", "gained_km2_sourced"]] = out[["gained_km2", "gained_km2_sourced"]].where(side)
     for col, base, km2_col, gain in (
         ("of_opposition_at_start", yard, "km2", "gained_km2"),
@@ -181,7 +198,7 @@ def disputed_band(state: pd.DataFrame, areas_km2: pd.Series) -> pd.DataFrame:
     """Ground the map shows disputed on a day, grouped by the claims made about it.
 
     ``state`` is ``Timeline.control_on(day)``. Returns one row per distinct set of claims with columns
-    ``claims`` (text: "opposition per eaworldview; government per zerohedge+wikipedia (…)"), ``km2``
+    ``claims`` (text: "red per one-source; blue per another+a-third (…)"), ``km2``
     (whole districts), ``districts`` (tuple of ids) and ``sides`` (tuple of the controllers claimed).
     Empty (same columns) when nothing is disputed.
     """
@@ -197,20 +214,24 @@ def disputed_band(state: pd.DataFrame, areas_km2: pd.Series) -> pd.DataFrame:
     return out.sort_values("km2", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def areas_on(tl: Timeline, areas_km2: pd.Series, day) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The area table (:func:`area_ranges`) and the disputed band (:func:`disputed_band`) on ``day``."""
+def areas_on(tl: Timeline, areas_km2: pd.Series, day, *, yardstick: str | None = None
+             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The area table (:func:`area_ranges`) and the disputed band (:func:`disputed_band`) on ``day``;
+    the sides are the timeline's, ``yardstick`` the settings' (default: the first side)."""
     state = tl.control_on(day)
     table = area_ranges(
         tl.weighed_on(day),
         tl.weighed_on(tl.days[0]),
         areas_km2,
         named=named_districts(tl.events),
+        sides=tl.sides,
+        yardstick=yardstick,
         disputed=state["disputed"],
     )
     return table, disputed_band(state, areas_km2)
 
 
-def area_series(tl: Timeline, areas_km2: pd.Series) -> pd.DataFrame:
+def area_series(tl: Timeline, areas_km2: pd.Series, *, yardstick: str | None = None) -> pd.DataFrame:
     """:func:`area_ranges` for every day of the timeline, long form with a ``date`` column (for charts).
 
     Vectorised: each decided group's shares are computed once and looked up through the day grid.
@@ -222,13 +243,14 @@ def area_series(tl: Timeline, areas_km2: pd.Series) -> pd.DataFrame:
     unknown = pd.DataFrame(
         {"controller": [UNKNOWN], "share": [np.nan], "holder": [None], "rest": [None], "disputed": [False]}
     )
-    shares = side_shares(pd.concat([weighed, unknown], ignore_index=True)).to_numpy()  # row -1: unknown
+    shares = side_shares(pd.concat([weighed, unknown], ignore_index=True), tl.sides).to_numpy()  # row -1: unknown
     disputed = np.append(groups["disputed"].to_numpy(dtype=bool), False)
     inferred = np.append(groups["basis"].eq("inferred").to_numpy(), False)
     now = shares[tl.grid]
     area = areas_km2.reindex(tl.district_ids).astype(float).fillna(0.0).to_numpy()
     out = _tables(
-        now, now[0], area, tl.district_ids.isin(named_districts(tl.events)), disputed[tl.grid], inferred[tl.grid]
+        now, now[0], area, tl.district_ids.isin(named_districts(tl.events)), disputed[tl.grid], inferred[tl.grid],
+        sides=tl.sides, yardstick=yardstick,
     )
-    out.insert(0, "date", np.repeat(tl.days.to_numpy(), len(BUCKETS)))
+    out.insert(0, "date", np.repeat(tl.days.to_numpy(), len(buckets(tl.sides))))
     return out

@@ -21,7 +21,7 @@ from geo.importer import run_import
 from geo.load import Dataset, check_dataset
 from geo.names import match_district
 from geo.spatial import changes_between, district_areas_km2
-from geo.timeline import Timeline, build_timeline
+from geo.timeline import Timeline, timeline_for
 from geo.vocabulary import state_of, states
 
 RECORD_FIELDS = ("id", "name", "name_ar", "aliases", "state", "share", "holder", "rest", "basis", "since",
@@ -95,17 +95,20 @@ def _range(low: float, high: float, unit: str = "") -> str:
     return f"{low:.1f}{unit}" if round(low, 1) == round(high, 1) else f"{low:.1f} … {high:.1f}{unit}"
 
 
-def _areas_text(day: pd.Timestamp, table: pd.DataFrame, band: pd.DataFrame) -> str:
-    shown = table[table["controller"].isin(["government", "opposition", "sdf"]) | table["km2"].gt(0.0005)]
+def _areas_text(ds: Dataset, day: pd.Timestamp, table: pd.DataFrame, band: pd.DataFrame) -> str:
+    s = ds.settings
+    yard = s.yardstick or s.side_ids[0]
+    takers = [side for side in s.side_ids if side != yard]
+    shown = table[table["controller"].isin(s.side_ids) | table["km2"].gt(0.0005)]
     rows = [{"side": r.controller, "held km2 (sourced only … with inferred)": _range(r.km2_sourced, r.km2),
              "in dispute km2": f"{r.km2_in_dispute:.1f}" if r.km2_in_dispute else "",
              "gained since start km2": _range(r.gained_km2_sourced, r.gained_km2)
-             if r.controller in ("government", "sdf") else "",
-             "% of the opposition's start area": _range(r.of_opposition_at_start_sourced,
-                                                         r.of_opposition_at_start, " %")}
+             if r.controller in takers else "",
+             f"% of {s.side(yard).phrase('en')}'s start area": _range(r.of_opposition_at_start_sourced,
+                                                                     r.of_opposition_at_start, " %")}
             for r in shown.itertuples()]
     lines = [f"Area on {day.date()}: sourced only = the districts the sources name; with inferred = every "
-             "district (the editors' inferred polygons too). % = held (opposition) or gained (government, SDF).",
+             f"district (the editors' inferred polygons too). % = held ({yard}) or gained ({', '.join(takers)}).",
              pd.DataFrame(rows).to_string(index=False)]
     if len(band):
         lines.append("Disputed ground (sources disagree; counted above for the side the narrative gives):")
@@ -115,10 +118,11 @@ def _areas_text(day: pd.Timestamp, table: pd.DataFrame, band: pd.DataFrame) -> s
 
 def cmd_areas(ds, tl, args) -> str:
     day = _day(tl, args.date, "--date")
-    table, band = areas_on(tl, district_areas_km2(ds.districts), day)
+    table, band = areas_on(tl, district_areas_km2(ds.districts, crs=ds.settings.crs), day,
+                           yardstick=ds.settings.yardstick)
     if args.format == "table":
-        return _areas_text(day, table, band)
-    # the rows are named by the state words: the three sides, disputed ground, unknown
+        return _areas_text(ds, day, table, band)
+    # the rows are named by the state words: the sides, disputed ground, unknown
     rows = [{k: _clean(round(v, 3) if isinstance(v, float) else v) for k, v in r.items()}
             for r in table.rename(columns={"controller": "state"}).to_dict("records")]
     if args.format == "csv":
@@ -158,7 +162,7 @@ def _history(ds, tl, did: str) -> tuple[dict, list[dict]]:
 def cmd_history(ds, tl, args) -> str:
     found = match_district(ds.districts, args.district)
     if not found.ids:
-        hint = found.did_you_mean() or "see `python -m geo control --date 2016-11-15` for the list"
+        hint = found.did_you_mean() or f"see `python -m geo control --date {tl.days[0].date()}` for the list"
         raise UsageError(f"no district has the id, name or alias {args.district!r}; {hint}")
     out = []
     for did in found.ids:
@@ -178,8 +182,8 @@ def cmd_history(ds, tl, args) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python -m geo", description="Who held each Aleppo district, when, "
-                                 "and on whose word.")
+    ap = argparse.ArgumentParser(prog="python -m geo", description="Who held each district, when, "
+                                 "and on whose word (the place and its sides: the data folder's map.toml).")
     sub = ap.add_subparsers(dest="command", required=True)
 
     def add(name, func, help_):
@@ -240,7 +244,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{args.data}: the data has errors; run `python -m geo.validate {args.data}`.",
               file=sys.stderr)
         return 1
-    tl = build_timeline(ds.districts["id"], ds.events)
+    tl = timeline_for(ds)
     try:
         print(args.func(ds, tl, args))
     except UsageError as exc:

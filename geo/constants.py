@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-#: Values allowed in ``events.csv`` ``controller``.
-CONTROLLERS: tuple[str, ...] = ("government", "opposition", "sdf", "contested")
+#: ``events.csv`` ``controller`` beside the sides of ``map.toml``: a claim that no one side holds it.
+CONTESTED = "contested"
 #: State of a district with no row on or before a day.
 UNKNOWN = "unknown"
-#: Neutral labels for display.
-CONTROLLER_LABELS: dict[str, str] = {
-    "government": "Government and allies",
-    "opposition": "Opposition",
-    "sdf": "SDF/YPG",
-    "contested": "Contested",
-    "unknown": "Unknown",
-}
 PRECISIONS: tuple[str, ...] = ("day", "approximate", "inferred")
 #: Source key of the editors' own inference: a row no document states cites it (precision ``inferred``).
 EDITOR_SOURCE = "editor"
@@ -28,18 +20,12 @@ DEFAULT_CLAIM_KIND = "district"
 #: Basis of a decided state: what its deciding rows rest on.
 BASES: tuple[str, ...] = ("sourced", "inferred")
 
-OFFENSIVE_START = dt.date(2016, 11, 15)
-OFFENSIVE_END = dt.date(2016, 12, 22)
-#: Dates an event may carry at all (the battle of Aleppo began in July 2012).
-EVENT_DATE_MIN = dt.date(2012, 7, 1)
-EVENT_DATE_MAX = dt.date(2017, 12, 31)
-
-#: Generous lon/lat box around Aleppo city (WGS84): (min_lon, min_lat, max_lon, max_lat).
-ALEPPO_BBOX: tuple[float, float, float, float] = (36.90, 36.00, 37.45, 36.45)
-#: Metric CRS for areas and lengths (UTM zone 37N).
-METRIC_CRS = "EPSG:32637"
+#: Dates an event may carry at all (a typo'd year falls outside).
+EVENT_DATE_MIN = dt.date(1900, 1, 1)
+EVENT_DATE_MAX = dt.date(2100, 12, 31)
 COORD_DECIMALS = 6
 
+MAP_FILE = "map.toml"
 DISTRICTS_FILE = "districts.geojson"
 EVENTS_FILE = "events.csv"
 SOURCES_FILE = "sources.csv"

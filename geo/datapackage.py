@@ -9,6 +9,8 @@ let a validator such as ``frictionless validate datapackage.json`` check the pac
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import io
 import json
 import zipfile
@@ -17,10 +19,10 @@ from pathlib import Path
 import pandas as pd
 import shapely
 
+from geo.constants import CONTESTED
 from geo.load import Dataset
+from geo.settings import Settings
 
-PACKAGE_NAME = "aleppo-2016-control"
-PACKAGE_TITLE = "Who held each district of eastern Aleppo, 15 November - 22 December 2016, and on whose word"
 PROFILE = "tabular-data-package"
 COORD_DECIMALS = 6
 
@@ -74,7 +76,7 @@ SCHEMAS: dict[str, dict] = {
                 "controller",
                 description="the side the claim puts into the district",
                 required=True,
-                enum=["government", "opposition", "sdf", "contested"],
+                enum=[CONTESTED],  # the settings' sides go first (schemas())
             ),
             _field("share", "number", "part of the district held; blank = the whole district", minimum=0, maximum=1),
             _field("source", required=True),
@@ -228,13 +230,30 @@ def package_tables(ds: Dataset) -> dict[str, pd.DataFrame]:
     return out
 
 
+def schemas(settings: Settings) -> dict[str, dict]:
+    """:data:`SCHEMAS` with the settings' sides in the events' ``controller`` enum."""
+    out = copy.deepcopy(SCHEMAS)
+    for f in out["events"]["fields"]:
+        if f["name"] == "controller":
+            f["constraints"]["enum"] = [*settings.side_ids, CONTESTED]
+    return out
+
+
+def package_name(settings: Settings) -> str:
+    """A data package name from the place and the first year, e.g. ``springfield-2020-control``."""
+    year = f"-{settings.first.year}" if settings.first else ""
+    return f"{settings.slug}{year}-control"
+
+
 def descriptor(ds: Dataset, tables: dict[str, pd.DataFrame], *, attribution: bool = False) -> dict:
     """The ``datapackage.json`` descriptor for ``tables`` (from :func:`package_tables`)."""
+    s = ds.settings
+    schema = schemas(s)
     sources = [{"title": r["title"], **({"path": r["url"]} if r["url"] else {})} for r in ds.sources.to_dict("records")]
     out = {
         "profile": PROFILE,
-        "name": PACKAGE_NAME,
-        "title": PACKAGE_TITLE,
+        "name": package_name(s),
+        "title": s.text("title") or "Who held each district, and on whose word",
         "description": "One row per claim in events.csv, each with its source key; rival claims are kept side by "
         "side. A district's state on a day is decided from its latest rows dated on or before it.",
         "version": ds.digest[:12],
@@ -248,7 +267,7 @@ def descriptor(ds: Dataset, tables: dict[str, pd.DataFrame], *, attribution: boo
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "schema": SCHEMAS[name],
+                "schema": schema[name],
             }
             for name in tables
         ],
@@ -271,6 +290,12 @@ def package_files(ds: Dataset, *, attribution: str | None = None) -> dict[str, b
     return files
 
 
+def _stamp(ds: Dataset) -> tuple[int, int, int, int, int, int]:
+    """A fixed time for the zip entries (the span's last day), so the same data gives the same bytes."""
+    last = ds.settings.last or dt.date(1980, 1, 1)
+    return (max(last.year, 1980), last.month, last.day, 0, 0, 0)
+
+
 def write_datapackage(ds: Dataset, out: Path | str, *, attribution: str | None = None) -> Path:
     """Write the package to the folder ``out``, or as one zip file when ``out`` ends in ``.zip``.
 
@@ -281,7 +306,7 @@ def write_datapackage(ds: Dataset, out: Path | str, *, attribution: str | None =
     files = package_files(ds, attribution=attribution)
     if out.suffix.lower() == ".zip":
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(datapackage_zip(files))
+        out.write_bytes(datapackage_zip(files, stamp=_stamp(ds)))
         return out
     out.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
@@ -291,16 +316,17 @@ def write_datapackage(ds: Dataset, out: Path | str, *, attribution: str | None =
 
 def package_zip(ds: Dataset, *, attribution: str | None = None) -> bytes:
     """The whole package as zip bytes (a download button's data)."""
-    return datapackage_zip(package_files(ds, attribution=attribution))
+    return datapackage_zip(package_files(ds, attribution=attribution), stamp=_stamp(ds))
 
 
-def datapackage_zip(files: dict[str, bytes]) -> bytes:
+def datapackage_zip(files: dict[str, bytes], *, stamp: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0)
+                    ) -> bytes:
     """The package files (from :func:`package_files`) as zip bytes, ``datapackage.json`` at the top."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(files, key=lambda n: (n != "datapackage.json", n)):
             zf.writestr(
-                zipfile.ZipInfo(name, date_time=(2016, 12, 22, 0, 0, 0)),
+                zipfile.ZipInfo(name, date_time=stamp),
                 files[name],
                 compress_type=zipfile.ZIP_DEFLATED,
             )

@@ -16,12 +16,12 @@ import pandas as pd
 from geo.about import about, latest_change
 from geo.areas import areas_on
 from geo.compare import compare
-from geo.describe_words import SIDE_IN_TEXT, W, capitalised, check_lang, counted, join_names, long_date
+from geo.describe_words import W, capitalised, check_lang, counted, join_names, long_date
 from geo.load import Dataset
 from geo.spatial import district_areas_km2
 from geo.states import EDITOR_SOURCE, claim_keys, day_states, is_inference
 from geo.timeline import Timeline
-from geo.vocabulary import SIDES, label
+from geo.vocabulary import label
 
 #: Names listed in one phrase before the rest are counted.
 MAX_NAMES = 6
@@ -84,7 +84,13 @@ def _name_col(lang: str) -> str:
     return "name_ar" if lang == "ar" else "name"
 
 
-def _verb(row: dict) -> str:
+def _in_text(ds: Dataset, side: str, lang: str) -> str:
+    """A side as it reads inside a sentence in ``lang`` (the settings' phrase or label)."""
+    found = ds.settings.side(side)
+    return found.phrase(lang) if found else side
+
+
+def _verb(row: dict, sides: tuple[str, ...]) -> str:
     """Which phrase tells a district's change: taken, completed, held (after a dispute) or a part held.
 
     ``prev`` is the side the district belonged to before the day's rows, as the timeline carries it
@@ -94,10 +100,10 @@ def _verb(row: dict) -> str:
         return "part"
     if row["from_state"] == "split" and row["to_state"] in (row["from_holder"], row.get("from_rest")):
         return "took_all"
-    if row["from_state"] in SIDES:
+    if row["from_state"] in sides:
         return "took"
     # after a dispute or no record: taken only if the side the timeline carries through differs
-    return "took" if row.get("prev") in SIDES and row["prev"] != row["to_state"] else "held"
+    return "took" if row.get("prev") in sides and row["prev"] != row["to_state"] else "held"
 
 
 def change_phrases(ds: Dataset, tl: Timeline, day, lang: str = "en", *, since=None) -> list[str]:
@@ -123,15 +129,15 @@ def change_phrases(ds: Dataset, tl: Timeline, day, lang: str = "en", *, since=No
     groups: dict[tuple, list[str]] = {}
     for did, rows in table.groupby("id", sort=False):
         row = rows.iloc[0].to_dict() | {"from_rest": before.get(did), "prev": prev.get((did, after.get(did)))}
-        if row["to_state"] not in (*SIDES, "split"):
+        if row["to_state"] not in (*ds.settings.side_ids, "split"):
             continue
         side = row["to_holder"] if row["to_state"] == "split" else row["to_state"]
         pct = round(float(row["to_share"]) * 100) if row["to_state"] == "split" else None
-        key = (_verb(row), side, pct, _attribution(rows.to_dict("records"), names, lang))
+        key = (_verb(row, ds.settings.side_ids), side, pct, _attribution(rows.to_dict("records"), names, lang))
         groups.setdefault(key, []).append(row[_name_col(lang)])
     w = W[lang]
     return [
-        w[verb].format(side=SIDE_IN_TEXT[lang][side], pct=pct, names=join_names(districts, lang, limit=MAX_NAMES))
+        w[verb].format(side=_in_text(ds, side, lang), pct=pct, names=join_names(districts, lang, limit=MAX_NAMES))
         + attribution
         for (verb, side, pct, attribution), districts in groups.items()
     ]
@@ -149,13 +155,13 @@ def _claim_sets(claims) -> list[tuple[tuple, list[dict]]]:
     return list(sets.items())
 
 
-def _puts(parts: tuple, makers: list[dict], n_districts: int, lang: str, names: dict[str, str]) -> str:
+def _puts(ds: Dataset, parts: tuple, makers: list[dict], n_districts: int, lang: str, names: dict[str, str]) -> str:
     w = W[lang]
     obj = w["obj_one" if n_districts == 1 else "obj_many"]
     pieces = [
         w["piece"].format(
             share=w["whole_share"].format(obj=obj) if pct is None else w["share_of"].format(pct=pct, obj=obj),
-            side=SIDE_IN_TEXT[lang].get(controller, controller),
+            side=_in_text(ds, controller, lang),
         )
         for controller, pct in parts
     ]
@@ -184,7 +190,7 @@ def dispute_sentences(ds: Dataset, tl: Timeline, day, lang: str = "en") -> list[
     for (_, since), districts in groups.items():
         n = len(districts)
         claims = w["clause_sep"].join(
-            _puts(parts, makers, n, lang, names) for parts, makers in _claim_sets(districts[0][1])
+            _puts(ds, parts, makers, n, lang, names) for parts, makers in _claim_sets(districts[0][1])
         )
         template = "disagree" if since is None else "disagree_since"
         out.append(
@@ -248,14 +254,15 @@ def _km2(lo: float, hi: float, lang: str) -> str:
 
 
 def area_ranges(ds: Dataset, tl: Timeline, day) -> pd.DataFrame:
-    """Area on ``day`` as a range (km², from :func:`geo.areas.areas_on`), indexed by government,
-    opposition, sdf, unknown, disputed, disputed_counted.
+    """Area on ``day`` as a range (km², from :func:`geo.areas.areas_on`), indexed by the sides, unknown,
+    disputed, disputed_counted.
 
     ``low`` counts only the ground the sources name, ``high`` adds the ground only the editors place.
     ``disputed`` is the ground the map shows disputed (whole districts); ``disputed_counted`` is the
     part of it that the sides' figures already count, given to the side its strongest claims name.
     """
-    table, band = areas_on(tl, district_areas_km2(ds.districts), pd.Timestamp(day).normalize())
+    table, band = areas_on(tl, district_areas_km2(ds.districts, crs=ds.settings.crs), pd.Timestamp(day).normalize(),
+                           yardstick=ds.settings.yardstick)
     out = table.set_index("controller")[["km2_sourced", "km2"]].set_axis(["low", "high"], axis=1)
     in_dispute = float(band["km2"].sum()) if len(band) else 0.0
     in_sides = max(in_dispute - float(out.loc["disputed", "high"]), 0.0)
@@ -279,13 +286,13 @@ def alt_text(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
         return counted(n, "district", lang)
 
     parts = []
-    for side in SIDES:
+    for side in ds.settings.side_ids:
         n = int(counts.get(side, 0))
         lo, hi = ranges.loc[side, "low"], ranges.loc[side, "high"]
         if n or hi > 0:
             template = "alt_side" if n else "alt_side_none"
             parts.append(
-                w[template].format(side=SIDE_IN_TEXT[lang][side], n=n, count=count(n), area=_km2(lo, hi, lang))
+                w[template].format(side=_in_text(ds, side, lang), n=n, count=count(n), area=_km2(lo, hi, lang))
             )
     if n := int(counts.get("split", 0)):
         parts.append(w["alt_split"].format(n=n, count=count(n)))
@@ -304,7 +311,7 @@ def alt_text(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
     phrases = change_phrases(ds, tl, day, lang)
     changed = w["changed"].format(text=capitalised(w["clause_sep"].join(phrases))) + "." if phrases else w["unchanged"]
     sentences = [
-        w["alt_head"].format(date=long_date(day, lang)),
+        w["alt_head"].format(date=long_date(day, lang), place=ds.settings.text("place", lang)),
         holdings,
         changed,
         *dispute_sentences(ds, tl, day, lang),
@@ -324,11 +331,12 @@ def state_table(ds: Dataset, tl: Timeline, day, lang: str = "en") -> tuple[list[
     names = source_names(ds, lang)
     rows = []
     for r in day_states(ds, tl, day).to_dict("records"):
-        state = label(r["state"], lang)
-        if r["state"] == "split" and r["holder"] in SIDES:
-            rest = SIDE_IN_TEXT[lang].get(r["rest"], w["rest_unknown"]) if r["rest"] else w["rest_unknown"]
+        state = label(r["state"], lang, ds.settings)
+        if r["state"] == "split" and r["holder"] in ds.settings.side_ids:
+            known = r["rest"] in ds.settings.side_ids
+            rest = _in_text(ds, r["rest"], lang) if known else w["rest_unknown"]
             state += w["split_detail"].format(
-                holder=SIDE_IN_TEXT[lang][r["holder"]], pct=round(float(r["share"]) * 100), rest=rest
+                holder=_in_text(ds, r["holder"], lang), pct=round(float(r["share"]) * 100), rest=rest
             )
         since = "" if pd.isna(r["since"]) else long_date(r["since"], lang)
         basis = w[f"basis_{r['basis']}"] if r["basis"] else ""

@@ -6,8 +6,6 @@ import datetime as dt
 
 import pandas as pd
 
-from geo.vocabulary import SIDES, label
-
 LANGS: tuple[str, ...] = ("en", "ar")
 
 MONTHS = {
@@ -42,11 +40,6 @@ MONTHS = {
     ),
 }
 
-#: The sides as they read inside a sentence.
-SIDE_IN_TEXT = {
-    "en": {"government": "the government and allies", "opposition": "the opposition", "sdf": "SDF/YPG"},
-    "ar": {side: label(side, "ar") for side in SIDES},
-}
 
 W: dict[str, dict[str, str]] = {
     "en": {
@@ -83,7 +76,7 @@ W: dict[str, dict[str, str]] = {
         "whole_share": "{obj} ",
         "obj_one": "it",
         "obj_many": "them",
-        "alt_head": "Map of the districts of Aleppo on {date}, coloured by who held each one.",
+        "alt_head": "Map of the districts of {place} on {date}, coloured by who held each one.",
         "alt_side": "{side} held {count} whole ({area})",
         "alt_side_none": "{side} held no district whole ({area})",
         "alt_split": "{count} split between two sides",
@@ -135,7 +128,7 @@ W: dict[str, dict[str, str]] = {
         "whole_share": "هي ",
         "obj_one": "",
         "obj_many": "",
-        "alt_head": "خريطة أحياء حلب في {date}، ملونة بحسب الجهة المسيطرة على كل حي.",
+        "alt_head": "خريطة أحياء {place} في {date}، ملونة بحسب الجهة المسيطرة على كل حي.",
         "alt_side": "عدد الأحياء التي سيطرت عليها {side} بالكامل: {n} ({area})",
         "alt_side_none": "عدد الأحياء التي سيطرت عليها {side} بالكامل: 0 ({area})",
         "alt_split": "عدد الأحياء المقسومة بين طرفين: {n}",

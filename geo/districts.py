@@ -6,7 +6,7 @@ import geopandas as gpd
 import shapely
 from shapely.geometry import shape
 
-from geo.constants import DISTRICT_RECOMMENDED, METRIC_CRS
+from geo.constants import DISTRICT_RECOMMENDED
 from geo.fields import CaseFold, id_problem
 from geo.geojson_check import POLYGONAL, check_collection, json_type
 from geo.problems import Problem
@@ -110,12 +110,12 @@ def _duplicates(records: list[dict], file: str, problems: list[Problem]) -> list
     return keep
 
 
-def topology_problems(gdf: gpd.GeoDataFrame, file: str) -> list[Problem]:
+def topology_problems(gdf: gpd.GeoDataFrame, file: str, *, crs: str | None = None) -> list[Problem]:
     """Warnings for overlaps between districts and small gaps between them."""
     problems: list[Problem] = []
     if len(gdf) < 2:
         return problems
-    metric = gdf.to_crs(METRIC_CRS)
+    metric = gdf.to_crs(crs or gdf.estimate_utm_crs())
     geoms = metric.geometry.values
     left, right = metric.sindex.query(geoms, predicate="intersects")
     for a, b in zip(left, right, strict=True):
@@ -140,9 +140,14 @@ def topology_problems(gdf: gpd.GeoDataFrame, file: str) -> list[Problem]:
     return problems
 
 
-def read_districts(text: str, file: str) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
-    """Parse and check district GeoJSON text; return the typed frame (None on error) and problems."""
-    feats, problems = check_collection(text, file, kinds=POLYGONAL)
+def read_districts(text: str, file: str, *, bbox: tuple[float, float, float, float] | None = None,
+                   crs: str | None = None) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
+    """Parse and check district GeoJSON text; return the typed frame (None on error) and problems.
+
+    ``bbox``: the lon/lat box the districts must lie in (map.toml ``area``; None: anywhere on Earth);
+    ``crs``: the metric CRS of the topology checks (None: the districts' UTM zone).
+    """
+    feats, problems = check_collection(text, file, kinds=POLYGONAL, bbox=bbox)
     if feats is None:
         return None, problems
     records = [r for i, f in enumerate(feats) if (r := _record(i, f, file, problems))]
@@ -150,7 +155,7 @@ def read_districts(text: str, file: str) -> tuple[gpd.GeoDataFrame | None, list[
     if any(p.severity == "error" for p in problems) or not records:
         return None, problems
     gdf = gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4326")
-    problems.extend(topology_problems(gdf, file))
+    problems.extend(topology_problems(gdf, file, crs=crs))
     return gdf.reset_index(drop=True), problems
 
 

@@ -16,7 +16,7 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.polygon import orient
 
-from geo.constants import ALEPPO_BBOX, COORD_DECIMALS
+from geo.constants import COORD_DECIMALS
 from geo.problems import Problem
 
 #: Geometry kinds a file may hold.
@@ -266,7 +266,7 @@ class _FeatureChecker:
     """Checks one feature's geometry; collects problems for it."""
 
     def __init__(self, file: str, index: int, fid: str | None, kinds: tuple[str, ...],
-                 bbox: tuple[float, float, float, float], problems: list[Problem]):
+                 bbox: tuple[float, float, float, float] | None, problems: list[Problem]):
         self.file, self.index, self.fid, self.kinds, self.bbox = file, index, fid, kinds, bbox
         self.problems = problems
 
@@ -315,7 +315,6 @@ class _FeatureChecker:
         xs = [p[0] for p in _positions(coords)]
         ys = [p[1] for p in _positions(coords)]
         minx, maxx, miny, maxy = min(xs), max(xs), min(ys), max(ys)
-        bx0, by0, bx1, by1 = self.bbox
         if max(abs(minx), abs(maxx), abs(miny), abs(maxy)) > PROJECTED_MAX:
             self.add("error", f"coordinates are far outside any map (x {minx:.6g}..{maxx:.6g}, y {miny:.6g}.."
                      f"{maxy:.6g}); lon/lat degrees lie within ±180 and ±90.",
@@ -328,14 +327,18 @@ class _FeatureChecker:
                      "Re-export in EPSG:4326 (WGS84 lon/lat); QGIS and some tools default to "
                      "EPSG:3857 or UTM.", "coordinates")
             return False
+        if self.bbox is None:
+            return True
+        bx0, by0, bx1, by1 = self.bbox
         if bx0 <= miny and maxy <= bx1 and by0 <= minx and maxx <= by1:
             self.add("error", f"coordinates look swapped: [{minx:.4f}, {miny:.4f}] is [lat, lon]; "
                      "GeoJSON wants [lon, lat].", "Swap the two numbers in every position.", "coordinates")
             return False
         if not (bx0 <= minx and maxx <= bx1 and by0 <= miny and maxy <= by1):
-            self.add("error", f"coordinates lie outside the Aleppo area (lon {minx:.4f}..{maxx:.4f}, "
-                     f"lat {miny:.4f}..{maxy:.4f}; expected lon {bx0}..{bx1}, lat {by0}..{by1}).",
-                     "Check the feature was drawn over Aleppo and exported as WGS84.", "coordinates")
+            self.add("error", f"coordinates lie outside the map's area (lon {minx:.4f}..{maxx:.4f}, "
+                     f"lat {miny:.4f}..{maxy:.4f}; expected lon {bx0:g}..{bx1:g}, lat {by0:g}..{by1:g}).",
+                     "Check the feature was drawn over the place and exported as WGS84, or widen 'area' in "
+                     "map.toml.", "coordinates")
             return False
         return True
 
@@ -446,7 +449,7 @@ def check_collection(
     file: str,
     *,
     kinds: tuple[str, ...] = POLYGONAL,
-    bbox: tuple[float, float, float, float] = ALEPPO_BBOX,
+    bbox: tuple[float, float, float, float] | None = None,
 ) -> tuple[list[dict] | None, list[Problem]]:
     """Check GeoJSON text; return normalised features (or None if unusable) and problems.
 

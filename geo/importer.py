@@ -12,6 +12,7 @@ from geo.constants import DISTRICTS_FILE
 from geo.districts import read_districts
 from geo.geojson_check import POLYGONAL, UNREADABLE, check_collection, json_type, parse_json
 from geo.problems import DataError, Problem, has_errors
+from geo.settings import default_area, load_settings
 from geo.store import SaveError, atomic_write, read_versioned
 
 PROPERTY_ORDER = ("id", "name", "name_ar", "aliases", "geometry_source")
@@ -83,16 +84,18 @@ def _merge_one(old: dict, clean: dict) -> list[str]:
     return notes
 
 
-def plan_import(current_text: str, new_text: str, new_file: str, current_file: str
+def plan_import(current_text: str, new_text: str, new_file: str, current_file: str, *,
+                bbox: tuple[float, float, float, float] | None = None
                 ) -> tuple[str | None, list[str], list[Problem]]:
     """Merge ``new_text`` into ``current_text``; return (merged text or None, change lines, problems).
 
     An existing id is replaced, keeping the aliases and the Arabic name the export leaves out; a new
     id is added. Problems in the merged file that come from an imported feature are reported against
-    the export (with its feature index), the rest against the current file.
+    the export (with its feature index), the rest against the current file. ``bbox``: the settings'
+    area box (map.toml ``area``), which every district must lie in.
     """
-    new_feats, _ = check_collection(new_text, new_file, kinds=POLYGONAL)  # the normalised features
-    _, problems = read_districts(new_text, new_file)  # the same checks, plus properties and topology
+    new_feats, _ = check_collection(new_text, new_file, kinds=POLYGONAL, bbox=bbox)  # the normalised features
+    _, problems = read_districts(new_text, new_file, bbox=bbox)  # the same checks, plus properties and topology
     if new_feats is None or has_errors(problems):
         return None, [], problems
     current, found = _current_features(current_text, current_file)
@@ -117,7 +120,7 @@ def plan_import(current_text: str, new_text: str, new_file: str, current_file: s
             origin[len(merged)] = n
             merged.append(clean)
     text = dump_features(merged)
-    _, merged_problems = read_districts(text, current_file)
+    _, merged_problems = read_districts(text, current_file, bbox=bbox)
     return (None if has_errors(merged_problems) else text), changes, problems + _attribute(
         merged_problems, origin, new_file, problems)
 
@@ -131,6 +134,15 @@ def _attribute(merged: list[Problem], origin: dict[int, int], new_file: str, see
         if p not in seen and p not in out:
             out.append(p)
     return out
+
+
+def import_box(data_dir: Path, current_text: str) -> tuple[float, float, float, float] | None:
+    """The settings' area box, or the current districts' extent plus a margin (as the loader uses)."""
+    area = load_settings(data_dir).area
+    if area is None:
+        current, _ = read_districts(current_text, DISTRICTS_FILE)
+        area = default_area(current) if current is not None else None
+    return area
 
 
 def run_import(new_path: Path, data_dir: Path, *, write: bool) -> tuple[int, list[str]]:
@@ -150,7 +162,8 @@ def run_import(new_path: Path, data_dir: Path, *, write: bool) -> tuple[int, lis
     except UnicodeDecodeError as exc:
         return 1, [f"error: {target} is not UTF-8 text (byte {exc.start}); restore it from {target.name}.bak "
                    "or from git, then import again."]
-    merged, changes, problems = plan_import(current_text, new_text, str(new_path), str(target))
+    bbox = import_box(data_dir, current_text)
+    merged, changes, problems = plan_import(current_text, new_text, str(new_path), str(target), bbox=bbox)
     out = [str(p) for p in problems]
     if merged is None:
         return 1, [*out, f"{new_path}: nothing imported; fix the errors above and run again."]
@@ -159,7 +172,7 @@ def run_import(new_path: Path, data_dir: Path, *, write: bool) -> tuple[int, lis
         return 0, [*out, "dry run: run again with --yes to write these changes." if changes else ""]
     try:
         backup = atomic_write(target, merged.encode("utf-8"), expected_digest=version,
-                              validate=lambda b: read_districts(b.decode("utf-8"), str(target))[1])
+                              validate=lambda b: read_districts(b.decode("utf-8"), str(target), bbox=bbox)[1])
     except SaveError as exc:
         return 1, [*out, f"error: {exc}"]
     except DataError as exc:  # the merged file failed the check made just before writing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from geo.districts import alias_index, read_districts
 from geo.files import data_digest, data_dir_from_argv, editing_enabled  # noqa: F401 - the loader's public names
 from geo.overlays import read_overlay
 from geo.problems import DataError, Problem, has_errors
+from geo.settings import Settings, event_window, read_settings, resolve
 from geo.tables import read_evacuation, read_events, read_sources
 
 T = TypeVar("T")
@@ -32,6 +34,8 @@ class Dataset:
     evacuation: pd.DataFrame | None = None
     problems: tuple[Problem, ...] = field(default=())
     digest: str = ""
+    #: The map's settings (map.toml), completed from the data: span, sides, CRS and area always set.
+    settings: Settings = field(default_factory=Settings)
 
 
 def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
@@ -114,29 +118,37 @@ def check_dataset(data_dir: Path | str) -> tuple[Dataset | None, list[Problem]]:
         return None, [Problem("error", data_dir.name or str(data_dir), "data folder not found.",
                               "Pass the folder holding districts.geojson, e.g. --data data.")]
     f = _Folder(data_dir, problems)
-    districts = f.read(C.DISTRICTS_FILE, read_districts)
+    settings = f.read(C.MAP_FILE, read_settings, optional=True) or Settings()
+    districts = f.read(C.DISTRICTS_FILE, lambda t, n: read_districts(t, n, bbox=settings.area, crs=settings.crs))
     sources = f.read(C.SOURCES_FILE, read_sources)
     keys = set(sources["key"]) if sources is not None else set()
     events = None
     if districts is not None:
         events = f.read(C.EVENTS_FILE, lambda t, n: read_events(
-            t, n, district_ids=set(districts["id"]), source_keys=keys, names=alias_index(districts)))
+            t, n, district_ids=set(districts["id"]), source_keys=keys, names=alias_index(districts),
+            sides=settings.side_ids if settings.declared_sides else None, window=event_window(settings)))
     if events is not None and districts is not None:
         file = f.name(C.EVENTS_FILE)
-        problems += guarded(file, problems, lambda: start_state_problems(districts, events, file)) or []
-    routes, checkpoints = (f.read(name, lambda t, n, kind=kind: read_overlay(t, n, kind=kind, source_keys=keys),
+        settings = guarded(f.name(C.MAP_FILE), problems, lambda: resolve(settings, districts, events)) or settings
+        if settings.first is not None:
+            problems += guarded(file, problems, lambda: start_state_problems(districts, events, file,
+                                                                                start=settings.first)) or []
+    area = settings.area
+    routes, checkpoints = (f.read(name, lambda t, n, kind=kind: read_overlay(t, n, kind=kind, source_keys=keys,
+                                                                             bbox=area),
                                   optional=True)
                            for name, kind in ((C.ROUTES_FILE, "route"), (C.CHECKPOINTS_FILE, "checkpoint")))
     evacuation = f.read(C.EVACUATION_FILE, lambda t, n: read_evacuation(t, n, source_keys=keys), optional=True)
     if has_errors(problems) or districts is None or events is None or sources is None:
         return None, problems
     return Dataset(districts, events, sources, routes, checkpoints, evacuation, tuple(problems),
-                   data_digest(data_dir)), problems
+                   data_digest(data_dir), settings), problems
 
 
-def start_state_problems(districts: gpd.GeoDataFrame, events: pd.DataFrame, file: str) -> list[Problem]:
+def start_state_problems(districts: gpd.GeoDataFrame, events: pd.DataFrame, file: str, *,
+                         start: dt.date) -> list[Problem]:
     """A warning for each district with no row on or before the first day (it shows as unknown)."""
-    start = pd.Timestamp(C.OFFENSIVE_START)
+    start = pd.Timestamp(start)
     have = set(events.loc[events["date"] <= start, "district"])
     return [Problem("warning", file, f"district {row.id} ({row.name}) has no row dated on or before {start.date()}; "
                     "it shows as unknown until its first row.", "Add a start-state row for it.", "file", None,

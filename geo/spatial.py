@@ -7,22 +7,28 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.constants import CONTROLLERS, METRIC_CRS, UNKNOWN
+from geo.constants import CONTESTED, UNKNOWN
 from geo.vocabulary import states
 
 #: Districts closer than this (metres) are neighbours even with a street-wide gap between them.
 NEIGHBOUR_TOLERANCE_M = 15.0
 #: Shared boundaries shorter than this (metres) are corner contacts, not a common edge.
 MIN_SHARED_M = 4 * NEIGHBOUR_TOLERANCE_M
-SIDES = ("government", "opposition")
 
 
-def district_areas_km2(districts: gpd.GeoDataFrame) -> pd.Series:
-    """Area of each district in km², computed in UTM 37N, indexed by id."""
-    return pd.Series(districts.to_crs(METRIC_CRS).area.to_numpy() / 1e6, index=districts["id"].to_numpy())
+def metric_crs(districts: gpd.GeoDataFrame, crs: str | None = None) -> str:
+    """``crs`` when given (the settings'), else the UTM zone the districts lie in."""
+    return crs or districts.estimate_utm_crs().to_string()
 
 
-def areas_by_controller(state: pd.DataFrame, areas_km2: pd.Series) -> pd.DataFrame:
+def district_areas_km2(districts: gpd.GeoDataFrame, *, crs: str | None = None) -> pd.Series:
+    """Area of each district in km², computed in the metric ``crs`` (the settings'; default the
+    districts' UTM zone), indexed by id."""
+    metric = districts.to_crs(metric_crs(districts, crs))
+    return pd.Series(metric.area.to_numpy() / 1e6, index=districts["id"].to_numpy())
+
+
+def areas_by_controller(state: pd.DataFrame, areas_km2: pd.Series, *, sides: tuple[str, ...]) -> pd.DataFrame:
     """Area held by each side on a day (km²), from one day's state as given.
 
     The figures readers see come from ``geo.areas`` (weighed states, sourced only … with inferred,
@@ -45,7 +51,7 @@ def areas_by_controller(state: pd.DataFrame, areas_km2: pd.Series) -> pd.DataFra
         pd.DataFrame({"controller": rest[split], "km2": area[split] * (1 - share[split])}),
     ]
     out = pd.concat(parts).groupby("controller")["km2"].sum()
-    order = [*CONTROLLERS, UNKNOWN]
+    order = [*sides, CONTESTED, UNKNOWN]
     out = out.reindex(order, fill_value=0.0)
     total = out.sum()
     return pd.DataFrame({"controller": order, "km2": out.to_numpy(),
@@ -74,12 +80,14 @@ def changes_between(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def adjacency(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Every pair of neighbouring districts with their shared boundary (lon/lat lines).
+def adjacency(districts: gpd.GeoDataFrame, *, crs: str | None = None) -> gpd.GeoDataFrame:
+    """Every pair of neighbouring districts with their shared boundary (lon/lat lines), measured in
+    the metric ``crs`` (default: the districts' UTM zone).
 
     Computed once per district set; ``front_line`` then only selects rows.
     """
-    metric = districts.to_crs(METRIC_CRS)
+    crs = metric_crs(districts, crs)
+    metric = districts.to_crs(crs)
     geoms = metric.geometry.values
     left, right = metric.sindex.query(geoms, predicate="dwithin", distance=NEIGHBOUR_TOLERANCE_M)
     keep = left < right
@@ -90,7 +98,7 @@ def adjacency(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     ok = ~shapely.is_empty(lines) & (shapely.length(lines) > MIN_SHARED_M)
     ids = districts["id"].to_numpy()
     pairs = gpd.GeoDataFrame({"a": ids[left[ok]], "b": ids[right[ok]]},
-                             geometry=lines[ok], crs=METRIC_CRS)
+                             geometry=lines[ok], crs=crs)
     return pairs.to_crs("EPSG:4326")
 
 
@@ -101,15 +109,15 @@ def leaning(state: pd.DataFrame) -> pd.Series:
     return ctrl.where(ctrl != "contested", major).fillna("contested")
 
 
-def front_line(state: pd.DataFrame, pairs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Boundaries between government-leaning and opposition-leaning districts on a day.
+def front_line(state: pd.DataFrame, pairs: gpd.GeoDataFrame, *, sides: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """Boundaries between districts leaning to two different ``sides`` (the settings' ``front``) on a day.
 
     ``approximate`` is true where either side is a split or disputed district: the real line
     then runs somewhere inside it.
     """
     lean = leaning(state)
     la, lb = lean.reindex(pairs["a"]).to_numpy(), lean.reindex(pairs["b"]).to_numpy()
-    opposed = np.isin(la, SIDES) & np.isin(lb, SIDES) & (la != lb)
+    opposed = np.isin(la, sides) & np.isin(lb, sides) & (la != lb)
     sel = pairs[opposed]
     ctrl = state["controller"]
     approx = ((ctrl.reindex(sel["a"]).to_numpy() == "contested")

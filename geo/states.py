@@ -72,7 +72,7 @@ def _as_day(day) -> pd.Timestamp:
 def day_states(ds: Dataset, tl: Timeline, day) -> pd.DataFrame:
     """Every district's state on ``day``, one row each, in district order.
 
-    Columns (:data:`DAY_COLUMNS`): id, name, name_ar, state (government, opposition, sdf, split,
+    Columns (:data:`DAY_COLUMNS`): id, name, name_ar, state (a side, split,
     disputed, unknown), share (the holder's part, 1.0 for a whole district, NaN when unknown), holder,
     rest, disputed, since (Timestamp or NaT), basis (sourced, inferred, or None when unknown), sources
     (tuple of source keys), claims (tuple of dicts: event_id, date, controller, share, source,

@@ -11,7 +11,7 @@ import pandas as pd
 
 from geo.constants import (
     CLAIM_KINDS,
-    CONTROLLERS,
+    CONTESTED,
     DEFAULT_CLAIM_KIND,
     EDITOR_SOURCE,
     EVENT_COLUMNS,
@@ -154,15 +154,16 @@ def parse_date(text: str) -> dt.date | None:
     return parse_day(text)[0]
 
 
-def _date(value: str, add: Callable, field: str = "date", *, blank_ok: bool = False) -> dt.date | None:
+def _date(value: str, add: Callable, field: str = "date", *, blank_ok: bool = False,
+          window: tuple[dt.date, dt.date] = (EVENT_DATE_MIN, EVENT_DATE_MAX)) -> dt.date | None:
     if not value and blank_ok:
         return None
     d, why = parse_day(value)
     if d is None:
         add("error", f"{field} {why}", "Write an existing day as YYYY-MM-DD, e.g. 2016-12-13.", field)
-    elif not EVENT_DATE_MIN <= d <= EVENT_DATE_MAX:
-        add("error", f"{field} {value} is outside {EVENT_DATE_MIN}..{EVENT_DATE_MAX}.",
-            "Check the year.", field)
+    elif not window[0] <= d <= window[1]:
+        add("error", f"{field} {value} is outside {window[0]}..{window[1]}.",
+            "Check the year (map.toml's first and last days set the range).", field)
         return None
     return d
 
@@ -230,11 +231,29 @@ def _share(value: str, add: Callable) -> float | None:
     return share
 
 
+def _controller_ok(value: str, sides: tuple[str, ...] | None, add: Callable) -> bool:
+    if sides is not None and value not in (*sides, CONTESTED):
+        add("error", f"unknown controller {value!r}.",
+            f"Use one of: {', '.join((*sides, CONTESTED))}, or add the side to map.toml.", "controller")
+        return False
+    if sides is None and (id_problem(value) or value in ("split", "disputed", "unknown")):
+        add("error", f"controller {value!r} is not a side's id.", "Write the side's short id, or contested.",
+            "controller")
+        return False
+    return True
+
+
 def read_events(
     text: str, file: str, *, district_ids: set[str], source_keys: set[str],
-    names: dict[str, list[str]] | None = None,
+    names: dict[str, list[str]] | None = None, sides: tuple[str, ...] | None = None,
+    window: tuple[dt.date, dt.date] = (EVENT_DATE_MIN, EVENT_DATE_MAX),
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read events.csv into a typed frame (``date`` datetime64, ``share`` float, NaN = whole)."""
+    """Read events.csv into a typed frame (``date`` datetime64, ``share`` float, NaN = whole).
+
+    ``sides``: the side ids of map.toml (with ``contested``, the only controllers allowed); None when
+    the settings declare none, and then any plain id is a side. ``window``: the days an event may carry
+    (:func:`geo.settings.event_window` of the settings' span).
+    """
     problems: list[Problem] = []
     rows, seen, cases = [], {}, CaseFold()
     for line, row, raw in _rows(text, file, EVENT_COLUMNS, problems):
@@ -249,16 +268,14 @@ def read_events(
             ok = False
         else:
             seen[eid] = line
-        date = _date(row["date"], add)
+        date = _date(row["date"], add, window=window)
         if row["district"] not in district_ids:
             guess = (names or {}).get(row["district"].casefold()) or _spelling_guess(names or {}, row["district"])
             hint = (f"Use the district id {' or '.join(guess)}." if guess else
                     "Use an id from districts.geojson, or add the district there first.")
             add("error", f"unknown district {row['district']!r}.", hint, "district")
             ok = False
-        if row["controller"] not in CONTROLLERS:
-            add("error", f"unknown controller {row['controller']!r}.",
-                f"Use one of: {', '.join(CONTROLLERS)}.", "controller")
+        if not _controller_ok(row["controller"], sides, add):
             ok = False
         share = _share(row["share"], add)
         if row["source"] not in source_keys:

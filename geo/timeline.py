@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from geo.constants import DEFAULT_CLAIM_KIND, EDITOR_SOURCE, OFFENSIVE_END, OFFENSIVE_START, UNKNOWN
+from geo.constants import CONTESTED, DEFAULT_CLAIM_KIND, EDITOR_SOURCE, UNKNOWN
 
 STATE_COLUMNS = ("controller", "share", "holder", "rest", "disputed", "since", "basis")
 CLAIM_COLUMNS = ("event_id", "date", "controller", "share", "source", "cites", "claimant", "claim_kind",
@@ -187,6 +187,8 @@ class Timeline:
     grid: np.ndarray
     groups: pd.DataFrame
     events: pd.DataFrame
+    #: The sides, in the settings' order (a controller that is neither a side nor unknown is split).
+    sides: tuple[str, ...] = ()
     _cache: dict = field(default_factory=dict, repr=False)
 
     def day_index(self, day) -> int:
@@ -277,7 +279,7 @@ class Timeline:
             self._cache["states"] = [
                 GroupState(str(d), str(c), None if _opt(sh) is None else float(sh), _opt(h), _opt(r), bool(disp),
                            pd.Timestamp(day).date(), tuple(records[int(a):int(b)]), str(basis),
-                           _opt(wc) if _opt(wc) in ("government", "opposition", "sdf") and not wd else None)
+                           _opt(wc) if _opt(wc) in self.sides and not wd else None)
                 for d, c, sh, h, r, disp, day, a, b, basis, wc, wd
                 in self.groups[cols].itertuples(index=False, name=None)]
         return self._cache["states"]
@@ -289,12 +291,14 @@ class Timeline:
 
 
 def build_timeline(
-    district_ids, events: pd.DataFrame, *, start: dt.date | None = None, end: dt.date | None = None
+    district_ids, events: pd.DataFrame, *, start: dt.date | None = None, end: dt.date | None = None,
+    sides: tuple[str, ...] | None = None,
 ) -> Timeline:
     """Compute the timeline for ``district_ids`` from ``events`` (typed frame from geo.load).
 
-    Days run from ``start`` (default 15 Nov 2016) to ``end`` (default 22 Dec 2016, or the last
-    event if later). Rows dated before ``start`` give the start state.
+    Days run from ``start`` (the settings' ``first``; default the first event) to ``end`` (the
+    settings' ``last``, or the last event if later). Rows dated before ``start`` give the start
+    state. ``sides``: the settings' side ids (default: every controller the events name).
     """
     ids = pd.Index([str(i) for i in district_ids])
     ev = events[events["district"].isin(ids)].copy()
@@ -303,8 +307,11 @@ def build_timeline(
     ev["claim_kind"] = ev["claim_kind"].where(ev["claim_kind"].ne(""), DEFAULT_CLAIM_KIND)
     ev["claim_by"] = ev["source"].where(ev["claimant"].eq(""), ev["source"] + ": " + ev["claimant"])
     last = ev["date"].max() if len(ev) else pd.NaT
-    start_ts = _as_day(start or OFFENSIVE_START)
-    end_ts = _as_day(end) if end else max(_as_day(OFFENSIVE_END), last if pd.notna(last) else start_ts)
+    first = ev["date"].min() if len(ev) else pd.NaT
+    start_ts = _as_day(start) if start else (first if pd.notna(first) else pd.Timestamp.today().normalize())
+    end_ts = _as_day(end) if end else max(start_ts, last if pd.notna(last) else start_ts)
+    if sides is None:
+        sides = tuple(c for c in dict.fromkeys(ev["controller"]) if c not in (CONTESTED, UNKNOWN))
     days = pd.date_range(start_ts, end_ts, freq="D")
     ev = ev.sort_values(["district", "date", "source", "controller", "share", "event_id"],
                         kind="stable").reset_index(drop=True)
@@ -323,4 +330,13 @@ def build_timeline(
         groups = pd.DataFrame(columns=["district", "date", "controller", "share", "holder", "rest",
                                        "disputed", "start", "end", "basis",
                                        *("w_" + c for c in WEIGHED_COLUMNS)])
-    return Timeline(days, ids, grid, groups, ev)
+    return Timeline(days, ids, grid, groups, ev, tuple(sides))
+
+
+def timeline_for(ds) -> Timeline:
+    """The timeline of a :class:`geo.load.Dataset` over its settings' span (to the last event if later),
+    with its sides: the one way the CLI, the app and the snapshot build it."""
+    s = ds.settings
+    last = ds.events["date"].max() if len(ds.events) else pd.NaT
+    end = max(_as_day(s.last), last) if s.last and pd.notna(last) else s.last
+    return build_timeline(ds.districts["id"], ds.events, start=s.first, end=end, sides=s.side_ids)

@@ -7,20 +7,21 @@ import datetime as dt
 import altair as alt
 import pandas as pd
 
-from geo.areas import area_series
+from geo.areas import area_series, buckets
+from geo.settings import Settings
 from geo.timeline import Timeline
 from geo.vocabulary import label
-from layers.style import DISPUTED_HATCH, PALETTE
-
-SIDES = ("government", "opposition", "sdf")
-ROWS = (*SIDES, "disputed", "unknown")
-#: Colour of each row of the areas (ground no side can be given in its hatching's colour).
-COLOURS = {**PALETTE, "disputed": DISPUTED_HATCH["line"]}
+from layers.style import DISPUTED_HATCH, palette
 
 
-def areas_over_time(timeline: Timeline, areas_km2: pd.Series) -> pd.DataFrame:
+def colours(settings: Settings) -> dict[str, str]:
+    """Colour of each row of the areas: the sides' (settings), disputed ground in its hatching's colour."""
+    return {**palette(settings), "disputed": DISPUTED_HATCH["line"]}
+
+
+def areas_over_time(timeline: Timeline, areas_km2: pd.Series, *, yardstick: str | None = None) -> pd.DataFrame:
     """Area held by each side on every day (``geo.areas.area_series``), with a ``day`` column."""
-    return area_series(timeline, areas_km2).rename(columns={"date": "day"})
+    return area_series(timeline, areas_km2, yardstick=yardstick).rename(columns={"date": "day"})
 
 
 def _range(low: float, high: float, digits: int = 1, unit: str = "") -> str:
@@ -31,34 +32,40 @@ def _range(low: float, high: float, digits: int = 1, unit: str = "") -> str:
     return f"{low:.{digits}f} … {high:.{digits}f}{unit}"
 
 
-def areas_on(table: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+def areas_on(table: pd.DataFrame, day: dt.date, settings: Settings) -> pd.DataFrame:
     """One day's areas for the app's table: each side's area as a range (sourced only … with inferred),
-    how much of it is disputed, and the share of the opposition's first-day area held or gained."""
-    rows = table[table["day"] == pd.Timestamp(day)].set_index("controller").reindex(list(ROWS))
-    rows = rows[rows.index.isin(SIDES) | rows["km2"].gt(0.0005)]
+    how much of it is disputed, and the share of the yardstick side's first-day area held or gained."""
+    sides = settings.side_ids
+    rows = table[table["day"] == pd.Timestamp(day)].set_index("controller").reindex(list(buckets(sides)))
+    rows = rows[rows.index.isin(sides) | rows["km2"].gt(0.0005)]
     first = pd.Timestamp(table["day"].min())
+    yard = settings.side(settings.yardstick or sides[0])
     return pd.DataFrame({
-        "Side": [label(c) for c in rows.index],
+        "Side": [label(c, "en", settings) for c in rows.index],
         "km² (sourced … with inferred)": [_range(r.km2_sourced, r.km2) for r in rows.itertuples()],
         "of it disputed, km²": [f"{r.km2_in_dispute:.1f}" if r.km2_in_dispute > 0.0005 else ""
                                 for r in rows.itertuples()],
-        f"% of the opposition's {first:%d %b} area (held or gained)": [
+        f"% of {yard.phrase('en') if yard else 'the first side'}'s {first:%d %b} area (held or gained)": [
             _range(r.of_opposition_at_start_sourced, r.of_opposition_at_start, 0, " %")
-            if c in SIDES else "" for c, r in zip(rows.index, rows.itertuples(), strict=True)],
+            if c in sides else "" for c, r in zip(rows.index, rows.itertuples(), strict=True)],
     })
 
 
-def _colour_scale() -> alt.Scale:
-    return alt.Scale(domain=[label(c) for c in ROWS[:4]], range=[COLOURS[c] for c in ROWS[:4]])
+def _colour_scale(settings: Settings) -> alt.Scale:
+    rows = (*settings.side_ids, "disputed")
+    by_row = colours(settings)
+    return alt.Scale(domain=[label(c, "en", settings) for c in rows], range=[by_row[c] for c in rows])
 
 
-def areas_chart(table: pd.DataFrame, day: dt.date) -> alt.LayerChart:
+def areas_chart(table: pd.DataFrame, day: dt.date, settings: Settings) -> alt.LayerChart:
     """Each side's km² per day as a band (sourced only … with inferred) and a line (with inferred),
-    with a rule on the chosen day."""
-    data = table[table["controller"].isin(ROWS[:4])].assign(side=lambda f: f["controller"].map(label))
-    data = data[data["controller"].isin(SIDES) | data["km2"].gt(0)]
+    with a rule on the chosen day; sides, labels and colours from the settings."""
+    sides = settings.side_ids
+    data = table[table["controller"].isin((*sides, "disputed"))].assign(
+        side=lambda f: f["controller"].map(lambda c: label(c, "en", settings)))
+    data = data[data["controller"].isin(sides) | data["km2"].gt(0)]
     x = alt.X("day:T", title=None, axis=alt.Axis(format="%d %b"))
-    colour = alt.Color("side:N", scale=_colour_scale(), title=None, legend=alt.Legend(orient="bottom"))
+    colour = alt.Color("side:N", scale=_colour_scale(settings), title=None, legend=alt.Legend(orient="bottom"))
     band = alt.Chart(data).mark_area(opacity=0.25).encode(x=x, y=alt.Y("km2_sourced:Q", title="km² held"),
                                                            y2="km2:Q", color=colour)
     lines = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=12)).encode(

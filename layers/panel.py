@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from geo.settings import Settings
 from geo.vocabulary import label
 from layers.style import escape_text, safe_url
 
@@ -43,7 +44,8 @@ def day_events(events: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     return events[events["date"] == pd.Timestamp(day)].sort_values("line", kind="stable")
 
 
-def events_html(events: pd.DataFrame, names: dict[str, str], index: SourceIndex) -> str:
+def events_html(events: pd.DataFrame, names: dict[str, str], index: SourceIndex,
+                settings: Settings | None = None) -> str:
     """A list of the day's events: district, the side claimed and its share, note, source with link."""
     if events.empty:
         return '<div class="day-events">No event recorded on this day.</div>'
@@ -52,7 +54,7 @@ def events_html(events: pd.DataFrame, names: dict[str, str], index: SourceIndex)
         share = f" ({row['share']:.0%})" if pd.notna(row.get("share")) else ""
         note = f" — {escape_text(row['note'])}" if row.get("note") else ""
         name = escape_text(names.get(str(row["district"]), row["district"]))
-        side = escape_text(label(row["controller"]))
+        side = escape_text(label(row["controller"], "en", settings))
         items.append(f"<li><b>{name}</b>: {side}{share}{note}. "
                      f"<small>{source_html(str(row['source']), index)}{claimant_html(row)}</small></li>")
     return '<div class="day-events"><ul>' + "".join(items) + "</ul></div>"

@@ -8,7 +8,8 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
     start                  index of the day to open on
     districts              [[id, name, Arabic name]], in the timeline's order
     geom                   per district: polygons -> rings -> delta-encoded ints (layers.encode)
-    codes                  the state words (geo.vocabulary.STATES); a "code" indexes this list
+    codes                  the state words: the settings' side ids, then split, disputed, unknown
+                           (geo.vocabulary.state_words); a "code" indexes this list
     patterns               [{size, angle, background, bands: [[offset, width, colour], ...]}]
                            SVG fill patterns (split stripes, disputed hatching)
     styles                 [Leaflet path style]; "fillPattern": k means fill with patterns[k]
@@ -60,15 +61,15 @@ import shapely
 
 from geo.load import Dataset
 from geo.overlays import ROUTE_STATUSES, active_on, route_status
+from geo.settings import Settings
 from geo.spatial import adjacency, front_line
 from geo.timeline import GroupState, Timeline
-from geo.vocabulary import SIDES, STATES, state_of
+from geo.vocabulary import state_of, state_words
 from layers import style as S
 from layers.encode import SIMPLIFY_TOLERANCE, encode_lines, encode_polygonal, simplify_coverage
 from layers.locator import locator
 from layers.words import day_label, words
 
-CODE = {s: i for i, s in enumerate(STATES)}
 #: How a claim's ``precision`` is worded (a claim dated to the day needs no word).
 PRECISION_WORDS = {"approximate": "approximate", "inferred": "inferred_row"}
 #: One character per route status per day ("-" = not shown that day, "r" = shown, no status).
@@ -89,10 +90,6 @@ def _num(value: Any, digits: int = 2) -> float | None:
     return None if math.isnan(value) else round(value, digits)
 
 
-def _code(value: Any) -> int:
-    return CODE.get(value, -1) if isinstance(value, str) else -1
-
-
 def basis_of(group: GroupState) -> int:
     """0 when a source states the group, 1 when the editors inferred it.
 
@@ -106,9 +103,15 @@ def basis_of(group: GroupState) -> int:
 
 
 class StyleTable:
-    """Distinct styles and fill patterns, each stored once and referred to by index."""
+    """Distinct styles and fill patterns, each stored once and referred to by index; the sides, their
+    colours and the state codes come from the settings."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.sides = settings.side_ids
+        self.palette = S.palette(settings)
+        self.codes = state_words(self.sides)
+        self.code = {s: i for i, s in enumerate(self.codes)}
         self.styles: list[dict] = []
         self.patterns: list[dict] = []
         self._seen: dict[str, int] = {}
@@ -122,29 +125,34 @@ class StyleTable:
             table.append(item)
         return self._seen[key]
 
+    def code_of(self, value: Any) -> int:
+        """The code of a state word or side (-1 for none)."""
+        return self.code.get(value, -1) if isinstance(value, str) else -1
+
     def district(self, state: str, holder: str | None = None, rest: str | None = None,
                  share: float | None = None, inferred: bool = False, narrative: str | None = None) -> int:
         """The style index of a district in ``state`` (split: holder's share of holder/rest;
         disputed: hatching over the ``narrative`` side's colour, when the sources' reports give one)."""
         st = dict(S.DISTRICT_STYLE)
-        if state in SIDES:
-            st["fillColor"] = S.PALETTE[state]
-        elif state == "split" and holder in SIDES and rest in SIDES:
+        sides, palette = self.sides, self.palette
+        if state in sides:
+            st["fillColor"] = palette[state]
+        elif state == "split" and holder in sides and rest in sides:
             part = min(0.95, max(0.05, round((0.5 if share is None else share) / S.STRIPE_STEP) * S.STRIPE_STEP))
             size = S.STRIPES["size"]
             st["fillPattern"] = self._add(self.patterns, {
-                **S.STRIPES, "background": S.PALETTE[rest], "bands": [[0, round(size * part, 2), S.PALETTE[holder]]]})
-            st["fillColor"] = S.PALETTE[holder]
+                **S.STRIPES, "background": palette[rest], "bands": [[0, round(size * part, 2), palette[holder]]]})
+            st["fillColor"] = palette[holder]
         elif state in ("split", "disputed"):  # a split with a side unknown is drawn as disputed ground
             hatch = S.DISPUTED_HATCH
-            self.disputed_under.add(narrative if narrative in SIDES else None)
-            under = S.PALETTE[narrative] if narrative in SIDES else hatch["background"]
+            self.disputed_under.add(narrative if narrative in sides else None)
+            under = palette[narrative] if narrative in sides else hatch["background"]
             st["fillPattern"] = self._add(self.patterns, {
                 "size": hatch["size"], "angle": hatch["angle"], "background": under,
                 "bands": [[0, hatch["lineWidth"], hatch["line"]]]})
             st["fillColor"] = under
         else:
-            st["fillColor"] = S.PALETTE["unknown"]
+            st["fillColor"] = palette["unknown"]
             st["fillOpacity"] = S.UNKNOWN_FILL_OPACITY
         if inferred and state != "unknown":
             st["fillOpacity"] = S.INFERRED_FILL_OPACITY
@@ -182,28 +190,29 @@ def _claim(claim: dict, src: dict[str, int], w: dict[str, str], lang: str, texts
 def state_rows(groups: list[GroupState], src: dict[str, int], table: StyleTable, lang: str,
                texts: Texts) -> list[list]:
     """One payload state per decided group (see the module's layout)."""
-    w = words(lang)
+    w = words(lang, table.settings)
     rows = []
     for g in groups:
         word = state_of(g.controller, g.disputed)
         inferred = basis_of(g)
         style = table.district(word, g.holder, g.rest, g.share, bool(inferred), narrative_of(g))
         share = g.share if word == "split" else None
-        rows.append([CODE[word], _num(share), _code(g.holder), _code(g.rest), texts(day_label(g.since, lang)),
-                     inferred, style, [_claim(c, src, w, lang, texts) for c in g.claims],
-                     texts(state_line(word, g, w))])
+        rows.append([table.code[word], _num(share), table.code_of(g.holder), table.code_of(g.rest),
+                     texts(day_label(g.since, lang)), inferred, style,
+                     [_claim(c, src, w, lang, texts) for c in g.claims], texts(state_line(word, g, w, table.sides))])
     return rows
 
 
 def narrative_of(g: GroupState) -> str | None:
-    """For a disputed state, the side the sources' own reports give the district (areas count it)."""
+    """For a disputed state, the side the sources' own reports give the district (areas count it; the
+    timeline gives only one of its sides)."""
     side = getattr(g, "narrative", None)
-    return side if g.disputed and side in SIDES else None
+    return side if g.disputed and side else None
 
 
-def state_line(word: str, g: GroupState, w: dict[str, str]) -> str:
+def state_line(word: str, g: GroupState, w: dict[str, str], sides: tuple[str, ...]) -> str:
     """The state in words: the side, or who holds how much of a split district, or the dispute."""
-    if word == "split" and g.holder in SIDES and g.rest in SIDES and g.share is not None:
+    if word == "split" and g.holder in sides and g.rest in sides and g.share is not None:
         return w["holds"].format(side=w[f"state_{g.holder}"], pct=round(g.share * 100),
                                  rest=w[f"state_{g.rest}"])
     if word == "disputed" and narrative_of(g):
@@ -248,14 +257,15 @@ def _hands(groups: list[GroupState], a: int, b: int) -> bool:
     return (wa, ga.holder, _num(ga.share)) != (wb, gb.holder, _num(gb.share))
 
 
-def front_table(tl: Timeline, districts: gpd.GeoDataFrame, days: pd.DatetimeIndex
+def front_table(tl: Timeline, districts: gpd.GeoDataFrame, days: pd.DatetimeIndex, settings: Settings
                 ) -> tuple[list[list[list[int]]], list[list[list[int]]]]:
-    """Shared boundary lines (stored once) and, per day, [exact, approximate] front pair indices."""
-    pairs = adjacency(districts).reset_index(drop=True)
+    """Shared boundary lines (stored once) and, per day, [exact, approximate] front pair indices
+    (the front runs between the settings' ``front`` sides; boundaries measured in its CRS)."""
+    pairs = adjacency(districts, crs=settings.crs).reset_index(drop=True)
     index = {(a, b): i for i, (a, b) in enumerate(zip(pairs["a"], pairs["b"], strict=True))}
     per_day = []
     for day in days:
-        fl = front_line(tl.control_on(day), pairs)
+        fl = front_line(tl.control_on(day), pairs, sides=settings.front_sides)
         idx = [index[(a, b)] for a, b in zip(fl["a"], fl["b"], strict=True)]
         approx = fl["approximate"].to_numpy(dtype=bool)
         per_day.append([[i for i, x in zip(idx, approx, strict=True) if not x],
@@ -325,12 +335,13 @@ def legend_rows(data: dict[str, Any], table: StyleTable, w: dict[str, str]) -> l
     def fill(style: int, text: str) -> None:
         rows.append({"label": text, "swatch": {"kind": "fill", "style": style}})
 
-    for side in SIDES:
+    codes = data["codes"]
+    for side in table.sides:
         if side in present:
             fill(table.district(side), w[f"state_{side}"])
     if "split" in present:
-        split = next((s for s in data["states"] if s[0] == CODE["split"] and s[2] >= 0 and s[3] >= 0), None)
-        a, b = (STATES[split[2]], STATES[split[3]]) if split else ("government", "opposition")
+        split = next((s for s in data["states"] if s[0] == table.code["split"] and s[2] >= 0 and s[3] >= 0), None)
+        a, b = (codes[split[2]], codes[split[3]]) if split else (table.sides[:2] * 2)[:2]
         fill(table.district("split", a, b, 0.5), f"{w['state_split']} ({w['means_split']})")
     if "disputed" in present:
         for under in sorted(table.disputed_under, key=lambda u: (u is not None, u or "")):
@@ -340,9 +351,9 @@ def legend_rows(data: dict[str, Any], table: StyleTable, w: dict[str, str]) -> l
             fill(table.district("disputed", narrative=under), text)
     if "unknown" in present:
         fill(table.district("unknown"), f"{w['state_unknown']} ({w['means_unknown']})")
-    inferred = next((s for s in data["states"] if s[5] and STATES[s[0]] in SIDES), None)
+    inferred = next((s for s in data["states"] if s[5] and codes[s[0]] in table.sides), None)
     if inferred:
-        fill(table.district(STATES[inferred[0]], inferred=True), w["inferred"])
+        fill(table.district(codes[inferred[0]], inferred=True), w["inferred"])
     return rows + overlay_rows(data, w)
 
 
@@ -402,7 +413,7 @@ def build_payload(ds: Dataset, tl: Timeline, *, lang: str = "en", days: pd.Datet
                   start: int = 0, tiles: bool = False) -> dict[str, Any]:
     """Everything the map draws for ``days`` (default: every day of the timeline), in ``lang``."""
     days = tl.days if days is None else days
-    w = words(lang)
+    w = words(lang, ds.settings)
     src = {str(k): i for i, k in enumerate(ds.sources["key"])}
     districts = ds.districts.reset_index(drop=True)
     order = tl.district_ids.get_indexer(districts["id"].astype(str))
@@ -412,15 +423,15 @@ def build_payload(ds: Dataset, tl: Timeline, *, lang: str = "en", days: pd.Datet
     rows = [districts.iloc[int(j)] for j in by_tl]
     day_rows = np.array([tl.day_index(d) for d in days])
     plain = [d.date() for d in days]
-    table, texts = StyleTable(), Texts()
-    lines, fronts = front_table(tl, districts, days)
+    table, texts = StyleTable(ds.settings), Texts()
+    lines, fronts = front_table(tl, districts, days, ds.settings)
     data: dict[str, Any] = {
         "lang": lang, "dir": "rtl" if lang == "ar" else "ltr", "words": w,
         "days": [d.isoformat() for d in plain], "dayLabels": [day_label(d, lang) for d in plain],
         "start": int(start),
         "districts": [[str(r["id"]), _text(r["name"]), _text(r.get("name_ar"))] for r in rows],
         "geom": [encode_polygonal(geoms[int(j)]) for j in by_tl],
-        "codes": list(STATES),
+        "codes": list(table.codes),
         **state_table(tl, day_rows, src, table, lang, texts),
         "changedStyle": S.CHANGED_STYLE,
         "pairs": lines, "front": fronts, "frontStyle": S.FRONT_STYLE, "frontApproxStyle": S.FRONT_APPROX_STYLE,

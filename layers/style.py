@@ -6,11 +6,11 @@ import html
 import json
 from typing import Any
 
-#: Paul Tol's high-contrast scheme (safe for the common colour-vision deficiencies), plus grey.
+from geo.settings import Settings
+
+#: Colours that are not a side's: grey for no record. The sides' colours come from the settings
+#: (map.toml), see :func:`palette`.
 PALETTE: dict[str, str] = {
-    "government": "#BB5566",
-    "opposition": "#004488",
-    "sdf": "#DDAA33",
     "unknown": "#BBBBBB",
 }
 #: Look of a district polygon; the fill is set per state.
@@ -52,6 +52,11 @@ TILES: dict[str, str] = {
     "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     "attribution": "© OpenStreetMap contributors",
 }
+
+def palette(settings: Settings) -> dict[str, str]:
+    """Fill colour of each side (from the settings) and of :data:`PALETTE`'s generic states."""
+    return {**settings.colours, **PALETTE}
+
 
 _JS_TEMPLATE_EXTRA = {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
 

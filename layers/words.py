@@ -1,18 +1,17 @@
 """Every word the map shows, in English and Arabic (neutral wording in both).
 
-The map runtime receives these in its payload and holds no text of its own. State labels come
-from :mod:`geo.vocabulary`, so the CLI, the app and the map say the same thing.
+The map runtime receives these in its payload and holds no text of its own. The generic state labels
+come from :mod:`geo.vocabulary`, so the CLI, the app and the map say the same thing; the sides'
+labels, the title, the place and the credit come from the data set's settings (``map.toml``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from geo.constants import OFFENSIVE_END, OFFENSIVE_START
-from geo.vocabulary import STATE_LABELS, STATE_MEANINGS
+from geo.settings import Settings
 
 LANGS = ("en", "ar")
-BOUNDARY_CREDIT = "Boundaries: OCHA / UN Cartographic Section (COD-AB, 2016-09-05)"
 
 MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -24,7 +23,7 @@ MONTHS = {
 
 UI: dict[str, dict[str, str]] = {
     "en": {
-        "title": "Aleppo, 15 November – 22 December 2016: who held each district",
+        "title_tail": "who held each district",
         "play": "Play", "pause": "Pause", "prev": "Previous day", "next": "Next day",
         "speed": "Speed", "slider": "Day shown", "legend": "Legend",
         "keys": "Keys: , previous day · . next day · k play or pause · on the slider: arrows, Home/End, "
@@ -44,8 +43,9 @@ UI: dict[str, dict[str, str]] = {
         "operator": "Operator: {op}", "active": "Active {start} to {end}", "open": "…",
         "approx_location": "Location approximate", "approx_alignment": "Alignment approximate",
         "proposed": "Route proposed", "in use": "Route in use", "closed": "Route closed", "route": "Route",
-        "map_label": "Map of Aleppo districts by who held them",
-        "sources": "Sources", "tiles": "Map data © OpenStreetMap contributors", "credit": BOUNDARY_CREDIT,
+        "map_label": "Map of {place} districts by who held them",
+        "map_label_plain": "Map of the districts by who held them",
+        "sources": "Sources", "tiles": "Map data © OpenStreetMap contributors",
         "speed_unit": "{n} day/s", "day_of": "day {n} of {total}",
         "disputed_under": "Disputed between sources; their own reports give it to: {side}",
         "disputed_under_legend": "Disputed (hatched) — the sources' own reports: {side}",
@@ -53,7 +53,7 @@ UI: dict[str, dict[str, str]] = {
         "locator_credit": "Inset: Natural Earth",
     },
     "ar": {
-        "title": "حلب، 15 تشرين الثاني – 22 كانون الأول 2016: من كان يسيطر على كل حي",
+        "title_tail": "من كان يسيطر على كل حي",
         "play": "تشغيل", "pause": "إيقاف", "prev": "اليوم السابق", "next": "اليوم التالي",
         "speed": "السرعة", "slider": "اليوم المعروض", "legend": "دليل الخريطة",
         "keys": "المفاتيح: , اليوم السابق · . اليوم التالي · k تشغيل أو إيقاف · على المنزلق: الأسهم، "
@@ -73,10 +73,9 @@ UI: dict[str, dict[str, str]] = {
         "operator": "الجهة المشغلة: {op}", "active": "من {start} إلى {end}", "open": "…",
         "approx_location": "الموقع تقريبي", "approx_alignment": "المسار تقريبي",
         "proposed": "طريق مقترح", "in use": "طريق قيد الاستخدام", "closed": "طريق مغلق", "route": "طريق",
-        "map_label": "خريطة أحياء حلب بحسب الجهة المسيطرة",
+        "map_label": "خريطة أحياء {place} بحسب الجهة المسيطرة",
+        "map_label_plain": "خريطة الأحياء بحسب الجهة المسيطرة",
         "sources": "المصادر", "tiles": "بيانات الخريطة © مساهمو OpenStreetMap",
-        "credit": "الحدود: مكتب الأمم المتحدة لتنسيق الشؤون الإنسانية (OCHA) / قسم الخرائط في الأمم المتحدة "
-                  "(COD-AB، 2016-09-05)",
         "speed_unit": "{n} يوم/ث", "day_of": "اليوم {n} من {total}",
         "disputed_under": "متنازع عليه بين المصادر؛ تقاريرها نفسها تنسبه إلى: {side}",
         "disputed_under_legend": "متنازع عليه (مظلل) — تقارير المصادر نفسها: {side}",
@@ -86,11 +85,21 @@ UI: dict[str, dict[str, str]] = {
 }
 
 
-def words(lang: str) -> dict[str, str]:
-    """Every word of the map in ``lang``: the UI words plus the state labels and meanings."""
+def words(lang: str, settings: Settings) -> dict[str, str]:
+    """Every word of the map in ``lang``: the UI words, the state labels and meanings, and from the
+    settings the sides' labels, the title, the map's label and the credit line."""
+    from geo.vocabulary import STATE_LABELS, STATE_MEANINGS  # here: the app's page title needs this module light
+
     out = dict(UI[lang])
     out |= {f"state_{k}": v for k, v in STATE_LABELS[lang].items()}
+    out |= {f"state_{s.id}": s.label(lang) for s in settings.sides}
     out |= {f"means_{k}": v for k, v in STATE_MEANINGS[lang].items()}
+    place = settings.text("place", lang)
+    out["map_label"] = out["map_label"].format(place=place) if place else out["map_label_plain"]
+    del out["map_label_plain"]
+    out["credit"] = settings.text("credit", lang)
+    if settings.first and settings.last:
+        out["title"] = default_title(lang, settings.first, settings.last, settings)
     return out
 
 
@@ -99,11 +108,21 @@ def day_label(day: dt.date, lang: str) -> str:
     return f"{day.day} {MONTHS[lang][day.month - 1]} {day.year}"
 
 
-def default_title(lang: str, first: dt.date = OFFENSIVE_START, last: dt.date = OFFENSIVE_END) -> str:
-    """The page title when none is given (names the record's real span)."""
-    if (first, last) == (OFFENSIVE_START, OFFENSIVE_END):
-        return UI[lang]["title"]
-    head = "حلب" if lang == "ar" else "Aleppo"
-    tail = UI[lang]["title"].split(":", 1)[1].strip()
+def short_title(settings: Settings, lang: str = "en") -> str:
+    """A short title for a browser tab or an embed: place and first year, then what the map shows."""
+    head = " ".join(x for x in (settings.text("place", lang), str(settings.first.year) if settings.first else "") if x)
+    tail = UI[lang]["title_tail"]
+    return f"{head}: {tail}" if head else tail[:1].upper() + tail[1:]
+
+
+def default_title(lang: str, first: dt.date, last: dt.date, settings: Settings) -> str:
+    """The page title when none is given: the settings' title over their own span, else the place and
+    the record's real span."""
+    title = settings.title.get(lang)
+    if title and (first, last) == (settings.first, settings.last):
+        return title
+    head = settings.text("place", lang)
+    tail = UI[lang]["title_tail"]
     sep = "، " if lang == "ar" else ", "
-    return f"{head}{sep}{day_label(first, lang)} – {day_label(last, lang)}: {tail}"
+    span = f"{day_label(first, lang)} – {day_label(last, lang)}"
+    return f"{head}{sep}{span}: {tail}" if head else f"{span}: {tail}"

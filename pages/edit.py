@@ -20,9 +20,10 @@ import streamlit as st
 
 from geo.constants import DISTRICTS_FILE, EVENTS_FILE
 from geo.districts import alias_index, read_districts
-from geo.importer import plan_import
+from geo.importer import import_box, plan_import
 from geo.load import check_dataset, data_dir_from_argv, editing_enabled
 from geo.problems import DataError, Problem, has_errors
+from geo.settings import event_window
 from geo.store import SaveError, atomic_write, read_versioned
 from geo.tables import read_events, read_table
 from layers.control_map import leaflet_assets
@@ -118,7 +119,8 @@ def districts_section(data_dir: Path) -> None:
     except UnicodeDecodeError:
         st.error(f"{upload.name}: not UTF-8 text. Save the export as UTF-8 and upload it again.")
         return
-    merged, changes, problems = plan_import(current, new_text, upload.name, target.name)
+    bbox = import_box(data_dir, current)
+    merged, changes, problems = plan_import(current, new_text, upload.name, target.name, bbox=bbox)
     show_problems(problems)
     if merged is None:
         st.error("Nothing can be applied until the errors above are fixed.")
@@ -129,7 +131,7 @@ def districts_section(data_dir: Path) -> None:
     st.iframe(preview_html(current, merged, ids), height=PREVIEW_HEIGHT)  # a whole page, escaped
     if changes and st.button("Apply these changes", type="primary"):
         save(target, merged.encode("utf-8"), st.session_state["districts_version"],
-             lambda b: read_districts(b.decode("utf-8"), target.name)[1])
+             lambda b: read_districts(b.decode("utf-8"), target.name, bbox=bbox)[1])
 
 
 def events_section(data_dir: Path, ds) -> None:
@@ -158,7 +160,9 @@ def events_section(data_dir: Path, ds) -> None:
 
         def validate(data: bytes) -> list[Problem]:
             return read_events(data.decode("utf-8"), target.name, district_ids=set(ds.districts["id"]),
-                               source_keys=set(ds.sources["key"]), names=alias_index(ds.districts))[1]
+                               source_keys=set(ds.sources["key"]), names=alias_index(ds.districts),
+                               sides=ds.settings.side_ids if ds.settings.declared_sides else None,
+                               window=event_window(ds.settings))[1]
 
         if save(target, text.encode("utf-8"), st.session_state["events_version"], validate):
             st.session_state["events_version"] = read_versioned(target)[1]

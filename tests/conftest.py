@@ -61,6 +61,10 @@ E10,2016-11-28,T5,sdf,,beta,day,taken
 """
 
 
+#: The tiny data's settings: the bundled ones (its sides, colours, span and area box).
+TINY_MAP = (DATA / "map.toml").read_text(encoding="utf-8")
+
+
 def add_column(events: str, name: str, values: dict[str, str] | None = None) -> str:
     """``events`` (CSV text) with one more column, filled from ``values`` by event_id (blank else)."""
     lines = events.strip().splitlines()
@@ -70,8 +74,10 @@ def add_column(events: str, name: str, values: dict[str, str] | None = None) -> 
 
 
 def write_data(folder: Path, *, features=None, events: str = TINY_EVENTS, sources: str = TINY_SOURCES,
-               districts_text: str | None = None) -> Path:
+               districts_text: str | None = None, settings: str | None = TINY_MAP) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
+    if settings is not None:
+        (folder / "map.toml").write_text(settings, encoding="utf-8")
     if districts_text is None:
         districts_text = json.dumps({"type": "FeatureCollection",
                                      "features": tiny_features() if features is None else features},

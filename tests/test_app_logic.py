@@ -62,12 +62,12 @@ def test_areas_table_counts_the_split_district(app):
     app.run()
     table = app.table[0].value
     km2 = table.filter(like="km² (sourced").iloc[:, 0].map(lambda text: float(text.split("…")[-1]))  # with inferred
-    square = km2[label("unknown")]  # T6 has no record: one whole square
+    square = km2[label("unknown")]  # a generic state: its label needs no settings  # T6 has no record: one whole square
     assert square > 0
-    assert km2[label("government")] == pytest.approx(1.33 * square, rel=0.05)  # T1 + 1/3 of T2 (one decimal)
-    assert km2[label("opposition")] == pytest.approx(2.67 * square, rel=0.05)  # T3, T5, 2/3 of T2
+    assert km2["Government and allies"] == pytest.approx(1.33 * square, rel=0.05)  # T1 + 1/3 of T2 (one decimal)
+    assert km2["Opposition"] == pytest.approx(2.67 * square, rel=0.05)  # T3, T5, 2/3 of T2
     share = table.filter(like="% of the opposition").iloc[:, 0]
-    assert share[label("opposition")] == "89 %" and share[label("government")] == "11 %"  # 2.67 and 0.33 of 3
+    assert share["Opposition"] == "89 %" and share["Government and allies"] == "11 %"  # 2.67 and 0.33 of 3
     assert "No district is disputed" in next(h.value for h in app.get("html") if "disputed-band" in h.value)
 
 

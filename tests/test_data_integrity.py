@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pandas as pd
@@ -10,14 +11,16 @@ from conftest import DATA
 from shapely.geometry import Point, shape
 
 from geo.areas import areas_on, side_shares
-from geo.constants import EDITOR_SOURCE, OFFENSIVE_END, OFFENSIVE_START
+from geo.constants import EDITOR_SOURCE
 from geo.districts import alias_index
 from geo.load import check_dataset
 from geo.overlays import active_on, route_status
 from geo.spatial import district_areas_km2
-from geo.timeline import build_timeline
+from geo.timeline import timeline_for
 
 #: Places the chronology names (issue 3), each of which must resolve through aliases.
+#: The offensive's span, as data/map.toml gives it.
+OFFENSIVE_START, OFFENSIVE_END = dt.date(2016, 11, 15), dt.date(2016, 12, 22)
 CHRONOLOGY_PLACES = [
     "Hanano", "Sheikh Saeed", "Sukkari", "Ramouseh", "Bustan al-Qasr", "Tariq al-Bab", "al-Helwaniyah", "Mayssar",
     "Hallak", "Bab al-Nayrab", "Sheikh Lutfi", "Karm al-Trab", "Ard al-Hamra", "Sheikh Najjar", "Jabal Badro",
@@ -35,7 +38,15 @@ def ds():
 
 @pytest.fixture(scope="module")
 def tl(ds):
-    return build_timeline(ds.districts["id"], ds.events)
+    return timeline_for(ds)
+
+
+def test_the_bundled_settings_give_the_offensive_its_sides_colours_and_span(ds):
+    s = ds.settings
+    assert (s.first, s.last) == (OFFENSIVE_START, OFFENSIVE_END) and s.crs == "EPSG:32637"
+    assert s.colours == {"government": "#BB5566", "opposition": "#004488", "sdf": "#DDAA33"}
+    assert s.side("government").label("ar") == "الحكومة وحلفاؤها" and s.languages == ("en", "ar")
+    assert s.area == (36.90, 36.00, 37.45, 36.45) and s.yardstick == "opposition"
 
 
 def test_bundled_data_validates_without_warnings(ds):
@@ -145,11 +156,11 @@ def test_a_state_never_changes_without_a_row_that_day(ds, tl):
 
 def test_hanano_falls_in_steps(tl):
     days = ("2016-11-15", "2016-11-21", "2016-11-22", "2016-11-23", "2016-11-26", "2016-11-27")
-    army = [side_shares(tl.control_on(d)).loc["N0129", "government"] for d in days]
+    army = [side_shares(tl.control_on(d), tl.sides).loc["N0129", "government"] for d in days]
     assert army == sorted(army) and army[0] == 0.0 and army[-1] == 1.0
     assert (army[2], army[3]) == (pytest.approx(0.33, abs=0.01), pytest.approx(0.5))
     # 26 Nov: Hanano held, but Ard al-Hamra (placed in its north) fell only on 27 Nov
-    assert 0.5 < army[4] < 1.0 and side_shares(tl.control_on(days[4])).loc["N0129", "opposition"] > 0
+    assert 0.5 < army[4] < 1.0 and side_shares(tl.control_on(days[4]), tl.sides).loc["N0129", "opposition"] > 0
 
 
 def test_kurdish_forces_took_districts_on_28_november(ds, tl):
@@ -196,8 +207,9 @@ def test_evacuation_figures_carry_source_and_originator(ds):
 def test_areas_are_in_the_range_the_sources_give(ds, tl):
     areas = district_areas_km2(ds.districts)
     from geo.spatial import areas_by_controller
-    start = areas_by_controller(tl.control_on(OFFENSIVE_START), areas).set_index("controller")["km2"]
-    pocket = areas_by_controller(tl.control_on("2016-12-14"), areas).set_index("controller")["km2"]
+    sides = ds.settings.side_ids
+    start = areas_by_controller(tl.control_on(OFFENSIVE_START), areas, sides=sides).set_index("controller")["km2"]
+    pocket = areas_by_controller(tl.control_on("2016-12-14"), areas, sides=sides).set_index("controller")["km2"]
     # Wikipedia: about 3.5 km2 on 13 Dec, 2.5 km2 after Sukkari; the record's pocket is of that order
     assert 1.0 < pocket["opposition"] + pocket["contested"] < 7.0
     assert 30 < start["opposition"] < 60  # the opposition-held east, km2
@@ -206,7 +218,7 @@ def test_areas_are_in_the_range_the_sources_give(ds, tl):
 @pytest.fixture(scope="module")
 def areas(ds, tl):
     a = district_areas_km2(ds.districts)
-    return lambda day: areas_on(tl, a, day)
+    return lambda day: areas_on(tl, a, day, yardstick=ds.settings.yardstick)
 
 
 @pytest.mark.parametrize("day,side,column,low,high", [

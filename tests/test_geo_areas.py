@@ -9,7 +9,7 @@ from conftest import TINY_SOURCES, write_data
 from geo.areas import area_ranges, areas_on, disputed_band, named_districts, side_shares
 from geo.load import load_dataset
 from geo.spatial import district_areas_km2
-from geo.timeline import build_timeline
+from geo.timeline import timeline_for
 
 SOURCES = TINY_SOURCES + "editor,Editors' inference,us,,,inference from geography and the sources' later reports\n"
 HEADER = "event_id,date,district,controller,share,source,cites,precision,place,claimant,claim_kind,note\n"
@@ -36,7 +36,7 @@ E10,2016-11-28,T6,sdf,,beta,,day,,,,taken
 @pytest.fixture
 def tiny_areas(tmp_path):
     ds = load_dataset(write_data(tmp_path / "d", events=EVENTS, sources=SOURCES))
-    return ds, build_timeline(ds.districts["id"], ds.events), district_areas_km2(ds.districts)
+    return ds, timeline_for(ds), district_areas_km2(ds.districts)
 
 
 def test_named_districts_are_those_a_document_reports_on_by_name(tiny_areas):
@@ -47,7 +47,7 @@ def test_named_districts_are_those_a_document_reports_on_by_name(tiny_areas):
 
 def test_side_shares_apportion_a_split_and_send_a_disputed_district_to_the_band(tiny_areas):
     _, tl, _ = tiny_areas
-    shares = side_shares(tl.control_on("2016-12-01"))
+    shares = side_shares(tl.control_on("2016-12-01"), tl.sides)
     assert shares.loc["T2", ["government", "opposition"]].tolist() == [0.5, 0.5]
     assert shares.loc["T3", "disputed"] == 1.0 and shares.loc["T3", "opposition"] == 0.0
     assert (shares.sum(axis=1) == 1.0).all()
@@ -55,7 +55,7 @@ def test_side_shares_apportion_a_split_and_send_a_disputed_district_to_the_band(
 
 def test_a_city_wide_claim_does_not_empty_the_pocket(tiny_areas):
     _, tl, a = tiny_areas
-    table, band = areas_on(tl, a, "2016-12-01")
+    table, band = areas_on(tl, a, "2016-12-01", yardstick="opposition")
     row = table.set_index("controller")
     opposition = a["T2"] * 0.5 + a["T3"] + a["T5"]
     assert row.loc["opposition", "km2"] == pytest.approx(opposition)
@@ -67,7 +67,7 @@ def test_a_city_wide_claim_does_not_empty_the_pocket(tiny_areas):
 
 def test_range_sourced_only_leaves_out_ground_only_the_editors_place(tiny_areas):
     _, tl, a = tiny_areas
-    row = areas_on(tl, a, "2016-12-01")[0].set_index("controller")
+    row = areas_on(tl, a, "2016-12-01", yardstick="opposition")[0].set_index("controller")
     start_all = a["T2"] + a["T3"] + a["T5"] + a["T6"]
     start_named = a["T2"] + a["T3"] + a["T6"]
     assert row.loc["opposition", "km2_sourced"] == pytest.approx(a["T2"] * 0.5 + a["T3"])
@@ -89,9 +89,9 @@ def test_sources_disagreeing_in_their_own_voice_stay_undecided_in_the_figures(ti
         "E11,2016-12-02,T3,opposition,,alpha,,day,,,,held\nE12,2016-12-02,T3,government,,beta,,day,,,,taken\n"
     )
     ds = load_dataset(write_data(tmp_path / "e", events=events, sources=SOURCES))
-    tl = build_timeline(ds.districts["id"], ds.events)
+    tl = timeline_for(ds)
     a = district_areas_km2(ds.districts)
-    table, band = areas_on(tl, a, "2016-12-02")
+    table, band = areas_on(tl, a, "2016-12-02", yardstick="opposition")
     assert table.set_index("controller").loc["disputed", "km2"] == pytest.approx(a["T3"])
     assert band.loc[0, "claims"] == "government per beta; opposition per alpha"
 
@@ -99,7 +99,7 @@ def test_sources_disagreeing_in_their_own_voice_stay_undecided_in_the_figures(ti
 def test_area_ranges_without_a_dispute_column_and_empty_band(tiny_areas):
     ds, tl, a = tiny_areas
     state = tl.weighed_on("2016-11-16")
-    table = area_ranges(state, state, a, named=named_districts(ds.events))
+    table = area_ranges(state, state, a, named=named_districts(ds.events), sides=tl.sides)
     assert table["km2_in_dispute"].eq(0).all() and table["km2"].sum() == pytest.approx(a.sum())
     assert disputed_band(tl.control_on("2016-11-16"), a).empty
 
@@ -108,10 +108,10 @@ def test_area_series_is_areas_on_for_every_day(tiny_areas):
     from geo.areas import area_series
 
     _, tl, a = tiny_areas
-    series = area_series(tl, a)
+    series = area_series(tl, a, yardstick="opposition")
     assert len(series) == len(tl.days) * 5
     for day in tl.days:
-        one = areas_on(tl, a, day)[0]
+        one = areas_on(tl, a, day, yardstick="opposition")[0]
         pd.testing.assert_frame_equal(series[series["date"] == day].drop(columns="date").reset_index(drop=True), one)
     # gains are a side's: the disputed and unknown buckets have none
     assert series.loc[series["controller"].isin(["disputed", "unknown"]), "gained_km2"].isna().all()

@@ -9,13 +9,13 @@ import pytest
 
 from geo.compare import COMPARE_COLUMNS, changed_districts, compare, compare_csv
 from geo.load import load_dataset
-from geo.timeline import build_timeline
+from geo.timeline import timeline_for
 
 
 @pytest.fixture
 def tiny(tiny_dir):
     ds = load_dataset(tiny_dir)
-    return ds, build_timeline(ds.districts["id"], ds.events)
+    return ds, timeline_for(ds)
 
 
 def test_changes_with_the_claims_behind_each(tiny):

@@ -17,14 +17,14 @@ from geo.describe import about, alt_text, as_of, caption, citation, compare_capt
 from geo.describe_words import counted, join_names
 from geo.load import load_dataset
 from geo.spatial import district_areas_km2
-from geo.timeline import build_timeline
+from geo.timeline import timeline_for
 from geo.vocabulary import label
 
 
 @pytest.fixture
 def tiny(tiny_dir):
     ds = load_dataset(tiny_dir)
-    return ds, build_timeline(ds.districts["id"], ds.events)
+    return ds, timeline_for(ds)
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,7 @@ def test_caption_groups_districts_and_names_inferences_and_claimants(tiny_dir):
         "E13,2016-12-05,T2,opposition,0.5,alpha,day,,a spokesman\n"
     )
     ds = load_dataset(write_data(tiny_dir.parent / "more", events=events))
-    tl = build_timeline(ds.districts["id"], ds.events)
+    tl = timeline_for(ds)
     assert caption(ds, tl, "2016-12-05") == (
         "On 5 December 2016, the opposition took West and North West (inferred by the editors from Beta); "
         "the opposition held about 50% of Middle (according to Alpha quoting a spokesman). Sources disagree "
@@ -85,7 +85,7 @@ def test_alt_text_counts_areas_as_ranges_and_changes(tiny_dir):
     sources = TINY_SOURCES + "editor,Editors' inference,the editors,,,inference\n"
     events = TINY_EVENTS + "E11,2016-11-15,T6,opposition,,editor,inferred,placed by geography\n"
     ds = load_dataset(write_data(tiny_dir.parent / "placed", events=events, sources=sources))
-    tl = build_timeline(ds.districts["id"], ds.events)
+    tl = timeline_for(ds)
     km2 = district_areas_km2(ds.districts)
     government = km2["T1"] + 0.33 * km2["T2"]
     opposition_named = km2["T3"] + 0.67 * km2["T2"] + km2["T5"]
@@ -116,7 +116,7 @@ def test_alt_text_on_a_disputed_day(tiny):
 def test_alt_text_when_the_strongest_claims_give_disputed_ground_to_a_side(tiny_dir):
     events = add_column(TINY_EVENTS, "claimant", {"E9": "a spokesman"})  # beta only quotes a party
     ds = load_dataset(write_data(tiny_dir.parent / "quoted", events=events))
-    tl = build_timeline(ds.districts["id"], ds.events)
+    tl = timeline_for(ds)
     area = district_areas_km2(ds.districts)["T3"]
     assert (
         f"sources disagree about 1 district (about {area:.1f} km²), all counted above with the side the strongest "
@@ -225,7 +225,7 @@ def test_unknown_language_is_refused(tiny):
 )
 def test_after_a_dispute_a_district_is_taken_only_from_the_side_that_held_it_before(tiny_dir, row, expected):
     ds = load_dataset(write_data(tiny_dir.parent / "after", events=TINY_EVENTS + row + "\n"))
-    tl = build_timeline(ds.districts["id"], ds.events)
+    tl = timeline_for(ds)
     assert caption(ds, tl, "2016-12-05") == "On 5 December 2016, " + expected
 
 
@@ -233,7 +233,7 @@ def test_caption_names_relaying_sources_and_the_editors_inference(tiny_dir):
     sources = TINY_SOURCES + "editor,Editors' inference,the editors,,,inference\n"
     events = add_column(TINY_EVENTS, "cites", {"E7": "beta"}) + "E11,2016-12-05,T1,opposition,,editor,inferred,guess,\n"
     ds = load_dataset(write_data(tiny_dir.parent / "relayed", events=events, sources=sources))
-    tl = build_timeline(ds.districts["id"], ds.events)
+    tl = timeline_for(ds)
     assert caption(ds, tl, "2016-11-25") == (
         "On 25 November 2016, the government and allies took all of Middle (according to Alpha and Beta)."
     )

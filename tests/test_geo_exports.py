@@ -20,24 +20,24 @@ import pytest
 import shapely
 from conftest import DATA, REPO, TINY_EVENTS, TINY_SOURCES, add_column, write_data
 
-from geo.acled import GOVERNMENT_REGAINS, NON_STATE_OVERTAKES, NON_VIOLENT, acled_csv, sub_event_type
+from geo.acled import GOVERNMENT_REGAINS, NON_STATE_OVERTAKES, NON_VIOLENT, acled_csv, actors, sub_event_type
 from geo.datapackage import write_datapackage
 from geo.exports import day_csv, day_geojson, day_geojson_text, intervals_csv, intervals_frame, intervals_parquet
 from geo.load import load_dataset
 from geo.states import day_states, state_intervals
-from geo.timeline import build_timeline
+from geo.timeline import timeline_for
 
 
 @pytest.fixture
 def tiny(tiny_dir):
     ds = load_dataset(tiny_dir)
-    return ds, build_timeline(ds.districts["id"], ds.events)
+    return ds, timeline_for(ds)
 
 
 @pytest.fixture(scope="module")
 def real():
     ds = load_dataset(DATA)
-    return ds, build_timeline(ds.districts["id"], ds.events)
+    return ds, timeline_for(ds)
 
 
 def test_day_states_carry_state_word_basis_and_claims(tiny):
@@ -172,7 +172,7 @@ def test_acled_precision_codes_follow_our_precision(tiny_dir):
         "E6,2016-11-20,T2,government,0.33,alpha,day", "E6,2016-11-20,T2,government,0.33,alpha,approximate"
     ).replace("E10,2016-11-28,T5,sdf,,beta,day", "E10,2016-11-28,T5,sdf,,beta,inferred")
     ds = load_dataset(write_data(tiny_dir.parent / "prec", events=events))
-    table = pd.read_csv(io.StringIO(acled_csv(ds, build_timeline(ds.districts["id"], ds.events)))).set_index(
+    table = pd.read_csv(io.StringIO(acled_csv(ds, timeline_for(ds)))).set_index(
         "event_id_cnty"
     )
     codes = {k: (table.at[k, "time_precision"], table.at[k, "geo_precision"]) for k in table.index}
@@ -195,7 +195,8 @@ def test_acled_precision_codes_follow_our_precision(tiny_dir):
     ],
 )
 def test_acled_sub_event_types(gains, note, expected):
-    assert sub_event_type(gains, note) == expected
+    settings = load_dataset(DATA).settings  # map.toml codes the government as ACLED's state forces
+    assert sub_event_type(actors(settings)[gains][1], note) == expected
 
 
 def test_acled_on_the_real_record_loads_and_keeps_rival_claims(real):
@@ -323,7 +324,7 @@ RELAYED_EVENTS = add_column(TINY_EVENTS, "cites", {"E7": "beta"}).replace(
 @pytest.fixture
 def relayed(tiny_dir):
     ds = load_dataset(write_data(tiny_dir.parent / "relayed", events=RELAYED_EVENTS, sources=RELAYED_SOURCES))
-    return ds, build_timeline(ds.districts["id"], ds.events)
+    return ds, timeline_for(ds)
 
 
 def test_relaying_sources_and_the_editors_key_reach_every_export(relayed, tmp_path):

@@ -8,13 +8,16 @@ from shapely.geometry import LineString
 
 from geo.load import load_dataset
 from geo.spatial import adjacency, areas_by_controller, changes_between, district_areas_km2, front_line
-from geo.timeline import build_timeline
+from geo.timeline import timeline_for
+
+#: The sides the front line runs between (data/map.toml's front).
+FRONT = ("government", "opposition")
 
 
 @pytest.fixture
 def tiny(tiny_dir):
     ds = load_dataset(tiny_dir)
-    return ds, build_timeline(ds.districts["id"], ds.events)
+    return ds, timeline_for(ds)
 
 
 def geodesic_km2(geom) -> float:
@@ -32,7 +35,7 @@ def test_district_areas_match_geodesic_areas(tiny):
 def test_split_district_area_is_apportioned(tiny):
     ds, tl = tiny
     a = district_areas_km2(ds.districts)
-    table = areas_by_controller(tl.control_on("2016-11-21"), a).set_index("controller")["km2"]
+    table = areas_by_controller(tl.control_on("2016-11-21"), a, sides=tl.sides).set_index("controller")["km2"]
     assert table["government"] == pytest.approx(a["T1"] + 0.33 * a["T2"])
     assert table["opposition"] == pytest.approx(0.67 * a["T2"] + a["T3"] + a["T5"])
     assert table["sdf"] == pytest.approx(a["T4"])
@@ -43,7 +46,7 @@ def test_split_district_area_is_apportioned(tiny):
 def test_disputed_district_counts_as_contested(tiny):
     ds, tl = tiny
     a = district_areas_km2(ds.districts)
-    table = areas_by_controller(tl.control_on("2016-12-01"), a).set_index("controller")["km2"]
+    table = areas_by_controller(tl.control_on("2016-12-01"), a, sides=tl.sides).set_index("controller")["km2"]
     assert table["contested"] == pytest.approx(a["T3"])
 
 
@@ -66,18 +69,18 @@ def test_adjacency_finds_edge_neighbours_not_corner_ones(tiny):
 def test_front_line_is_the_shared_boundary_of_opposing_sides(tiny):
     ds, tl = tiny
     pairs = adjacency(ds.districts)
-    front = front_line(tl.control_on("2016-11-15"), pairs)
+    front = front_line(tl.control_on("2016-11-15"), pairs, sides=FRONT)
     assert [tuple(sorted(p)) for p in front[["a", "b"]].itertuples(index=False)] == [("T1", "T2")]
     edge = LineString([(37.14, 36.19), (37.14, 36.20)])
     assert front.geometry.iloc[0].hausdorff_distance(edge) < 2e-4
-    front = front_line(tl.control_on("2016-11-25"), pairs)
+    front = front_line(tl.control_on("2016-11-25"), pairs, sides=FRONT)
     assert {tuple(sorted(p)) for p in front[["a", "b"]].itertuples(index=False)} == {("T2", "T3"), ("T2", "T5")}
     assert not front["approximate"].any()
 
 
 def test_front_line_through_a_split_district_is_approximate(tiny):
     ds, tl = tiny
-    front = front_line(tl.control_on("2016-11-21"), adjacency(ds.districts))
+    front = front_line(tl.control_on("2016-11-21"), adjacency(ds.districts), sides=FRONT)
     # T2 is a third government: it leans opposition, so the line stays at T1|T2, marked approximate
     assert [tuple(sorted(p)) for p in front[["a", "b"]].itertuples(index=False)] == [("T1", "T2")]
     assert front["approximate"].all()

@@ -11,13 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.load import load_dataset
-from geo.timeline import build_timeline
+from geo.timeline import build_timeline, timeline_for
 
 
 @pytest.fixture
 def tiny(tiny_dir):
     ds = load_dataset(tiny_dir)
-    return ds, build_timeline(ds.districts["id"], ds.events)
+    return ds, timeline_for(ds)
 
 
 def test_days_span_the_offensive(tiny):
@@ -270,7 +270,7 @@ def weighed(tmp_path):
         "E6,2016-11-20,T2,government,0.5,beta,,day,,Rebel official,,half lost\n"
         "E7,2016-11-25,T2,government,,beta,,day,,,district,taken\n")
     ds = load_dataset(write_data(tmp_path / "w", events=events, sources=WEIGHED_SOURCES))
-    return build_timeline(ds.districts["id"], ds.events)
+    return timeline_for(ds)
 
 
 def test_basis_is_inferred_only_when_every_weighed_row_is_an_inference(weighed):

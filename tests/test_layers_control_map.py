@@ -15,8 +15,8 @@ from conftest import DATA
 from test_app_browser import VIEW, open_map, serve
 
 from geo.load import load_dataset
-from geo.timeline import build_timeline
-from geo.vocabulary import STATES, states
+from geo.timeline import timeline_for
+from geo.vocabulary import GENERIC_STATES, state_words, states
 from layers import style as S
 from layers.control_map import ASSETS, control_map, render_page
 from layers.payload import build_payload
@@ -30,7 +30,7 @@ READY = f"() => !!(window.ControlMap && {VIEW} && {VIEW}.ready)"
 @pytest.fixture(scope="module")
 def bundled():
     ds = load_dataset(DATA)
-    return ds, build_timeline(ds.districts["id"], ds.events)
+    return ds, timeline_for(ds)
 
 
 @pytest.fixture(scope="module")
@@ -53,13 +53,16 @@ def test_runtime_holds_no_table_or_sentence_of_its_own():
     assert not re.search(r"\._[a-zA-Z]", code), "no private Leaflet fields"
     assert re.findall(r"window\.(\w+)\s*=", code) == ["ControlMap"], "one global entry point"
     literals = " ".join(re.findall(r'"([^"\\]*)"', code))
-    for word in [*UI["en"].values(), *STATES, "#BB5566", "#004488", "in use"]:
+    for word in [*UI["en"].values(), *GENERIC_STATES, "government", "opposition", "#BB5566", "#004488", "in use"]:
         assert len(word) < 3 or word not in literals, word  # ("N", the north arrow's letter, is too short to tell)
     assert not re.search(r"#[0-9a-fA-F]{6}", code), "colours come from the payload"
 
 
-def test_payload_carries_words_styles_and_a_legend_of_what_is_drawn(payload):
-    assert payload["words"] == words("en") and payload["codes"] == list(STATES)
+def test_payload_carries_words_styles_and_a_legend_of_what_is_drawn(payload, bundled):
+    settings = bundled[0].settings
+    assert payload["words"] == words("en", settings) and payload["codes"] == list(state_words(settings.side_ids))
+    assert payload["codes"][:3] == ["government", "opposition", "sdf"]
+    assert payload["words"]["state_government"] == "Government and allies"
     used = {s[6] for s in payload["states"]} | {payload["unknownStyle"]}
     fills = [r for r in payload["legend"] if r["swatch"]["kind"] == "fill"]
     assert {r["swatch"]["style"] for r in fills} <= set(range(len(payload["styles"])))
@@ -70,20 +73,21 @@ def test_payload_carries_words_styles_and_a_legend_of_what_is_drawn(payload):
     for s in payload["states"]:
         style = payload["styles"][s[6]]
         if payload["codes"][s[0]] in ("government", "opposition", "sdf"):
-            assert style["fillColor"] == S.PALETTE[payload["codes"][s[0]]]
+            assert style["fillColor"] == settings.colours[payload["codes"][s[0]]]
             want = S.INFERRED_FILL_OPACITY if s[5] else S.DISTRICT_STYLE["fillOpacity"]
             assert style["fillOpacity"] == want
     assert used <= set(range(len(payload["styles"])))
 
 
-def test_split_stripes_follow_the_share(payload):
+def test_split_stripes_follow_the_share(payload, bundled):
+    colours, codes = bundled[0].settings.colours, payload["codes"]
     for s in payload["states"]:
         if payload["codes"][s[0]] == "split" and s[1] is not None and s[2] >= 0 and s[3] >= 0:
             pattern = payload["patterns"][payload["styles"][s[6]]["fillPattern"]]
             share = round(pattern["bands"][0][1] / pattern["size"], 2)
             assert abs(share - s[1]) <= S.STRIPE_STEP / 2 + 1e-9 or share in (0.05, 0.95)
-            assert pattern["bands"][0][2] == S.PALETTE[STATES[s[2]]]
-            assert pattern["background"] == S.PALETTE[STATES[s[3]]]
+            assert pattern["bands"][0][2] == colours[codes[s[2]]]
+            assert pattern["background"] == colours[codes[s[3]]]
 
 
 def test_changed_hands_is_its_own_outline(payload, bundled):

@@ -16,7 +16,7 @@ from PIL import Image
 
 import snapshot
 from geo.load import load_dataset
-from geo.timeline import build_timeline
+from geo.timeline import timeline_for
 from geo.vocabulary import states
 from layers.encode import COORD_SCALE, encode_polygonal
 from layers.payload import build_payload
@@ -31,7 +31,7 @@ def _decode(ring: list[int]) -> np.ndarray:
 
 def _loaded(folder: Path):
     ds = load_dataset(folder)
-    return ds, build_timeline(ds.districts["id"], ds.events)
+    return ds, timeline_for(ds)
 
 
 @pytest.fixture

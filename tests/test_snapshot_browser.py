@@ -11,7 +11,7 @@ from PIL import Image, ImageStat
 
 import snapshot
 from geo.load import load_dataset
-from geo.timeline import build_timeline
+from geo.timeline import timeline_for
 from snapshot import render_html
 
 pytestmark = pytest.mark.browser
@@ -26,7 +26,7 @@ REFS = """() => [...document.querySelectorAll('[src],[href],[srcset]')]
 
 def _write(tmp_path: Path, folder: Path, day: str, name: str = "a.html", **kw) -> Path:
     ds = load_dataset(folder)
-    tl = build_timeline(ds.districts["id"], ds.events)
+    tl = timeline_for(ds)
     out = tmp_path / name
     out.write_text(render_html(ds, tl, day, **kw), encoding="utf-8")
     return out
@@ -138,7 +138,7 @@ def test_arabic_page_runs_right_to_left(offline_page, tiny_dir, tmp_path):
 
 def test_png_has_the_size_asked_for_and_is_not_blank(tmp_path):
     ds = load_dataset(DATA)
-    html = render_html(ds, build_timeline(ds.districts["id"], ds.events), "2016-12-13")
+    html = render_html(ds, timeline_for(ds), "2016-12-13")
     out = tmp_path / "a.png"
     snapshot.render_png(html, out, width=640, height=420, scale=2)
     with Image.open(out) as img:

@@ -10,7 +10,7 @@ from conftest import TINY_EVENTS, tiny_features, write_data
 from test_app_browser import open_map, serve
 
 from geo.load import check_dataset, load_dataset
-from geo.timeline import build_timeline
+from geo.timeline import timeline_for
 from snapshot import render_html
 
 # Each payload would run (set window.__xss) if it reached the page as HTML or as JavaScript source.
@@ -89,7 +89,7 @@ def assert_nothing_ran(page, *, min_elements: int) -> None:
 def hostile(tmp_path_factory):
     folder = hostile_dir(tmp_path_factory.mktemp("hostile"))
     ds = load_dataset(folder)
-    return folder, ds, build_timeline(ds.districts["id"], ds.events)
+    return folder, ds, timeline_for(ds)
 
 
 def test_hostile_data_loads(hostile):
