@@ -48,22 +48,28 @@ BASEMAPS = ("none", "streets")
 
 
 def render_html(ds: Dataset, timeline: Timeline, day: dt.date | str | pd.Timestamp, *, title: str | None = None,
-                lang: str = "en", basemap: str = "none", static: bool = False) -> str:
+                lang: str = "en", basemap: str = "none", static: bool = False, byline: str = "",
+                link: str = "", accessed: dt.date | None = None) -> str:
     """The self-contained page of the map opening on ``day`` (``static``: that day only, no control).
 
     The same folium plugin and payload as the app's map; Leaflet and the data are inlined, so
-    the file scrubs offline with no server.
+    the file scrubs offline with no server. ``byline`` goes under the title; the citation line of
+    each day names ``link`` (e.g. the app's address) and the ``accessed`` date (default: today).
     """
+    from geo.describe import about
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}.")
     if basemap not in BASEMAPS:
         raise ValueError(f"basemap must be one of {', '.join(BASEMAPS)}, not {basemap!r}.")
     start = timeline.day_index(day)
     days = timeline.days[start:start + 1] if static else timeline.days
-    payload = build_payload(ds, timeline, lang=lang, days=days, start=0 if static else start,
-                            tiles=basemap == "streets")
     first, last = timeline.days[0].date(), timeline.days[-1].date()
-    return render_page(payload, title=title or default_title(lang, first, last), static=static, hash=not static)
+    title = title or default_title(lang, first, last)
+    cite = {"title": title, "url": link, "accessed": accessed or dt.date.today()}
+    payload = build_payload(ds, timeline, lang=lang, days=days, start=0 if static else start,
+                            tiles=basemap == "streets", cite=cite)
+    return render_page(payload, title=title, static=static, hash=not static, byline=byline,
+                       about=about(ds, lang, tl=timeline))
 
 
 def iframe_snippet(src: str, *, title: str, height: int = 600) -> str:
@@ -226,6 +232,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--scale", type=float, help="device pixel ratio (default 2 for --png and "
                     "--all-days; the GIF is then width x height)")
     ap.add_argument("--title", help="title shown on the map (default: a neutral title)")
+    ap.add_argument("--byline", default="", help="byline or credit line under the title, e.g. 'Map: A. Editor / Desk'")
+    ap.add_argument("--link", default="", help="address the citation line gives (e.g. the app's URL)")
     ap.add_argument("--lang", choices=LANGS, default="en", help="labels and legend language")
     ap.add_argument("--basemap", choices=BASEMAPS, default="none",
                     help="street tiles behind the districts (optional; needs the network)")
@@ -233,6 +241,18 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--all-days", type=Path, metavar="DIR", help="write one PNG per day into DIR")
     ap.add_argument("--gif", type=Path, metavar="OUT", help="write the offensive as an animated GIF")
     return ap
+
+
+def write_text_beside(png: Path, ds: Dataset, tl: Timeline, day: dt.date, args: argparse.Namespace) -> Path:
+    """The PNG's text alternative (``a.png`` -> ``a.txt``): the day described, the states, the citation."""
+    from geo.describe import citation, text_file
+    from layers.words import default_title
+
+    title = args.title or default_title(args.lang, tl.days[0].date(), tl.days[-1].date())
+    cite = citation(title, day, args.link, ds.digest, dt.date.today(), args.lang)
+    out = Path(png).with_suffix(".txt")
+    out.write_text(text_file(ds, tl, day, args.lang, cite=cite), encoding="utf-8")
+    return out
 
 
 def _check_args(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -258,7 +278,8 @@ def _load(data: str) -> tuple[Dataset, Timeline] | None:
 def run(args: argparse.Namespace, ds: Dataset, tl: Timeline) -> list[Path]:
     """Write every output asked for; return their paths."""
     day = _day(args.date, tl)
-    opts = {"title": args.title, "lang": args.lang, "basemap": args.basemap}
+    opts = {"title": args.title, "lang": args.lang, "basemap": args.basemap, "byline": args.byline,
+            "link": args.link}
     html = render_html(ds, tl, day, static=args.static, **opts)
     written = []
     if args.html:
@@ -271,6 +292,7 @@ def run(args: argparse.Namespace, ds: Dataset, tl: Timeline) -> list[Path]:
         if args.png:
             renderer.render(html, args.png, scale=args.scale or 2, **size)
             written.append(args.png)
+            written.append(write_text_beside(args.png, ds, tl, day, args))
         if args.all_days or args.gif:
             scrub = html if not args.static else render_html(ds, tl, day, **opts)
             pngs = []

@@ -74,13 +74,19 @@ class ControlMap(MacroElement):
     _template = Template("""
 {% macro html(this, kwargs) %}
 <div id="{{ this.root }}" class="cm-page" dir="{{ this.payload.dir }}">
-<header class="cm-head"><h1>{{ this.title|e }}</h1><p class="cm-date" aria-live="polite"></p></header>
+<header class="cm-head"><h1>{{ this.title|e }}</h1><p class="cm-date" aria-live="polite"></p>
+{% if this.byline %}<p class="cm-byline">{{ this.byline|e }}</p>{% endif %}</header>
 <div class="cm-mapslot"></div>
 <div class="cm-controls" role="group" aria-label="{{ this.payload.words.slider|e }}"></div>
 <aside class="cm-side"><section class="cm-panel" aria-live="polite" tabindex="-1"></section>
 <div class="cm-legend"></div><figure class="cm-locator"></figure></aside>
-<footer class="cm-foot"><p class="cm-keys"></p><p class="cm-credit">{{ this.payload.credit|e }}.
-{% if this.sources %}{{ this.payload.words.sources|e }}: {{ this.short_sources|e }}.{% endif %}</p></footer>
+<footer class="cm-foot"><p class="cm-caption"></p><p class="cm-credit">{{ this.payload.credit|e }}.
+{% if this.sources %}{{ this.payload.words.sources|e }}: {{ this.short_sources|e }}.{% endif %}
+<span class="cm-asof">{{ this.payload.asOf|e }}</span></p><p class="cm-cite"></p><p class="cm-keys"></p></footer>
+<div class="cm-sr" id="{{ this.root }}-desc"></div>
+<div class="cm-sr"><table class="cm-states"><caption>{{ this.payload.words.table_caption|e }}</caption><thead><tr>
+{% for h in this.payload.words.table_head.split("|") %}<th scope="col">{{ h|e }}</th>{% endfor %}</tr></thead>
+<tbody></tbody></table></div>
 </div>
 {% if this.sources %}<section class="cm-sources" dir="{{ this.payload.dir }}">
 <h2>{{ this.payload.words.sources|e }}</h2><ol>
@@ -89,6 +95,9 @@ class ControlMap(MacroElement):
 {%- else %}{{ (s.t or s.k)|e }}{% endif %}
 {%- if s.p or s.d %} — {{ [s.p, s.d]|select|join(", ")|e }}{% endif %}</li>
 {% endfor %}</ol></section>{% endif %}
+{% if this.about %}<section class="cm-about" dir="{{ this.payload.dir }}"><h2>{{ this.payload.words.about|e }}</h2>
+{% for sec in this.about %}<h3>{{ sec.heading|e }}</h3>{% for para in sec.paragraphs %}<p>{{ para|e }}</p>{% endfor %}
+{% endfor %}</section>{% endif %}
 <script type="application/json" id="cm-payload">{{ this.payload_json }}</script>
 {% endmacro %}
 {% macro script(this, kwargs) %}
@@ -101,7 +110,8 @@ window.ControlMap.mount({{ this._parent.get_name() }},
 """)
 
     def __init__(self, payload: dict[str, Any], *, title: str, static: bool = False, hash: bool = True,
-                 sources: bool = True, root: str = "cm-page") -> None:
+                 sources: bool = True, root: str = "cm-page", byline: str = "",
+                 about: list[dict] | None = None) -> None:
         super().__init__()
         self._name = "ControlMap"
         self.payload = payload
@@ -111,7 +121,7 @@ window.ControlMap.mount({{ this._parent.get_name() }},
         self.sources = sources
         pubs = list(dict.fromkeys(s["p"] or s["t"] for s in payload["sources"] if s["p"] or s["t"]))
         self.short_sources = ", ".join(pubs[:8]) + (f" (+{len(pubs) - 8})" if len(pubs) > 8 else "")
-        self.root = root
+        self.root, self.byline, self.about = root, byline, about or []
         self.options = {"hash": hash, "static": static, "root": root}
 
     def render(self, **kwargs) -> None:
@@ -125,17 +135,16 @@ window.ControlMap.mount({{ this._parent.get_name() }},
         super().render(**kwargs)
 
 
-def control_map(payload: dict[str, Any], *, title: str, static: bool = False, hash: bool = True,
-                sources: bool = True) -> folium.Map:
-    """A folium map carrying the plugin; ``m.get_root().render()`` is the whole page."""
+def control_map(payload: dict[str, Any], *, title: str, **options: Any) -> folium.Map:
+    """A folium map carrying the plugin (``options`` as for :class:`ControlMap`); its figure's
+    ``render()`` is the whole page."""
     m = OfflineMap(location=[0, 0], zoom_start=2, tiles=None, control_scale=True, zoom_snap=0.25,
                    zoom_delta=0.5, attribution_control=bool(payload.get("tiles")))
     m.get_root().title = html.escape(title)
-    ControlMap(payload, title=title, static=static, hash=hash, sources=sources).add_to(m)
+    ControlMap(payload, title=title, **options).add_to(m)
     return m
 
 
-def render_page(payload: dict[str, Any], *, title: str, static: bool = False, hash: bool = True,
-                sources: bool = True) -> str:
+def render_page(payload: dict[str, Any], *, title: str, **options: Any) -> str:
     """The self-contained HTML page of the map (no network, no server needed)."""
-    return control_map(payload, title=title, static=static, hash=hash, sources=sources).get_root().render()
+    return control_map(payload, title=title, **options).get_root().render()

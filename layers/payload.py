@@ -42,6 +42,9 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
     locator                {frame, place, home, shapes, credit}: the inset's lon/lat frame, the
                            place's box, whether shapes[0] is the country holding it, and the
                            countries as encoded polygons
+    captions, summaries    per day: what changed and who disagrees; who held what (the text
+                           alternative opens with it, then the caption, then rangeNote)
+    asOf, citations        the "data as of" stamp; per day a citation line (when asked for)
     credit, tiles          the credit line; street tiles {url, attribution} or null
 """
 
@@ -398,9 +401,29 @@ def _sources(ds: Dataset) -> list[dict]:
             for r in ds.sources.to_dict("records")]
 
 
+def story(ds: Dataset, tl: Timeline, days: pd.DatetimeIndex, lang: str, cite: dict | None = None
+          ) -> dict[str, Any]:
+    """The words of each day, generated from the record (``geo.describe``): the caption (what
+    changed, who disagrees), the summary that opens the text alternative, the "data as of" stamp,
+    and, given ``cite`` ({title, url, accessed}), a citation line per day."""
+    from geo import describe as D
+    from geo.describe_words import W as DW
+
+    out: dict[str, Any] = {
+        "captions": [D.caption(ds, tl, d, lang) for d in days],
+        "summaries": [D.alt_summary(ds, tl, d, lang) for d in days],
+        "rangeNote": DW[lang]["alt_range_note"], "asOf": D.as_of(ds, tl, lang),
+    }
+    if cite:
+        out["citations"] = [D.citation(cite["title"], d, cite.get("url", ""), ds.digest, cite["accessed"], lang)
+                            for d in days]
+    return out
+
+
 def build_payload(ds: Dataset, tl: Timeline, *, lang: str = "en", days: pd.DatetimeIndex | None = None,
-                  start: int = 0, tiles: bool = False) -> dict[str, Any]:
-    """Everything the map draws for ``days`` (default: every day of the timeline), in ``lang``."""
+                  start: int = 0, tiles: bool = False, cite: dict | None = None) -> dict[str, Any]:
+    """Everything the map draws for ``days`` (default: every day of the timeline), in ``lang``;
+    ``cite`` ({title, url, accessed}) adds a citation line per day."""
     days = tl.days if days is None else days
     w = words(lang)
     src = {str(k): i for i, k in enumerate(ds.sources["key"])}
@@ -437,6 +460,7 @@ def build_payload(ds: Dataset, tl: Timeline, *, lang: str = "en", days: pd.Datet
         "credit": w["credit"] + (f" · {w['tiles']}" if tiles else ""),
         "tiles": S.TILES if tiles else None,
     }
+    data |= story(ds, tl, days, lang, cite)
     data["legend"] = legend_rows(data, table, w)
     data["unknownStyle"] = table.district("unknown")
     data["styles"], data["patterns"], data["text"] = table.styles, table.patterns, texts.items

@@ -47,6 +47,8 @@ UI: dict[str, dict[str, str]] = {
         "map_label": "Map of Aleppo districts by who held them",
         "sources": "Sources", "tiles": "Map data © OpenStreetMap contributors", "credit": BOUNDARY_CREDIT,
         "speed_unit": "{n} day/s", "day_of": "day {n} of {total}",
+        "about": "About this map", "table_caption": "Every district's state on the day shown",
+        "table_head": "District|State|Since|Basis|Sources",
         "disputed_under": "Disputed between sources; their own reports give it to: {side}",
         "disputed_under_legend": "Disputed (hatched) — the sources' own reports: {side}",
         "north": "N", "north_label": "North is up", "locator": "Where the map lies (box) in the region",
@@ -78,6 +80,8 @@ UI: dict[str, dict[str, str]] = {
         "credit": "الحدود: مكتب الأمم المتحدة لتنسيق الشؤون الإنسانية (OCHA) / قسم الخرائط في الأمم المتحدة "
                   "(COD-AB، 2016-09-05)",
         "speed_unit": "{n} يوم/ث", "day_of": "اليوم {n} من {total}",
+        "about": "عن هذه الخريطة", "table_caption": "حالة كل حي في اليوم المعروض",
+        "table_head": "الحي|الحالة|منذ|الأساس|المصادر",
         "disputed_under": "متنازع عليه بين المصادر؛ تقاريرها نفسها تنسبه إلى: {side}",
         "disputed_under_legend": "متنازع عليه (مظلل) — تقارير المصادر نفسها: {side}",
         "north": "ش", "north_label": "الشمال إلى الأعلى", "locator": "موقع الخريطة (المربع) في المنطقة",
