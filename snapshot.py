@@ -72,6 +72,56 @@ def render_html(ds: Dataset, timeline: Timeline, day: dt.date | str | pd.Timesta
                        about=about(ds, lang, tl=timeline))
 
 
+def change_rows(ds: Dataset, timeline: Timeline, d1, d2, lang: str) -> list[list[str]]:
+    """The rows of a comparison's list: district, state before and after, each claim and its source."""
+    from geo.compare import compare
+    from geo.vocabulary import label
+    from layers.words import day_label
+
+    titles = dict(zip(ds.sources["key"], ds.sources["title"], strict=True))
+    name = "name_ar" if lang == "ar" else "name"
+
+    def state(word, share, holder) -> str:
+        text = label(str(word), lang)
+        return f"{text} ({label(str(holder), lang)} {share:.0%})" if word == "split" and pd.notna(share) else text
+
+    rows = []
+    for r in compare(ds, timeline, d1, d2).to_dict("records"):
+        claim = ""
+        if pd.notna(r["date"]):
+            part = f" {r['share']:.0%}" if pd.notna(r["share"]) else ""
+            who = f" ({r['claimant']})" if r.get("claimant") else ""
+            note = f": {r['note']}" if r.get("note") else ""
+            claim = f"{day_label(r['date'].date(), lang)} — {label(str(r['controller']), lang)}{part}{who}{note}"
+        sources = [titles.get(k, k) for k in [r.get("source"), *str(r.get("cites") or "").split(";")] if k]
+        rows.append([r[name] or r["name"], state(r["from_state"], r["from_share"], r["from_holder"]),
+                     state(r["to_state"], r["to_share"], r["to_holder"]), claim, "; ".join(sources)])
+    return rows
+
+
+def render_compare_html(ds: Dataset, timeline: Timeline, d1, d2, *, title: str | None = None, lang: str = "en",
+                        byline: str = "") -> str:
+    """Two days side by side, the districts that changed between them outlined, and the list of
+    changes with the claims and sources behind each (one self-contained page)."""
+    from geo.describe import about, compare_caption
+    from layers.control_map import ChangeList, render_compare
+    from layers.words import day_label, words
+
+    i1, i2 = timeline.day_index(d1), timeline.day_index(d2)
+    if i1 >= i2:
+        raise ValueError(f"--compare: the first day ({timeline.days[i1].date()}) must come before the second "
+                         f"({timeline.days[i2].date()}).")
+    w = words(lang)
+    labels = {"d1": day_label(timeline.days[i1].date(), lang), "d2": day_label(timeline.days[i2].date(), lang)}
+    title = title or w["compare_title"].format(**labels)
+    before = build_payload(ds, timeline, lang=lang, days=timeline.days[i1:i1 + 1])
+    after = build_payload(ds, timeline, lang=lang, days=timeline.days[i2:i2 + 1], changed_since=timeline.days[i1])
+    changes = ChangeList(heading=w["changes"], caption=compare_caption(ds, timeline, d1, d2, lang),
+                         head=w["change_head"].split("|"), rows=change_rows(ds, timeline, d1, d2, lang),
+                         empty=w["no_changes"], dir="rtl" if lang == "ar" else "ltr")
+    return render_compare(before, after, changes, title=title, byline=byline, about=about(ds, lang, tl=timeline))
+
+
 def iframe_snippet(src: str, *, title: str, height: int = 600) -> str:
     """An ``<iframe>`` to paste into an article; fits a desktop column and a 360-pixel phone."""
     return (f'<iframe src="{escape_text(src)}" title="{escape_text(title)}" width="100%" '
@@ -239,6 +289,9 @@ def parser() -> argparse.ArgumentParser:
                     help="street tiles behind the districts (optional; needs the network)")
     ap.add_argument("--static", action="store_true", help="pin the page to --date, without a slider")
     ap.add_argument("--all-days", type=Path, metavar="DIR", help="write one PNG per day into DIR")
+    ap.add_argument("--compare", nargs=2, metavar=("D1", "D2"),
+                    help="two days side by side with the changes between them (--html, --png, --csv)")
+    ap.add_argument("--csv", type=Path, help="with --compare: write the list of changes and their claims here")
     ap.add_argument("--gif", type=Path, metavar="OUT", help="write the offensive as an animated GIF")
     return ap
 
@@ -256,8 +309,12 @@ def write_text_beside(png: Path, ds: Dataset, tl: Timeline, day: dt.date, args: 
 
 
 def _check_args(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    if not (args.html or args.png or args.all_days or args.gif):
-        ap.error("say what to write: --html, --png, --all-days or --gif.")
+    if not (args.html or args.png or args.all_days or args.gif or args.csv):
+        ap.error("say what to write: --html, --png, --all-days, --gif (or, with --compare, --csv).")
+    if args.csv and not args.compare:
+        ap.error("--csv goes with --compare D1 D2.")
+    if args.compare and (args.all_days or args.gif):
+        ap.error("--compare writes --html, --png and --csv, not --all-days or --gif.")
     if not (100 <= args.width <= 8000 and 100 <= args.height <= 8000):
         ap.error("--width and --height must be between 100 and 8000 pixels.")
     if args.scale is not None and not 0.5 <= args.scale <= 4:
@@ -275,8 +332,30 @@ def _load(data: str) -> tuple[Dataset, Timeline] | None:
     return ds, build_timeline(ds.districts["id"], ds.events)
 
 
+def run_compare(args: argparse.Namespace, ds: Dataset, tl: Timeline) -> list[Path]:
+    """The two-day comparison: HTML, PNG and the CSV of the changes, as asked."""
+    from geo.compare import compare_csv
+
+    d1, d2 = (_day(text, tl) for text in args.compare)
+    html = render_compare_html(ds, tl, d1, d2, title=args.title, lang=args.lang, byline=args.byline)
+    written = []
+    if args.html:
+        args.html.write_text(html, encoding="utf-8")
+        written.append(args.html)
+    if args.csv:
+        args.csv.write_text(compare_csv(ds, tl, d1, d2), encoding="utf-8")
+        written.append(args.csv)
+    if args.png:
+        with PngRenderer() as renderer:
+            renderer.render(html, args.png, scale=args.scale or 2, width=args.width, height=args.height)
+        written.append(args.png)
+    return written
+
+
 def run(args: argparse.Namespace, ds: Dataset, tl: Timeline) -> list[Path]:
     """Write every output asked for; return their paths."""
+    if args.compare:
+        return run_compare(args, ds, tl)
     day = _day(args.date, tl)
     opts = {"title": args.title, "lang": args.lang, "basemap": args.basemap, "byline": args.byline,
             "link": args.link}

@@ -98,14 +98,14 @@ class ControlMap(MacroElement):
 {% if this.about %}<section class="cm-about" dir="{{ this.payload.dir }}"><h2>{{ this.payload.words.about|e }}</h2>
 {% for sec in this.about %}<h3>{{ sec.heading|e }}</h3>{% for para in sec.paragraphs %}<p>{{ para|e }}</p>{% endfor %}
 {% endfor %}</section>{% endif %}
-<script type="application/json" id="cm-payload">{{ this.payload_json }}</script>
+<script type="application/json" id="{{ this.root }}-payload">{{ this.payload_json }}</script>
 {% endmacro %}
 {% macro script(this, kwargs) %}
 document.documentElement.lang = {{ this.payload.lang|tojson }};
 document.documentElement.dir = {{ this.payload.dir|tojson }};
 {% if this.static %}document.body.classList.add("cm-static");{% endif %}
 window.ControlMap.mount({{ this._parent.get_name() }},
-    JSON.parse(document.getElementById("cm-payload").textContent), {{ this.options|tojson }});
+    JSON.parse(document.getElementById({{ (this.root ~ "-payload")|tojson }}).textContent), {{ this.options|tojson }});
 {% endmacro %}
 """)
 
@@ -148,3 +148,37 @@ def control_map(payload: dict[str, Any], *, title: str, **options: Any) -> foliu
 def render_page(payload: dict[str, Any], *, title: str, **options: Any) -> str:
     """The self-contained HTML page of the map (no network, no server needed)."""
     return control_map(payload, title=title, **options).get_root().render()
+
+
+class ChangeList(MacroElement):
+    """The list under a two-day comparison: each change, with every claim behind it and its source."""
+
+    _template = Template("""
+{% macro html(this, kwargs) %}
+<section class="cm-changes" dir="{{ this.dir }}"><h2>{{ this.heading|e }}</h2><p>{{ this.caption|e }}</p>
+{% if this.rows %}<table><thead><tr>{% for h in this.head %}<th scope="col">{{ h|e }}</th>{% endfor %}</tr></thead>
+<tbody>{% for r in this.rows %}<tr>{% for cell in r %}<td>{{ cell|e }}</td>{% endfor %}</tr>{% endfor %}</tbody>
+</table>{% else %}<p>{{ this.empty|e }}</p>{% endif %}</section>
+{% endmacro %}
+{% macro script(this, kwargs) %}document.body.classList.add("cm-compare");{% endmacro %}
+""")
+
+    def __init__(self, *, heading: str, caption: str, head: list[str], rows: list[list[str]], empty: str,
+                 dir: str = "ltr") -> None:
+        super().__init__()
+        self._name = "ChangeList"
+        self.heading, self.caption, self.head, self.rows = heading, caption, head, rows
+        self.empty, self.dir = empty, dir
+
+
+def render_compare(before: dict[str, Any], after: dict[str, Any], changes: ChangeList, *, title: str,
+                   byline: str = "", about: list[dict] | None = None) -> str:
+    """Two days side by side (``before`` and ``after`` payloads of one day each, the second
+    outlining what changed since the first) and the list of changes, as one self-contained page."""
+    first = control_map(before, title=title, static=True, hash=False, sources=False, root="cm-a", byline=byline)
+    second = control_map(after, title=after["words"]["compared_with"], static=True, hash=False, root="cm-b",
+                         about=about)
+    figure = first.get_root()
+    figure.add_child(second)
+    figure.add_child(changes)
+    return figure.render()

@@ -249,3 +249,31 @@ def test_png_has_its_text_beside_it(tiny_dir, tmp_path):
                           "--height", "300", "--scale", "1", "--link", "https://example.org/map"]) == 0
     text = (tmp_path / "a.txt").read_text(encoding="utf-8")
     assert "20 November 2016" in text and "Middle" in text and "https://example.org/map?date=2016-11-20" in text
+
+
+def test_compare_two_days_side_by_side_with_the_changes_and_their_sources(offline_page, tiny_dir, tmp_path):
+    html, csv_file = tmp_path / "c.html", tmp_path / "c.csv"
+    assert snapshot.main(["--data", str(tiny_dir), "--compare", "2016-11-15", "2016-11-29", "--html", str(html),
+                          "--csv", str(csv_file)]) == 0
+    page = offline_page
+    page.goto(html.as_uri())
+    page.wait_for_function("window.ControlMap && ControlMap.instances.length === 2 && "
+                           "ControlMap.instances.every(v => v.ready)")
+    assert page.evaluate("ControlMap.instances.map(v => v.isoDay())") == ["2016-11-15", "2016-11-29"]
+    # known by hand: Middle (T2) went to the government, North Middle (T5) to the SDF
+    changed = page.evaluate("ControlMap.instances[1].payload.districts.map(d => d[0])"
+                            ".filter(id => ControlMap.instances[1].styleOf(id).changed)")
+    assert sorted(changed) == ["T2", "T5"]
+    rows = page.evaluate("[...document.querySelectorAll('.cm-changes tbody tr')].map(r => r.innerText)")
+    assert any("Middle" in r and "Alpha report" in r for r in rows)
+    assert any("North Middle" in r and "Beta report" in r for r in rows)
+    assert "Changed hands since 15 November 2016" in page.inner_text("#cm-b .cm-legend")
+    lines = csv_file.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("id,name,name_ar,from_state") and {ln.split(",")[0] for ln in lines[1:]} == {"T2", "T5"}
+    _no_trouble(page)
+
+
+def test_compare_refuses_days_in_the_wrong_order(tiny_dir, tmp_path, capsys):
+    assert snapshot.main(["--data", str(tiny_dir), "--compare", "2016-11-29", "2016-11-15", "--html",
+                          str(tmp_path / "c.html")]) == 2
+    assert "must come before the second" in capsys.readouterr().err and not (tmp_path / "c.html").exists()
