@@ -275,6 +275,19 @@ def area_ranges(ds: Dataset, tl: Timeline, day) -> pd.DataFrame:
 def alt_text(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
     """A text alternative for the map on ``day``: who held what and how much area, what changed, what
     is disputed. Plain text of a few sentences (for alt text, ARIA and a .txt beside a PNG)."""
+    return " ".join([alt_summary(ds, tl, day, lang), *_day_story(ds, tl, day, lang), W[lang]["alt_range_note"]])
+
+
+def _day_story(ds: Dataset, tl: Timeline, day, lang: str) -> list[str]:
+    """What changed on ``day`` and where the sources disagree, as sentences."""
+    w = W[lang]
+    phrases = change_phrases(ds, tl, day, lang)
+    changed = w["changed"].format(text=capitalised(w["clause_sep"].join(phrases))) + "." if phrases else w["unchanged"]
+    return [changed, *dispute_sentences(ds, tl, day, lang)]
+
+
+def alt_summary(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
+    """The first part of :func:`alt_text`: the day, and who held how many districts and how much area."""
     check_lang(lang)
     day = pd.Timestamp(day).normalize()
     w = W[lang]
@@ -308,16 +321,7 @@ def alt_text(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
     if n := int(counts.get("unknown", 0)):
         parts.append(w["alt_unknown"].format(n=n, count=count(n)))
     holdings = capitalised(w["clause_sep"].join(parts)) + "."
-    phrases = change_phrases(ds, tl, day, lang)
-    changed = w["changed"].format(text=capitalised(w["clause_sep"].join(phrases))) + "." if phrases else w["unchanged"]
-    sentences = [
-        w["alt_head"].format(date=long_date(day, lang), place=ds.settings.text("place", lang)),
-        holdings,
-        changed,
-        *dispute_sentences(ds, tl, day, lang),
-        w["alt_range_note"],
-    ]
-    return " ".join(sentences)
+    return " ".join([w["alt_head"].format(date=long_date(day, lang), place=ds.settings.text("place", lang)), holdings])
 
 
 def state_table(ds: Dataset, tl: Timeline, day, lang: str = "en") -> tuple[list[str], list[list[str]]]:

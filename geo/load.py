@@ -34,6 +34,7 @@ class Dataset:
     evacuation: pd.DataFrame | None = None
     problems: tuple[Problem, ...] = field(default=())
     digest: str = ""
+    landmarks: gpd.GeoDataFrame | None = None
     #: The map's settings (map.toml), completed from the data: span, sides, CRS and area always set.
     settings: Settings = field(default_factory=Settings)
 
@@ -139,10 +140,12 @@ def check_dataset(data_dir: Path | str) -> tuple[Dataset | None, list[Problem]]:
                                   optional=True)
                            for name, kind in ((C.ROUTES_FILE, "route"), (C.CHECKPOINTS_FILE, "checkpoint")))
     evacuation = f.read(C.EVACUATION_FILE, lambda t, n: read_evacuation(t, n, source_keys=keys), optional=True)
+    landmarks = f.read(C.LANDMARKS_FILE, lambda t, n: read_overlay(t, n, kind="landmark", source_keys=keys, bbox=area),
+                       optional=True)
     if has_errors(problems) or districts is None or events is None or sources is None:
         return None, problems
     return Dataset(districts, events, sources, routes, checkpoints, evacuation, tuple(problems),
-                   data_digest(data_dir), settings), problems
+                   data_digest(data_dir), landmarks, settings), problems
 
 
 def start_state_problems(districts: gpd.GeoDataFrame, events: pd.DataFrame, file: str, *,

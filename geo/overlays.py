@@ -91,8 +91,8 @@ def _id_ok(raw_id: str, i: int, seen: set[str], cases: CaseFold, add) -> bool:
 def read_overlay(text: str, file: str, *, kind: str, source_keys: set[str],
                  bbox: tuple[float, float, float, float] | None = None
                  ) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
-    """Read routes (``kind="route"``) or checkpoints (``kind="checkpoint"``) GeoJSON text; ``bbox`` is the
-    lon/lat box they must lie in (the settings' ``area``)."""
+    """Read routes (``kind="route"``), checkpoints (``"checkpoint"``) or landmarks (``"landmark"``:
+    labelled points) GeoJSON text; ``bbox`` is the lon/lat box they must lie in (the settings' ``area``)."""
     feats, problems = check_collection(text, file, kinds=LINEAR if kind == "route" else POINT, bbox=bbox)
     if feats is None:
         return None, problems

@@ -206,7 +206,8 @@ def read_sources(text: str, file: str) -> tuple[pd.DataFrame, list[Problem]]:
             add("error", f"url {url!r} is not an http(s) address; it would become a link.",
                 "Give an http:// or https:// address, or leave it blank.", "url")
             continue
-        if row.get("date") and _date(row["date"], add) is None:
+        # a source may be published long after the events (a book, a data set), never in the future
+        if row.get("date") and _date(row["date"], add, window=(EVENT_DATE_MIN, dt.date.today())) is None:
             continue
         seen.add(row["key"])
         rows.append({c: row.get(c, "") for c in SOURCE_COLUMNS} | {"line": line})

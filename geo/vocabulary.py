@@ -1,6 +1,6 @@
 """The words for a district's state: one vocabulary for the CLI, the map, the app and the README.
 
-A day's state of a district is exactly one of :data:`STATES`:
+A day's state of a district is exactly one of :func:`state_words` (its sides, then the generic states):
 
 - a side's id (the sides come from the data folder's ``map.toml``): that side holds the whole district;
 - ``split``: two sides each hold part of it (the map draws stripes sized by the share);
