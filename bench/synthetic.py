@@ -88,9 +88,22 @@ def checkpoints() -> dict:
         "geometry": {"type": "Point", "coordinates": p}} for i, p in enumerate(pts)]}
 
 
+def settings(days: int = DAYS) -> str:
+    """map.toml: the span of the changes and the bundled data's three sides and colours."""
+    last = START + dt.timedelta(days=days - 1)
+    sides = (("government", "Government and allies", "#BB5566"), ("opposition", "Opposition", "#004488"),
+             ("sdf", "SDF/YPG", "#DDAA33"))
+    head = (f'title = {{ en = "Synthetic districts: who held each district" }}\nplace = {{ en = "Synthetic" }}\n'
+            f"first = {START.isoformat()}\nlast = {last.isoformat()}\nyardstick = \"opposition\"\n"
+            'front = ["government", "opposition"]\n')
+    return head + "".join(f'\n[[sides]]\nid = "{i}"\nlabel = {{ en = "{label}" }}\ncolour = "{c}"\n'
+                          for i, label, c in sides)
+
+
 def write_synthetic(folder: Path, n: int = 100, days: int = DAYS) -> Path:
     """Write the synthetic data set (``n`` districts, changes over ``days`` days) into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / "map.toml").write_text(settings(days), "utf-8")
     (folder / "districts.geojson").write_text(json.dumps(districts(n), ensure_ascii=False), "utf-8")
     (folder / "events.csv").write_text(events(n, days), "utf-8")
     (folder / "sources.csv").write_text(SOURCES, "utf-8")
