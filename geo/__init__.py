@@ -1,1 +1,2 @@
-"""Data, validation and time logic for the Aleppo 2016 control map (no UI code here)."""
+"""Data, validation, settings and time logic for the control map (no UI code here); the place is the data
+folder's: its ``map.toml``."""

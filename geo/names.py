@@ -1,6 +1,6 @@
 """District names as readers type them: spelling-tolerant lookup, group names, "did you mean".
 
-Aleppo's districts are written many ways (Sukkari, al-Sukkari, As-Sukkari; Haydariyah, Haydariyeh;
+District names are written many ways (Sukkari, al-Sukkari, As-Sukkari; Haydariyah, Haydariyeh;
 Sheikh Saeed, Sheikh Sa'id; السكري). A query is matched in three steps:
 
 1. exactly (case-insensitive) against every id, English name, Arabic name, alias and group name;

@@ -47,14 +47,14 @@ def _statuses(props: dict, add) -> tuple[tuple, bool]:
         raw = [{"from": props.get("active_from"), "to": props.get("active_to"), "status": raw}]
     if not isinstance(raw, list):
         add("error", "status must be a list of {from, to, status}.",
-            'Write e.g. [{"from": "2016-12-15", "to": "2016-12-22", "status": "in use"}].', "status")
+            'Write e.g. [{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD", "status": "in use"}].', "status")
         return (), False
     spans = []
     for n, span in enumerate(raw, start=1):
         value = span.get("status") if isinstance(span, dict) else None
         if not isinstance(value, str) or value not in ROUTE_STATUSES:
             add("error", f"status span {n} needs 'status' set to one of: {', '.join(ROUTE_STATUSES)}.",
-                'Write e.g. {"from": "2016-12-15", "to": "2016-12-22", "status": "in use"}.', "status")
+                'Write e.g. {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD", "status": "in use"}.', "status")
             return (), False
         start, ok_start = _day(span.get("from"), f"status span {n} 'from'", add)
         end, ok_end = _day(span.get("to"), f"status span {n} 'to'", add)

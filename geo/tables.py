@@ -29,7 +29,7 @@ EVACUATION_COLUMNS = ("figure_id", "date", "source", "measure", "value", "basis"
 #: What an evacuation figure is: a running total, one day's figure, a total over a stated period, an estimate, or
 #: a one-off count.
 EVACUATION_BASES = ("cumulative", "daily", "period", "estimate", "count")
-#: Largest figure accepted (east Aleppo held some 275,000 people; a bigger count is a typo).
+#: Largest figure accepted (more than a besieged district's population; a bigger count is a typo).
 EVACUATION_MAX = 5_000_000
 #: Shares of one source for one district and day may exceed 1 by this much (rounding).
 SHARE_SLACK = 0.02

@@ -11,7 +11,7 @@ import numpy as np
 import shapely
 from shapely.errors import GEOSException
 
-#: Stored coordinate precision: 5 decimals of a degree (about 1.1 m in Aleppo).
+#: Stored coordinate precision: 5 decimals of a degree (at most about 1.1 m).
 COORD_SCALE = 100_000
 #: Coverage simplification tolerance in degrees (about 2 m): removes redundant vertices only.
 SIMPLIFY_TOLERANCE = 2e-5
