@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+import newsroom
 from geo.files import data_digest, data_dir_from_argv, editing_enabled
 
 if TYPE_CHECKING:  # the heavy modules are imported after the map is on its way
@@ -304,48 +305,6 @@ def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
             st.vega_lite_chart(spec=evacuation_spec(digest, measure, bundle), width="stretch")
 
 
-@st.cache_data(max_entries=16, show_spinner="Writing the snapshot…")
-def snapshot_html(digest: str, day: dt.date, basemap: str, _bundle: Bundle) -> str:
-    """The snapshot page for ``day`` (the same map, every day inlined)."""
-    from snapshot import render_html
-
-    return render_html(_bundle.ds, _bundle.timeline, day, basemap=basemap)
-
-
-@st.cache_data(max_entries=8, show_spinner="Rendering the PNG in Chromium…")
-def snapshot_png(html: str) -> bytes:
-    """The PNG of a snapshot page."""
-    from snapshot import render_png_bytes
-
-    return render_png_bytes(html, width=1200, height=800, scale=2)
-
-
-def embed_snippet(day: dt.date) -> str:
-    """The ``<iframe>`` to paste into an article, opening this app on ``day``."""
-    from snapshot import iframe_snippet
-
-    base = str(getattr(st.context, "url", "") or "").split("?")[0]
-    return iframe_snippet(f"{base}?date={day.isoformat()}&embed=true",
-                          title=f"Aleppo 2016: who held each district, {day.isoformat()}", height=760)
-
-
-def show_downloads(bundle: Bundle, digest: str, day: dt.date, basemap: str) -> None:
-    """HTML/PNG snapshot downloads and the iframe snippet, built only on request."""
-    with st.expander("Share or download this view"):
-        st.code(embed_snippet(day), language="html")
-        if not st.toggle("Prepare snapshot files for this day", key="snap"):
-            return
-        html = snapshot_html(digest, day, basemap, bundle)
-        name = f"aleppo-{day.isoformat()}.html"
-        st.download_button("Download HTML", html, name, "text/html")
-        st.caption("Self-hosted embed (no server behind it): upload the HTML next to your article and paste")
-        st.code(f'<iframe src="{name}" title="Aleppo 2016, {day.isoformat()}" width="100%" height="760" '
-                'style="border:0" loading="lazy"></iframe>', language="html")
-        if st.button("Make PNG"):
-            st.download_button("Download PNG", snapshot_png(html), f"aleppo-{day.isoformat()}.png",
-                               "image/png")
-
-
 def main() -> None:
     """Compose the page: the map first (from the page built for this data, even before the data is
     loaded on a restarted server), then the figures."""
@@ -379,7 +338,7 @@ def main() -> None:
         if bundle is None:
             st.stop()
     show_panel(bundle, digest, day)
-    show_downloads(bundle, digest, day, basemap)
+    newsroom.show(bundle.ds, bundle.timeline, digest, day, basemap)
 
 
 st.navigation(pages()).run()

@@ -123,7 +123,9 @@
       polys.push(layer);
     }
     var bounds = L.featureGroup(polys).getBounds();
-    function fit() { map.fitBounds(bounds, {padding: [4, 4], animate: false}); }
+    // A map laid out at no size yet (a closed panel, a frame not shown) is fitted when it gets one.
+    function sized() { var z = map.getSize(); return z.x > 0 && z.y > 0; }
+    function fit() { if (sized()) { map.fitBounds(bounds, {padding: [4, 4], animate: false}); } }
 
     // Front line: shared boundaries stored once, picked per day.
     var pairs = P.pairs.map(function (lines) { return lines.map(decode); });
@@ -183,6 +185,7 @@
       return {m: m, node: node, w: 0, h: 0};
     });
     function placeLabels() {
+      if (!sized()) { return; }
       var size = map.getSize(), taken = [];
       labels.forEach(function (o) {
         if (!o.w) { o.w = o.node.offsetWidth; o.h = o.node.offsetHeight; }
@@ -473,6 +476,7 @@
       new ResizeObserver(function () {
         map.invalidateSize({animate: false});
         if (!userMoved) { fit(); }
+        placeLabels();
       }).observe(map.getContainer());
     }
     this.ready = true;
