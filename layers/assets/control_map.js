@@ -122,7 +122,8 @@
       layer.on("click", (function (jj) { return function () { self.openPanel(jj); }; })(j));
       polys.push(layer);
     }
-    var bounds = L.featureGroup(polys).getBounds();
+    var bounds = P.focus ? L.latLngBounds([P.focus[0], P.focus[1]], [P.focus[2], P.focus[3]])
+      : L.featureGroup(polys).getBounds();
     // A map laid out at no size yet (a closed panel, a frame not shown) is fitted when it gets one.
     function sized() { var z = map.getSize(); return z.x > 0 && z.y > 0; }
     function fit() { if (sized()) { map.fitBounds(bounds, {padding: [4, 4], animate: false}); } }
