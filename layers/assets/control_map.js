@@ -126,7 +126,13 @@
       : L.featureGroup(polys).getBounds();
     // A map laid out at no size yet (a closed panel, a frame not shown) is fitted when it gets one.
     function sized() { var z = map.getSize(); return z.x > 0 && z.y > 0; }
-    function fit() { if (sized()) { map.fitBounds(bounds, {padding: [4, 4], animate: false}); } }
+    var fitting = false, userMoved = false;
+    function fit() {
+      if (!sized()) { return; }
+      fitting = true;
+      map.fitBounds(bounds, {padding: [4, 4], animate: false});
+      fitting = false;
+    }
 
     // Front line: shared boundaries stored once, picked per day.
     var pairs = P.pairs.map(function (lines) { return lines.map(decode); });
@@ -470,12 +476,13 @@
     describeDay();
     renderPanel();
     setPlayLabel(false);
-    var userMoved = false;
-    map.on("dragstart zoomstart", function (e) { if (e.type === "dragstart" || e.originalEvent) { userMoved = true; } });
-    map.getContainer().addEventListener("wheel", function () { userMoved = true; }, {passive: true});
+    // Once the view moves for any reason but our own fitting, a resize keeps it (never refits).
+    map.on("movestart zoomstart", function () { if (!fitting) { userMoved = true; } });
     if (window.ResizeObserver) {
       new ResizeObserver(function () {
+        var moved = userMoved;
         map.invalidateSize({animate: false});
+        userMoved = moved;  // a new size is not the reader moving the map
         if (!userMoved) { fit(); }
         placeLabels();
       }).observe(map.getContainer());
