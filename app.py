@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+import newsroom
 from geo.files import data_digest, data_dir_from_argv, editing_enabled
 from geo.settings import load_settings
 
@@ -31,7 +32,6 @@ if TYPE_CHECKING:  # the heavy modules are imported after the map is on its way
 
     from geo.load import Dataset
     from geo.problems import Problem
-    from geo.settings import Settings
     from geo.timeline import Timeline
     from layers.panel import SourceIndex
 
@@ -310,54 +310,6 @@ def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
             st.vega_lite_chart(spec=evacuation_spec(digest, measure, bundle), width="stretch")
 
 
-@st.cache_data(max_entries=16, show_spinner="Writing the snapshot…")
-def snapshot_html(digest: str, day: dt.date, basemap: str, _bundle: Bundle) -> str:
-    """The snapshot page for ``day`` (the same map, every day inlined)."""
-    from snapshot import render_html
-
-    return render_html(_bundle.ds, _bundle.timeline, day, basemap=basemap)
-
-
-@st.cache_data(max_entries=8, show_spinner="Rendering the PNG in Chromium…")
-def snapshot_png(html: str) -> bytes:
-    """The PNG of a snapshot page."""
-    from snapshot import render_png_bytes
-
-    return render_png_bytes(html, width=1200, height=800, scale=2)
-
-
-def embed_snippet(day: dt.date, settings: Settings) -> str:
-    """The ``<iframe>`` to paste into an article, opening this app on ``day``."""
-    from layers.words import short_title
-    from snapshot import iframe_snippet
-
-    base = str(getattr(st.context, "url", "") or "").split("?")[0]
-    return iframe_snippet(f"{base}?date={day.isoformat()}&embed=true",
-                          title=f"{short_title(settings)}, {day.isoformat()}", height=760)
-
-
-def show_downloads(bundle: Bundle, digest: str, day: dt.date, basemap: str) -> None:
-    """HTML/PNG snapshot downloads and the iframe snippet, built only on request."""
-    from layers.style import escape_text
-    from layers.words import short_title
-
-    with st.expander("Share or download this view"):
-        settings = bundle.ds.settings
-        st.code(embed_snippet(day, settings), language="html")
-        if not st.toggle("Prepare snapshot files for this day", key="snap"):
-            return
-        html = snapshot_html(digest, day, basemap, bundle)
-        name = f"{settings.slug}-{day.isoformat()}.html"
-        st.download_button("Download HTML", html, name, "text/html")
-        st.caption("Self-hosted embed (no server behind it): upload the HTML next to your article and paste")
-        title = escape_text(f"{short_title(settings)}, {day.isoformat()}")
-        st.code(f'<iframe src="{escape_text(name)}" title="{title}" width="100%" height="760" '
-                'style="border:0" loading="lazy"></iframe>', language="html")
-        if st.button("Make PNG"):
-            st.download_button("Download PNG", snapshot_png(html), f"{settings.slug}-{day.isoformat()}.png",
-                               "image/png")
-
-
 def main() -> None:
     """Compose the page: the map first (from the page built for this data, even before the data is
     loaded on a restarted server), then the figures."""
@@ -393,7 +345,7 @@ def main() -> None:
         if bundle is None:
             st.stop()
     show_panel(bundle, digest, day)
-    show_downloads(bundle, digest, day, basemap)
+    newsroom.show(bundle.ds, bundle.timeline, digest, day, basemap)
 
 
 st.navigation(pages()).run()

@@ -40,6 +40,8 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
                            index into styles); swatchOutline outlines the fill swatches
     labels                 [[lon, lat, text, kind]] place labels, most important first (kind 1
                            a landmark, 0 a district); shown as many as fit without overlapping
+    focus                  [south, west, north, east]: the first view, the districts whose state
+                           changes during the record
     locator                {frame, place, home, shapes, credit}: the inset's lon/lat frame, the
                            place's box, whether shapes[0] is the country holding it, and the
                            countries as encoded polygons
@@ -408,6 +410,15 @@ def label_rows(districts: gpd.GeoDataFrame, geoms: np.ndarray, lang: str, landma
     return rows
 
 
+def focus_bounds(tl: Timeline, districts: gpd.GeoDataFrame) -> list[float]:
+    """Where the story happens: the extent of the districts whose state changes at some point of the
+    record (all districts when none does), as [south, west, north, east] for the first view."""
+    moving = tl.district_ids[(tl.grid != tl.grid[:1]).any(axis=0)] if len(tl.grid) else tl.district_ids[:0]
+    chosen = districts[districts["id"].astype(str).isin(moving)] if len(moving) else districts
+    minx, miny, maxx, maxy = chosen.total_bounds
+    return [round(float(v), 5) for v in (miny, minx, maxy, maxx)]
+
+
 def _sources(ds: Dataset) -> list[dict]:
     return [{"k": _text(r.get("key")), "t": _text(r.get("title")), "p": _text(r.get("publisher")),
              "d": _text(r.get("date")), "url": S.safe_url(r.get("url"))}
@@ -472,6 +483,7 @@ def build_payload(ds: Dataset, tl: Timeline, *, lang: str = "en", days: pd.Datet
         "sources": _sources(ds),
         "labels": label_rows(districts, geoms, lang, getattr(ds, "landmarks", None)),
         "locator": locator(tuple(districts.total_bounds)),
+        "focus": focus_bounds(tl, districts),
         "swatchOutline": S.SWATCH_OUTLINE,
         "credit": w["credit"] + (f" · {w['tiles']}" if tiles else ""),
         "tiles": S.TILES if tiles else None,

@@ -218,3 +218,24 @@ def test_edit_page_is_not_served_unless_editing_is_on(server, offline_page):
     offline_page.wait_for_timeout(500)
     body = offline_page.inner_text("body")
     assert "Edit the data" not in body and "Add or change districts" not in body and "password" not in body
+
+
+def test_compare_two_days_and_cite_the_view(server, offline_page):
+    page = offline_page
+    open_map(page, server + "/?date=2016-12-16")
+    page.get_by_text("Cite this view").click()
+    cite = page.locator("code").filter(has_text="Data version").first
+    cite.wait_for(timeout=30000)
+    assert "date=2016-12-16" in cite.inner_text() and "16 December 2016" in cite.inner_text()
+    page.get_by_text("Compare two days").click()
+    frame = None
+    deadline = time.time() + 60
+    while frame is None and time.time() < deadline:
+        frame = next((f for f in page.frames if f.evaluate(
+            "() => !!(window.ControlMap && ControlMap.instances.length === 2)")), None)
+        page.wait_for_timeout(200)
+    assert frame is not None, "the comparison page with its two maps"
+    frame.wait_for_function("() => ControlMap.instances.every(v => v.ready)")
+    assert frame.evaluate("() => ControlMap.instances.map(v => v.isoDay())") == ["2016-12-09", "2016-12-16"]
+    assert frame.locator(".cm-changes tbody tr").count() >= 1
+    assert [e for e in page.errors if "Failed to load resource" not in e] == []

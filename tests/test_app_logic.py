@@ -132,3 +132,25 @@ def test_crash_inputs_keep_the_last_valid_data(app, tiny_dir, file, text, fragme
     assert fragment in app.code[0].value
     assert str(tiny_dir.parent) not in app.code[0].value, "readers never see the server's folders"
     assert any("Events on 01 Dec 2016" == h.value for h in app.subheader)
+
+
+def test_cite_this_view_and_about_come_from_the_record(app):
+    app.query_params["date"] = "2016-11-20"
+    app.run()
+    assert not app.exception
+    cite = next(c.value for c in app.code if "Data version" in c.value)
+    assert "Map for 20 November 2016" in cite and "Accessed" in cite  # (no address in a test run: no link)
+    assert any("Middle" in c.value for c in app.caption)  # the day's caption: the government took a third of it
+    assert any("How a day's state is decided" in m.value for m in app.markdown)
+
+
+@pytest.mark.parametrize("choice", ["The day's states (CSV)", "The whole record (Frictionless data package, zip)",
+                                    "Control changes, ACLED-shaped (CSV)",
+                                    "Each district's states as intervals (GeoParquet)"])
+def test_get_the_data_offers_each_file(app, choice):
+    app.query_params["date"] = "2016-11-20"
+    app.run()
+    app.selectbox(key="data_choice").set_value(choice).run()
+    assert not app.exception
+    buttons = [b for b in app.get("download_button") if choice in str(b.proto.label)]
+    assert len(buttons) == 1

@@ -8,7 +8,7 @@ import re
 from conftest import REPO
 
 #: Where the code lives.
-SCANNED = ("geo", "layers", "pages", "app.py", "snapshot.py")
+SCANNED = ("geo", "layers", "pages", "app.py", "snapshot.py", "newsroom.py")
 SUFFIXES = (".py", ".js", ".css")
 #: What names the bundled place: its name, its days, its CRS and box, its sides and their colours.
 FORBIDDEN = (

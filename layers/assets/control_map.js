@@ -122,8 +122,17 @@
       layer.on("click", (function (jj) { return function () { self.openPanel(jj); }; })(j));
       polys.push(layer);
     }
-    var bounds = L.featureGroup(polys).getBounds();
-    function fit() { map.fitBounds(bounds, {padding: [4, 4], animate: false}); }
+    var bounds = P.focus ? L.latLngBounds([P.focus[0], P.focus[1]], [P.focus[2], P.focus[3]])
+      : L.featureGroup(polys).getBounds();
+    // A map laid out at no size yet (a closed panel, a frame not shown) is fitted when it gets one.
+    function sized() { var z = map.getSize(); return z.x > 0 && z.y > 0; }
+    var fitting = false, userMoved = false;
+    function fit() {
+      if (!sized()) { return; }
+      fitting = true;
+      map.fitBounds(bounds, {padding: [4, 4], animate: false});
+      fitting = false;
+    }
 
     // Front line: shared boundaries stored once, picked per day.
     var pairs = P.pairs.map(function (lines) { return lines.map(decode); });
@@ -183,6 +192,7 @@
       return {m: m, node: node, w: 0, h: 0};
     });
     function placeLabels() {
+      if (!sized()) { return; }
       var size = map.getSize(), taken = [];
       labels.forEach(function (o) {
         if (!o.w) { o.w = o.node.offsetWidth; o.h = o.node.offsetHeight; }
@@ -466,13 +476,15 @@
     describeDay();
     renderPanel();
     setPlayLabel(false);
-    var userMoved = false;
-    map.on("dragstart zoomstart", function (e) { if (e.type === "dragstart" || e.originalEvent) { userMoved = true; } });
-    map.getContainer().addEventListener("wheel", function () { userMoved = true; }, {passive: true});
+    // Once the view moves for any reason but our own fitting, a resize keeps it (never refits).
+    map.on("movestart zoomstart", function () { if (!fitting) { userMoved = true; } });
     if (window.ResizeObserver) {
       new ResizeObserver(function () {
+        var moved = userMoved;
         map.invalidateSize({animate: false});
+        userMoved = moved;  // a new size is not the reader moving the map
         if (!userMoved) { fit(); }
+        placeLabels();
       }).observe(map.getContainer());
     }
     this.ready = true;
