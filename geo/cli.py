@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo control|areas|changes|history``."""
+"""Command line: ``python -m geo control|areas|changes|history|export|import``."""
 
 from __future__ import annotations
 
@@ -15,15 +15,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.districts import resolve_district
+from geo.areas import areas_on
 from geo.fields import parse_day
 from geo.importer import run_import
 from geo.load import Dataset, check_dataset
-from geo.spatial import areas_by_controller, changes_between, district_areas_km2
+from geo.names import match_district
+from geo.spatial import changes_between, district_areas_km2
 from geo.timeline import Timeline, build_timeline
+from geo.vocabulary import states
 
-RECORD_FIELDS = ("id", "name", "name_ar", "aliases", "controller", "share", "holder", "rest",
-                 "disputed", "since", "sources")
+RECORD_FIELDS = ("id", "name", "name_ar", "aliases", "state", "controller", "share", "holder", "rest",
+                 "disputed", "basis", "since", "sources")
 
 
 class UsageError(Exception):
@@ -54,10 +56,10 @@ def _day(tl: Timeline, text: str, flag: str) -> pd.Timestamp:
 
 
 def district_records(ds: Dataset, state: pd.DataFrame) -> list[dict]:
-    """One record per district: names joined to the day's state."""
+    """One record per district: names joined to the day's state (and its word, geo.vocabulary)."""
     meta = ds.districts.set_index("id")
     out = []
-    for did, row in state.iterrows():
+    for did, row in state.assign(state=states(state)).iterrows():
         m = meta.loc[did]
         rec = {"id": did, "name": m["name"], "name_ar": m["name_ar"], "aliases": list(m["aliases"])}
         rec |= {k: _clean(row[k]) for k in RECORD_FIELDS[4:]}
@@ -82,20 +84,48 @@ def _emit(records: list[dict], fmt: str) -> str:
 
 def cmd_control(ds, tl, args) -> str:
     day = _day(tl, args.date, "--date")
-    return _emit(district_records(ds, tl.control_on(day)), args.format)
+    state = tl.control_on(day)
+    return _emit(district_records(ds, state), args.format)
+
+
+def _range(low: float, high: float, unit: str = "") -> str:
+    """``"14.4 … 23.6"``: sourced only … with inferred (one figure when they agree)."""
+    if pd.isna(low) or pd.isna(high):
+        return ""
+    return f"{low:.1f}{unit}" if round(low, 1) == round(high, 1) else f"{low:.1f} … {high:.1f}{unit}"
+
+
+def _areas_text(day: pd.Timestamp, table: pd.DataFrame, band: pd.DataFrame) -> str:
+    shown = table[table["controller"].isin(["government", "opposition", "sdf"]) | table["km2"].gt(0.0005)]
+    rows = [{"side": r.controller, "held km2 (sourced only … with inferred)": _range(r.km2_sourced, r.km2),
+             "in dispute km2": f"{r.km2_in_dispute:.1f}" if r.km2_in_dispute else "",
+             "gained since start km2": _range(r.gained_km2_sourced, r.gained_km2)
+             if r.controller in ("government", "sdf") else "",
+             "% of the opposition's start area": _range(r.of_opposition_at_start_sourced,
+                                                         r.of_opposition_at_start, " %")}
+            for r in shown.itertuples()]
+    lines = [f"Area on {day.date()}: sourced only = the districts the sources name; with inferred = every "
+             "district (the editors' inferred polygons too). % = held (opposition) or gained (government, SDF).",
+             pd.DataFrame(rows).to_string(index=False)]
+    if len(band):
+        lines.append("Disputed ground (sources disagree; counted above for the side the narrative gives):")
+        lines += [f"  {r.km2:.2f} km2 {', '.join(r.districts)}: {r.claims}" for r in band.itertuples()]
+    return "\n".join(lines)
 
 
 def cmd_areas(ds, tl, args) -> str:
     day = _day(tl, args.date, "--date")
-    areas = district_areas_km2(ds.districts)
-    table = areas_by_controller(tl.control_on(day), areas)
-    start = areas_by_controller(tl.control_on(tl.days[0]), areas).set_index("controller")["km2"]
-    if start["opposition"] > 0:  # the yardstick the sources use: share of what the opposition held at the start
-        pct = (table["km2"] / start["opposition"] * 100).round(1)
-        table["of_opposition_at_start"] = pct.where(table["controller"].isin(["opposition", "contested"]))
-    table["km2"] = table["km2"].round(3)
-    table["percent"] = table["percent"].round(2)
-    return _emit([{k: _clean(v) for k, v in r.items()} for r in table.to_dict("records")], args.format)
+    table, band = areas_on(tl, district_areas_km2(ds.districts), day)
+    if args.format == "table":
+        return _areas_text(day, table, band)
+    rows = [{k: _clean(round(v, 3) if isinstance(v, float) else v) for k, v in r.items()}
+            for r in table.to_dict("records")]
+    if args.format == "csv":
+        return _emit(rows, "csv")
+    disputed = [{"km2": round(r["km2"], 3), "districts": list(r["districts"]), "sides": list(r["sides"]),
+                 "claims": r["claims"]} for r in band.to_dict("records")]
+    return json.dumps({"date": day.date().isoformat(), "areas": rows, "disputed": disputed},
+                      ensure_ascii=False, indent=1, allow_nan=False)
 
 
 def cmd_changes(ds, tl, args) -> str:
@@ -109,14 +139,7 @@ def cmd_changes(ds, tl, args) -> str:
     return _emit([{k: _clean(v) for k, v in r.items()} for r in table.to_dict("records")], args.format)
 
 
-def cmd_history(ds, tl, args) -> str:
-    ids = resolve_district(ds.districts, args.district)
-    if not ids:
-        raise UsageError(f"no district has the id, name or alias {args.district!r}; "
-                         "see `python -m geo control --date 2016-11-15` for the list.")
-    if len(ids) > 1:
-        raise UsageError(f"{args.district!r} may mean {', '.join(ids)}; give the id.")
-    did = ids[0]
+def _history(ds, tl, did: str) -> tuple[dict, list[dict]]:
     meta = ds.districts.set_index("id").loc[did]
     groups = tl.groups[tl.groups["district"] == did]
     records = []
@@ -124,15 +147,33 @@ def cmd_history(ds, tl, args) -> str:
         for claim in tl.events.iloc[g["start"]:g["end"]].to_dict("records"):
             records.append({"date": g["date"].date().isoformat(), "state": g["controller"],
                             "state_share": _clean(g["share"]), "disputed": bool(g["disputed"]),
-                            "claim": claim["controller"], "claim_share": _clean(claim["share"]),
-                            "source": claim["source"], "claimant": claim.get("claimant", ""),
-                            "precision": claim["precision"],
-                            "event_id": claim["event_id"], "note": claim["note"]})
-    head = f"{did} {meta['name']} ({meta['name_ar']})"
+                            "basis": g["basis"], "claim": claim["controller"], "claim_share": _clean(claim["share"]),
+                            "source": claim["source"], "cites": claim.get("cites", ""),
+                            "claimant": claim.get("claimant", ""), "claim_kind": claim.get("claim_kind", ""),
+                            "precision": claim["precision"], "event_id": claim["event_id"], "note": claim["note"]})
+    return {"id": did, "name": meta["name"], "name_ar": meta["name_ar"]}, records
+
+
+def cmd_history(ds, tl, args) -> str:
+    found = match_district(ds.districts, args.district)
+    if not found.ids:
+        hint = found.did_you_mean() or "see `python -m geo control --date 2016-11-15` for the list"
+        raise UsageError(f"no district has the id, name or alias {args.district!r}; {hint}")
+    out = []
+    for did in found.ids:
+        head, records = _history(ds, tl, did)
+        if args.format == "json":
+            out.append(head | {"history": records})
+        elif args.format == "csv":
+            out.append(_emit([{"id": did} | r for r in records], "csv"))
+        else:
+            out.append(f"{did} {head['name']} ({head['name_ar']})\n" + _emit(records, "table"))
     if args.format == "json":
-        return json.dumps({"id": did, "name": meta["name"], "name_ar": meta["name_ar"],
-                           "history": records}, ensure_ascii=False, indent=1)
-    return (head + "\n" if args.format == "table" else "") + _emit(records, args.format)
+        return json.dumps(out[0] if len(out) == 1 else out, ensure_ascii=False, indent=1)
+    if args.format == "csv":
+        return "\n".join([out[0], *("\n".join(o.splitlines()[1:]) for o in out[1:])])
+    note = [] if found.how == "exact" else [f"{args.district!r} read as {found.label!r} ({', '.join(found.ids)})"]
+    return "\n\n".join([*note, *out])
 
 
 def parser() -> argparse.ArgumentParser:
@@ -153,6 +194,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", required=True)
     p.add_argument("--to", dest="date_to", required=True)
     add("history", cmd_history, "a district's dated states and claims").add_argument("district")
+    from geo import export_cli
+
+    export_cli.add_parser(sub, error=UsageError)
     p = sub.add_parser("import", help="merge new or changed districts from a geojson.io or QGIS export")
     p.add_argument("file", type=Path)
     p.add_argument("--data", default="data", type=Path)

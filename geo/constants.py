@@ -17,6 +17,16 @@ CONTROLLER_LABELS: dict[str, str] = {
     "unknown": "Unknown",
 }
 PRECISIONS: tuple[str, ...] = ("day", "approximate", "inferred")
+#: Source key of the editors' own inference: a row no document states cites it (precision ``inferred``).
+EDITOR_SOURCE = "editor"
+#: What a claim is, as the source weighs it (``events.csv`` ``claim_kind``; blank = ``district``):
+#: a report about this district, or a statement about the whole city or remaining area that names no
+#: district (applied to each district it covers); ``-announced`` when the claim says it is under way or
+#: imminent rather than done.
+CLAIM_KINDS: tuple[str, ...] = ("district", "citywide", "district-announced", "citywide-announced")
+DEFAULT_CLAIM_KIND = "district"
+#: Basis of a decided state: what its deciding rows rest on.
+BASES: tuple[str, ...] = ("sourced", "inferred")
 
 OFFENSIVE_START = dt.date(2016, 11, 15)
 OFFENSIVE_END = dt.date(2016, 12, 22)
@@ -42,7 +52,9 @@ EVENT_COLUMNS: tuple[str, ...] = (
 )
 #: Optional event columns: the spelling the source used, and who made the claim when the source
 #: reports someone else's (e.g. Wikipedia quoting the Russian Ministry of Defence).
-EVENT_OPTIONAL_COLUMNS: tuple[str, ...] = ("place", "claimant")
+#: ``claim_kind`` (see CLAIM_KINDS) and ``cites``: further source keys (``;``-separated) that relay the
+#: same statement, so one statement is one claim however many sources carry it.
+EVENT_OPTIONAL_COLUMNS: tuple[str, ...] = ("place", "claimant", "claim_kind", "cites")
 SOURCE_COLUMNS: tuple[str, ...] = ("key", "title", "publisher", "date", "url", "stance")
 DISTRICT_REQUIRED: tuple[str, ...] = ("id", "name")
 DISTRICT_RECOMMENDED: tuple[str, ...] = ("name_ar", "aliases", "geometry_source")

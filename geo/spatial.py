@@ -22,7 +22,10 @@ def district_areas_km2(districts: gpd.GeoDataFrame) -> pd.Series:
 
 
 def areas_by_controller(state: pd.DataFrame, areas_km2: pd.Series) -> pd.DataFrame:
-    """Area held by each side on a day (km²).
+    """Area held by each side on a day (km²), from one day's state as given.
+
+    The figures readers see come from ``geo.areas`` (weighed states, sourced only … with inferred,
+    disputed ground apart); this is the plain sum of a state, kept for callers that need exactly that.
 
     A district split by a share is apportioned: ``share`` of its area to the holder, the rest to
     the ``rest`` side. A disputed district (sources disagree), an explicit ``contested`` row with

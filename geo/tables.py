@@ -10,7 +10,10 @@ from collections.abc import Callable, Iterable, Iterator
 import pandas as pd
 
 from geo.constants import (
+    CLAIM_KINDS,
     CONTROLLERS,
+    DEFAULT_CLAIM_KIND,
+    EDITOR_SOURCE,
     EVENT_COLUMNS,
     EVENT_DATE_MAX,
     EVENT_DATE_MIN,
@@ -19,11 +22,13 @@ from geo.constants import (
     SOURCE_COLUMNS,
 )
 from geo.fields import ID_HINT, CaseFold, id_problem, parse_day, parse_number
+from geo.names import normalize_name
 from geo.problems import Problem, has_errors
 
 EVACUATION_COLUMNS = ("figure_id", "date", "source", "measure", "value", "basis")
-#: What an evacuation figure is: a running total, one day's figure, an estimate, or a one-off count.
-EVACUATION_BASES = ("cumulative", "daily", "estimate", "count")
+#: What an evacuation figure is: a running total, one day's figure, a total over a stated period, an estimate, or
+#: a one-off count.
+EVACUATION_BASES = ("cumulative", "daily", "period", "estimate", "count")
 #: Largest figure accepted (east Aleppo held some 275,000 people; a bigger count is a typo).
 EVACUATION_MAX = 5_000_000
 #: Shares of one source for one district and day may exceed 1 by this much (rounding).
@@ -246,7 +251,7 @@ def read_events(
             seen[eid] = line
         date = _date(row["date"], add)
         if row["district"] not in district_ids:
-            guess = (names or {}).get(row["district"].casefold(), [])
+            guess = (names or {}).get(row["district"].casefold()) or _spelling_guess(names or {}, row["district"])
             hint = (f"Use the district id {' or '.join(guess)}." if guess else
                     "Use an id from districts.geojson, or add the district there first.")
             add("error", f"unknown district {row['district']!r}.", hint, "district")
@@ -264,8 +269,18 @@ def read_events(
             add("error", f"unknown precision {row['precision']!r}.", f"Use one of: {', '.join(PRECISIONS)}, "
                 "or leave it blank.", "precision")
             ok = False
+        kind = row.get("claim_kind") or DEFAULT_CLAIM_KIND
+        if kind not in CLAIM_KINDS:
+            add("error", f"unknown claim_kind {kind!r}.", f"Use one of: {', '.join(CLAIM_KINDS)} "
+                "(blank means district).", "claim_kind")
+            ok = False
+        cites = _cites(row, source_keys, add)
+        ok = ok and cites is not None
+        _check_basis(row, cites or (), add)
         if ok and date is not None and share is not None:
-            rows.append({c: "" for c in EVENT_OPTIONAL_COLUMNS} | row | {"date": date, "share": share, "line": line})
+            rows.append({c: "" for c in EVENT_OPTIONAL_COLUMNS} | row
+                        | {"date": date, "share": share, "claim_kind": kind, "cites": ";".join(cites or ()),
+                           "line": line})
     frame = pd.DataFrame(rows, columns=[*EVENT_COLUMNS, *EVENT_OPTIONAL_COLUMNS, "line"] if not rows else None)
     # a claim is made by a source, or by the party a source quotes: shares and disputes count per claim
     claim_by = frame["source"].where(frame["claimant"].eq(""), frame["source"] + ": " + frame["claimant"])
@@ -273,6 +288,43 @@ def read_events(
     frame["share"] = frame["share"].astype(float)
     _check_share_sums(frame.assign(claim_by=claim_by), file, problems)
     return frame, problems
+
+
+def _spelling_guess(names: dict[str, list[str]], text: str) -> list[str]:
+    """District ids whose name or alias is ``text`` spelt another way (see ``geo.names``)."""
+    key = normalize_name(text)
+    return list(dict.fromkeys(i for label, ids in names.items() if key and normalize_name(label) == key for i in ids))
+
+
+def _cites(row: dict, source_keys: set[str], add: Callable) -> tuple[str, ...] | None:
+    """The further source keys relaying the row's statement; None when one is unknown."""
+    keys = tuple(dict.fromkeys(k.strip() for k in (row.get("cites") or "").split(";") if k.strip()))
+    unknown = [k for k in keys if k not in source_keys]
+    if unknown:
+        add("error", f"cites unknown source(s) {', '.join(map(repr, unknown))}.",
+            "List keys from sources.csv separated by ';', or leave it blank.", "cites")
+        return None
+    if row["source"] in keys:
+        add("warning", f"cites repeats the row's own source {row['source']!r}.",
+            "List only the other sources that relay the same statement.", "cites")
+        keys = tuple(k for k in keys if k != row["source"])
+    return keys
+
+
+def _check_basis(row: dict, cites: tuple[str, ...], add: Callable) -> None:
+    """An inference cites the editors' key, never a document; the editors' key marks inferences only."""
+    inferred = row["precision"] == "inferred"
+    documents = [k for k in (row["source"], *cites) if k != EDITOR_SOURCE]
+    if inferred and documents:
+        add("warning", f"precision is 'inferred' but the row cites {', '.join(map(repr, documents))}, a "
+            "document.", f"An inference cites the editors' own source key {EDITOR_SOURCE!r} (add it to "
+            "sources.csv) and its note names the later report or the geography it rests on; if a document "
+            "states the claim, set precision to day or approximate.", "source" if row["source"] in documents
+            else "cites")
+    elif row["source"] == EDITOR_SOURCE and not inferred:
+        add("warning", f"the row cites {EDITOR_SOURCE!r} (the editors' inference) with precision "
+            f"{row['precision']!r}.", "Set precision to inferred, or cite the document that states it.",
+            "precision")
 
 
 def _check_share_sums(frame: pd.DataFrame, file: str, problems: list[Problem]) -> None:

@@ -12,6 +12,23 @@ Semantics (DESIGN.md, refined here):
   claims for that district and day. A disputed day does not settle who holds the district: the
   previous dominant controller is carried on for the next partial claim.
 - A district with no row on or before D is ``unknown``.
+
+Claims weighed as the sources weigh them (``claim_kind``, ``claimant``). Every group is also decided
+a second time from its *weighed* rows only: the rows of the group's best rank, where a row ranks
+
+  0. a district-level report in a document's own voice,
+  1. a city-wide statement in a document's own voice (names no district; applied to each it covers),
+  2. the editors' inference (precision ``inferred`` or the editors' source key),
+  3. a district-level claim by a party the source quotes (``claimant``),
+  4. a city-wide claim by a quoted party,
+  5. an announced or imminent claim (``*-announced``), whoever makes it.
+
+The map state (``control_on``) keeps every claim and shows a day disputed when they differ; the weighed
+state (``weighed_on``) is what areas count, so a single city-wide or announced claim makes the pocket
+disputed on the map without emptying it in the figures (``geo.areas`` lists it as a disputed band).
+
+``basis`` of a group is ``inferred`` when every weighed row is an inference (precision ``inferred`` or
+the editors' source key), else ``sourced``.
 """
 
 from __future__ import annotations
@@ -22,10 +39,29 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from geo.constants import OFFENSIVE_END, OFFENSIVE_START, UNKNOWN
+from geo.constants import DEFAULT_CLAIM_KIND, EDITOR_SOURCE, OFFENSIVE_END, OFFENSIVE_START, UNKNOWN
 
-STATE_COLUMNS = ("controller", "share", "holder", "rest", "disputed", "since")
-CLAIM_COLUMNS = ("event_id", "date", "controller", "share", "source", "claimant", "precision", "place", "note")
+STATE_COLUMNS = ("controller", "share", "holder", "rest", "disputed", "since", "basis")
+CLAIM_COLUMNS = ("event_id", "date", "controller", "share", "source", "cites", "claimant", "claim_kind",
+                 "precision", "place", "note")
+#: Columns of a decided state that the weighed decision repeats under a ``w_`` prefix in ``groups``.
+WEIGHED_COLUMNS = ("controller", "share", "holder", "rest", "disputed")
+
+
+def claim_rank(events: pd.DataFrame) -> pd.Series:
+    """Rank of each row as evidence (0 = strongest), from ``claim_kind``, ``claimant`` and the basis."""
+    kind = events["claim_kind"]
+    citywide = kind.isin(("citywide", "citywide-announced")).to_numpy()
+    quoted = events["claimant"].ne("").to_numpy()
+    rank = np.where(quoted, 3 + citywide, citywide.astype(int))
+    rank = np.where(~quoted & is_inference(events).to_numpy(), 2, rank)
+    rank = np.where(kind.isin(("district-announced", "citywide-announced")).to_numpy(), 5, rank)
+    return pd.Series(rank, index=events.index)
+
+
+def is_inference(events: pd.DataFrame) -> pd.Series:
+    """Rows that rest on the editors' inference: precision ``inferred`` or the editors' source key."""
+    return events["precision"].eq("inferred") | events["source"].eq(EDITOR_SOURCE)
 
 
 def _as_day(day) -> pd.Timestamp:
@@ -83,6 +119,32 @@ def decide_groups(ev: pd.DataFrame) -> pd.DataFrame:
     return groups
 
 
+def decide_weighed(ev: pd.DataFrame) -> pd.DataFrame:
+    """:func:`decide_groups` of ``ev``, plus the weighed decision and the basis of each group.
+
+    Adds, indexed by ``g``: ``w_controller, w_share, w_holder, w_rest, w_disputed`` decided from the
+    rows of the group's best :func:`claim_rank`, and ``basis`` (``inferred`` when every one of those
+    rows is an inference, else ``sourced``). The districts where some row is set aside are decided a
+    second time in the same pass (as copies under another key); elsewhere the weighed decision is
+    the plain one.
+    """
+    rank = claim_rank(ev)
+    best = rank.eq(rank.groupby(ev["g"]).transform("min")).to_numpy()
+    redo = ev["district"].isin(ev.loc[~best, "district"].unique()).to_numpy()
+    n = int(ev["g"].max()) + 1 if len(ev) else 0
+    copies = ev[best & redo].assign(district=lambda f: "\0" + f["district"], g=lambda f: f["g"] + n)
+    both = decide_groups(pd.concat([ev, copies], ignore_index=True) if len(copies) else ev)
+    groups = both.loc[both.index < n].copy()
+    weighed = groups[list(WEIGHED_COLUMNS)].copy()
+    again = both.loc[both.index >= n, list(WEIGHED_COLUMNS)]
+    for col in WEIGHED_COLUMNS:
+        weighed.loc[again.index - n, col] = again[col].to_numpy()
+    groups = groups.join(weighed.add_prefix("w_"))
+    all_inferred = pd.Series(is_inference(ev).to_numpy() | ~best).groupby(ev["g"].to_numpy()).all()
+    groups["basis"] = np.where(all_inferred.reindex(groups.index).to_numpy(), "inferred", "sourced")
+    return groups
+
+
 @dataclass(frozen=True)
 class GroupState:
     """One decided state of one district, from ``since`` until the district's next group.
@@ -99,6 +161,13 @@ class GroupState:
     disputed: bool
     since: dt.date
     claims: tuple[dict, ...]
+    #: ``sourced`` or ``inferred``: what the weighed rows deciding this state rest on.
+    basis: str = "sourced"
+
+
+def _keys(text: str) -> tuple[str, ...]:
+    """Source keys of a ``;``-separated ``cites`` cell."""
+    return tuple(k for k in str(text or "").split(";") if k)
 
 
 def _opt(value):
@@ -133,37 +202,53 @@ class Timeline:
     def control_on(self, day) -> pd.DataFrame:
         """State of every district on ``day``, indexed by district id.
 
-        Columns: controller, share, holder, rest, disputed, since, sources (tuple of keys),
-        claims (tuple of dicts, one per deciding row).
+        Columns: controller, share, holder, rest, disputed, since, basis (``sourced`` | ``inferred``,
+        None when unknown), sources (tuple of keys, citations included), claims (tuple of dicts, one
+        per deciding row: every column of ``CLAIM_COLUMNS``).
         """
         i = self.day_index(day)
         if i not in self._cache:
             self._cache[i] = self._state(self.grid[i])
         return self._cache[i]
 
-    def _columns(self) -> dict[str, np.ndarray]:
-        if "columns" not in self._cache:
+    def weighed_on(self, day) -> pd.DataFrame:
+        """State of every district on ``day`` decided from the weighed rows only (see module docs).
+
+        Same index and columns as :meth:`control_on`; ``disputed`` is true only where rows of the same
+        best rank differ (e.g. two sources' own reports). This is the state areas count.
+        """
+        i = self.day_index(day)
+        key = ("weighed", i)
+        if key not in self._cache:
+            self._cache[key] = self._state(self.grid[i], prefix="w_")
+        return self._cache[key]
+
+    def _columns(self, prefix: str = "") -> dict[str, np.ndarray]:
+        key = "columns" + prefix
+        if key not in self._cache:
             g = self.groups
-            self._cache["columns"] = {
-                "controller": g["controller"].to_numpy(dtype=object),
-                "share": g["share"].to_numpy(dtype=float),
-                "holder": g["holder"].to_numpy(dtype=object),
-                "rest": g["rest"].to_numpy(dtype=object),
-                "disputed": g["disputed"].to_numpy(dtype=bool),
+            self._cache[key] = {
+                "controller": g[prefix + "controller"].to_numpy(dtype=object),
+                "share": g[prefix + "share"].to_numpy(dtype=float),
+                "holder": g[prefix + "holder"].to_numpy(dtype=object),
+                "rest": g[prefix + "rest"].to_numpy(dtype=object),
+                "disputed": g[prefix + "disputed"].to_numpy(dtype=bool),
                 "since": g["date"].to_numpy(dtype="datetime64[ns]"),
+                "basis": g["basis"].to_numpy(dtype=object),
                 "start": g["start"].to_numpy(), "end": g["end"].to_numpy(),
             }
-        return self._cache["columns"]
+        return self._cache[key]
 
-    def _state(self, gids: np.ndarray) -> pd.DataFrame:
+    def _state(self, gids: np.ndarray, prefix: str = "") -> pd.DataFrame:
         known = gids >= 0
         idx = gids[known]
-        cols = self._columns()
+        cols = self._columns(prefix)
         n = len(gids)
         data: dict[str, np.ndarray] = {
             "controller": np.full(n, UNKNOWN, dtype=object), "share": np.full(n, np.nan),
             "holder": np.full(n, None, dtype=object), "rest": np.full(n, None, dtype=object),
             "disputed": np.zeros(n, dtype=bool), "since": np.full(n, np.datetime64("NaT"), "datetime64[ns]"),
+            "basis": np.full(n, None, dtype=object),
         }
         for key, arr in data.items():
             arr[known] = cols[key][idx]
@@ -174,7 +259,9 @@ class Timeline:
             claims[pos] = tuple(records[starts[gid]:ends[gid]])
         out = pd.DataFrame({k: pd.Series(v, index=self.district_ids, dtype=object if v.dtype == object else None)
                             for k, v in data.items()})
-        out["sources"] = [tuple(dict.fromkeys(c["source"] for c in cl)) for cl in claims]
+        out["sources"] = [tuple(dict.fromkeys(k for c in cl for k in ((c["source"], *_keys(c["cites"]))
+                                                                     if c["cites"] else (c["source"],))))
+                          for cl in claims]
         out["claims"] = claims
         return out
 
@@ -182,11 +269,13 @@ class Timeline:
         """Every group as a :class:`GroupState`; the list index is the group id used in ``grid``."""
         if "states" not in self._cache:
             records = self._records()
-            cols = ["district", "controller", "share", "holder", "rest", "disputed", "date", "start", "end"]
+            cols = ["district", "controller", "share", "holder", "rest", "disputed", "date", "start", "end",
+                    "basis"]
             self._cache["states"] = [
                 GroupState(str(d), str(c), None if _opt(sh) is None else float(sh), _opt(h), _opt(r), bool(disp),
-                           pd.Timestamp(day).date(), tuple(records[int(a):int(b)]))
-                for d, c, sh, h, r, disp, day, a, b in self.groups[cols].itertuples(index=False, name=None)]
+                           pd.Timestamp(day).date(), tuple(records[int(a):int(b)]), str(basis))
+                for d, c, sh, h, r, disp, day, a, b, basis
+                in self.groups[cols].itertuples(index=False, name=None)]
         return self._cache["states"]
 
     def _records(self) -> list[dict]:
@@ -205,8 +294,9 @@ def build_timeline(
     """
     ids = pd.Index([str(i) for i in district_ids])
     ev = events[events["district"].isin(ids)].copy()
-    for col in ("place", "claimant"):
+    for col in ("place", "claimant", "claim_kind", "cites"):
         ev[col] = ev[col].fillna("").astype(str) if col in ev else ""
+    ev["claim_kind"] = ev["claim_kind"].where(ev["claim_kind"].ne(""), DEFAULT_CLAIM_KIND)
     ev["claim_by"] = ev["source"].where(ev["claimant"].eq(""), ev["source"] + ": " + ev["claimant"])
     last = ev["date"].max() if len(ev) else pd.NaT
     start_ts = _as_day(start or OFFENSIVE_START)
@@ -219,7 +309,7 @@ def build_timeline(
     ev["g"] = np.cumsum(new_group.to_numpy()) - 1
     grid = np.full((len(days), len(ids)), -1, dtype=np.int64)
     if len(ev):
-        groups = decide_groups(ev)
+        groups = decide_weighed(ev)
         pos = days.searchsorted(pd.DatetimeIndex(groups["date"]), side="left")
         col = ids.get_indexer(groups["district"])
         keep = pos < len(days)
@@ -227,5 +317,6 @@ def build_timeline(
         grid = np.maximum.accumulate(grid, axis=0)
     else:
         groups = pd.DataFrame(columns=["district", "date", "controller", "share", "holder", "rest",
-                                       "disputed", "start", "end"])
+                                       "disputed", "start", "end", "basis",
+                                       *("w_" + c for c in WEIGHED_COLUMNS)])
     return Timeline(days, ids, grid, groups, ev)

@@ -68,12 +68,12 @@ class ControlMap(MacroElement):
 
     ``title`` is shown above the map; ``static`` pins the page to its one day (no control);
     ``hash`` keeps the day in the address's ``#YYYY-MM-DD``; ``sources`` lists the sources
-    under the map.
+    under the map; ``root`` is the id of the page element (two maps in one page need two).
     """
 
     _template = Template("""
 {% macro html(this, kwargs) %}
-<div id="cm-page" dir="{{ this.payload.dir }}">
+<div id="{{ this.root }}" class="cm-page" dir="{{ this.payload.dir }}">
 <header class="cm-head"><h1>{{ this.title|e }}</h1><p class="cm-date" aria-live="polite"></p></header>
 <div class="cm-mapslot"></div>
 <div class="cm-controls" role="group" aria-label="{{ this.payload.words.slider|e }}"></div>
@@ -101,7 +101,7 @@ window.ControlMap.mount({{ this._parent.get_name() }},
 """)
 
     def __init__(self, payload: dict[str, Any], *, title: str, static: bool = False, hash: bool = True,
-                 sources: bool = True) -> None:
+                 sources: bool = True, root: str = "cm-page") -> None:
         super().__init__()
         self._name = "ControlMap"
         self.payload = payload
@@ -111,7 +111,8 @@ window.ControlMap.mount({{ this._parent.get_name() }},
         self.sources = sources
         pubs = list(dict.fromkeys(s["p"] or s["t"] for s in payload["sources"] if s["p"] or s["t"]))
         self.short_sources = ", ".join(pubs[:8]) + (f" (+{len(pubs) - 8})" if len(pubs) > 8 else "")
-        self.options = {"hash": hash, "static": static}
+        self.root = root
+        self.options = {"hash": hash, "static": static, "root": root}
 
     def render(self, **kwargs) -> None:
         """Inline Leaflet and the runtime in the figure's header, then render the plugin."""

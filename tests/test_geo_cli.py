@@ -31,7 +31,7 @@ def test_control_json_lists_every_district(tiny_dir):
 def test_control_csv_and_table(tiny_dir):
     res = run("control", "--date", "2016-11-15", "--data", str(tiny_dir), "--format", "csv")
     lines = res.stdout.splitlines()
-    assert lines[0].startswith("id,name,name_ar,aliases,controller,share") and len(lines) == 7
+    assert lines[0].startswith("id,name,name_ar,aliases,state,controller,share") and len(lines) == 7
     res = run("control", "--date", "2016-11-15", "--data", str(tiny_dir))
     assert "North East" in res.stdout and "unknown" in res.stdout
 
@@ -45,7 +45,7 @@ def test_bad_and_out_of_range_dates_exit_non_zero(tiny_dir):
 
 def test_areas_and_changes(tiny_dir):
     res = run("areas", "--date", "2016-11-25", "--data", str(tiny_dir), "--format", "json")
-    km2 = {r["controller"]: r["km2"] for r in json.loads(res.stdout)}
+    km2 = {r["controller"]: r["km2"] for r in json.loads(res.stdout)["areas"]}
     assert km2["government"] > 1.9 and km2["sdf"] > 0.9
     res = run("changes", "--from", "2016-11-15", "--to", "2016-11-29", "--data", str(tiny_dir), "--format", "csv")
     assert res.returncode == 0
@@ -68,9 +68,51 @@ def test_broken_data_is_reported_not_a_traceback(tmp_path, tiny_dir):
 
 def test_areas_json_is_strict_json_with_the_start_yardstick(tiny_dir):
     res = run("areas", "--date", "2016-11-15", "--data", str(tiny_dir), "--format", "json")
-    rows = {r["controller"]: r for r in json.loads(res.stdout, parse_constant=lambda c: pytest.fail(c))}
+    out = json.loads(res.stdout, parse_constant=lambda c: pytest.fail(c))
+    rows = {r["controller"]: r for r in out["areas"]}
+    assert out["date"] == "2016-11-15" and out["disputed"] == []
     assert rows["opposition"]["of_opposition_at_start"] == 100.0
-    assert rows["government"]["of_opposition_at_start"] is None
+    assert rows["government"]["of_opposition_at_start"] == 0.0  # nothing gained yet
+    assert rows["unknown"]["of_opposition_at_start"] is None
+
+
+def test_areas_table_prints_the_range_and_the_disputed_band(tiny_dir):
+    res = run("areas", "--date", "2016-12-01", "--data", str(tiny_dir))
+    assert res.returncode == 0, res.stderr
+    assert "sourced only" in res.stdout and "with inferred" in res.stdout
+    band = [ln for ln in res.stdout.splitlines() if ln.strip().startswith(("0.", "1."))]
+    assert len(band) == 1 and "T3" in band[0] and "government per alpha" in band[0] and "opposition per beta" in band[0]
+    # T5's start row is inferred and T5 is named by beta on 28 Nov: the range differs for the SDF only
+    sdf = next(ln for ln in res.stdout.splitlines() if ln.split()[:1] == ["sdf"])
+    assert "…" not in sdf
+
+
+def test_control_has_the_basis_column(tiny_dir):
+    res = run("control", "--date", "2016-11-15", "--data", str(tiny_dir), "--format", "json")
+    basis = {r["id"]: r["basis"] for r in json.loads(res.stdout)}
+    assert basis == {"T1": "sourced", "T2": "sourced", "T3": "sourced", "T4": "sourced", "T5": "inferred",
+                     "T6": None}
+
+
+def test_history_matches_spellings_and_groups_and_suggests_on_a_miss(tiny_dir):
+    res = run("history", "north-middle", "--data", str(tiny_dir), "--format", "json")
+    assert res.returncode == 0 and json.loads(res.stdout)["id"] == "T5"
+    res = run("history", "Nurth Midle", "--data", str(tiny_dir))
+    assert res.returncode == 0 and "T5 North Middle" in res.stdout and "read as 'North Middle'" in res.stdout
+    res = run("history", "North", "--data", str(tiny_dir))  # three districts are as close: ask
+    assert res.returncode == 2 and "did you mean North" in res.stderr
+    assert all(f"{name} ({did})" in res.stderr for name, did in (("North East", "T6"), ("North Middle", "T5"),
+                                                                  ("North West", "T4")))
+
+
+def test_control_names_the_state_in_the_shared_vocabulary(tiny_dir):
+    def states(day):
+        res = run("control", "--date", day, "--data", str(tiny_dir), "--format", "json")
+        return {r["id"]: r["state"] for r in json.loads(res.stdout)}
+
+    assert states("2016-11-21") == {"T1": "government", "T2": "split", "T3": "opposition", "T4": "sdf",
+                                    "T5": "opposition", "T6": "unknown"}
+    assert states("2016-12-01")["T3"] == "disputed"
 
 
 def test_impossible_day_is_named(tiny_dir):

@@ -251,3 +251,57 @@ def test_group_states_say_what_control_on_says(case):
             assert g.since == row["since"].date() and g.claims == row["claims"]
             assert _same(g.share, float(row["share"])) and g.holder == row["holder"]
             assert g.rest == (row["rest"] if pd.notna(row["rest"]) else None)
+
+
+WEIGHED_HEADER = "event_id,date,district,controller,share,source,cites,precision,place,claimant,claim_kind,note\n"
+WEIGHED_SOURCES = "key,title\nalpha,A\nbeta,B\neditor,Editors' inference\n"
+
+
+@pytest.fixture
+def weighed(tmp_path):
+    from conftest import write_data
+
+    events = WEIGHED_HEADER + (
+        "E1,2016-11-15,T1,opposition,,editor,,inferred,,,,geography\n"
+        "E2,2016-11-15,T2,opposition,,alpha,,day,,,,named\n"
+        "E3,2016-11-20,T1,opposition,,editor,,inferred,,,,restated\n"
+        "E4,2016-11-20,T1,government,,beta,,approximate,,Ministry,citywide,whole city\n"
+        "E5,2016-11-20,T2,government,,alpha,,day,,Envoy,citywide-announced,within hours\n"
+        "E6,2016-11-20,T2,government,0.5,beta,,day,,Rebel official,,half lost\n"
+        "E7,2016-11-25,T2,government,,beta,,day,,,district,taken\n")
+    ds = load_dataset(write_data(tmp_path / "w", events=events, sources=WEIGHED_SOURCES))
+    return build_timeline(ds.districts["id"], ds.events)
+
+
+def test_basis_is_inferred_only_when_every_weighed_row_is_an_inference(weighed):
+    assert weighed.control_on("2016-11-15").loc[["T1", "T2"], "basis"].tolist() == ["inferred", "sourced"]
+    # the Ministry's city-wide claim is sourced, but the weighed row (the editors' own) is not
+    day = weighed.control_on("2016-11-20")
+    assert day.loc["T1", "basis"] == "inferred" and day.loc["T1", "disputed"]
+    assert [g.basis for g in weighed.group_states() if g.district == "T1"] == ["inferred", "inferred"]
+    assert pd.isna(day.loc["T6", "basis"])
+
+
+def test_weighed_state_prefers_own_reports_to_city_wide_and_announced_claims(weighed):
+    w = weighed.weighed_on("2016-11-20")
+    assert (w.loc["T1", "controller"], w.loc["T1", "disputed"]) == ("opposition", False)
+    # a quoted party's district claim outranks an announced one: the rebel official's half decides
+    assert (w.loc["T2", "holder"], w.loc["T2", "share"], w.loc["T2", "rest"]) == ("government", 0.5, "opposition")
+    assert weighed.control_on("2016-11-20").loc["T2", "disputed"]
+    assert weighed.weighed_on("2016-11-25").loc["T2", "controller"] == "government"
+
+
+def test_claims_carry_kind_and_citations(weighed):
+    claims = weighed.control_on("2016-11-20").loc["T2", "claims"]
+    assert {c["event_id"]: c["claim_kind"] for c in claims} == {"E5": "citywide-announced", "E6": "district"}
+
+
+def test_weighed_state_is_the_plain_one_where_no_row_is_set_aside(tiny, weighed):
+    _, tl = tiny
+    cols = ["controller", "share", "holder", "rest", "disputed"]
+    for day in tl.days:
+        pd.testing.assert_frame_equal(tl.weighed_on(day)[cols], tl.control_on(day)[cols])
+    # in the weighed fixture T3..T6 have one kind of row each: the same there too, but not on T1/T2
+    a, b = weighed.weighed_on("2016-11-20"), weighed.control_on("2016-11-20")
+    pd.testing.assert_frame_equal(a.loc[["T3", "T4", "T5", "T6"], cols], b.loc[["T3", "T4", "T5", "T6"], cols])
+    assert not a.loc["T1", "disputed"] and b.loc["T1", "disputed"]

@@ -268,6 +268,41 @@ def test_validate_cli_missing_folder():
     assert res.returncode == 1 and "data folder not found" in res.stdout
 
 
+KIND_HEADER = "event_id,date,district,controller,share,source,cites,precision,place,claimant,claim_kind,note\n"
+KIND_SOURCES = TINY_SOURCES + "editor,Editors' inference,us,,,inference from geography and the sources' later reports\n"
+
+
+@pytest.mark.parametrize("row,severity,fragment,field", [
+    ("E1,2016-11-15,T1,government,,alpha,,day,,,rumour,x", "error", "unknown claim_kind 'rumour'", "claim_kind"),
+    ("E1,2016-11-15,T1,government,,alpha,gamma,day,,,,x", "error", "cites unknown source(s) 'gamma'", "cites"),
+    ("E1,2016-11-15,T1,government,,alpha,alpha,day,,,,x", "warning", "repeats the row's own source", "cites"),
+    ("E1,2016-11-15,T1,government,,alpha,,inferred,,,,x", "warning", "cites 'alpha', a document", "source"),
+    ("E1,2016-11-15,T1,government,,editor,beta,inferred,,,,x", "warning", "cites 'beta', a document", "cites"),
+    ("E1,2016-11-15,T1,government,,editor,,day,,,,x", "warning", "the editors' inference) with precision 'day'",
+     "precision"),
+], ids=["unknown kind", "unknown citation", "cites itself", "inference cites a document",
+        "inference cites a document in cites", "editor row not inferred"])
+def test_claim_kind_citations_and_basis_are_checked(tmp_path, row, severity, fragment, field):
+    ds, problems = check_dataset(write_data(tmp_path, events=KIND_HEADER + row + "\n", sources=KIND_SOURCES))
+    p = _find(problems, severity, fragment)
+    assert (p.field, p.index, p.id) == (field, 2, "E1") and p.hint
+    assert (ds is None) == (severity == "error")
+
+
+def test_one_statement_with_several_citations_loads(tmp_path):
+    rows = "E1,2016-11-15,T1,government,,alpha,beta,approximate,,An Envoy,citywide-announced,x\n"
+    ds, problems = check_dataset(write_data(tmp_path, events=KIND_HEADER + rows, sources=KIND_SOURCES))
+    assert ds is not None and not [p for p in problems if p.where == "line"]
+    row = ds.events.iloc[0]
+    assert (row["cites"], row["claim_kind"]) == ("beta", "citywide-announced")
+
+
+def test_event_suggests_the_id_for_a_name_spelt_another_way(tmp_path):
+    _, problems = check_dataset(write_data(tmp_path, events=ev_with("E99,2016-11-30,al-Alias-2,government,,"
+                                                                    "alpha,day,x")))
+    assert "Use the district id T2" in _find(problems, "error", "unknown district").hint
+
+
 TINY_EVACUATION = """figure_id,date,source,measure,value,value_high,basis,note
 F1,2016-12-16,alpha,people_evacuated,8000,,cumulative,x
 F2,2016-12-18,beta,people_evacuated,1500,3000,estimate,x

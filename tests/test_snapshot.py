@@ -145,7 +145,7 @@ def test_static_page_carries_one_day(tiny):
 
 def test_arabic_page_is_right_to_left(tiny):
     html = render_html(*tiny, "2016-11-22", lang="ar")
-    assert '<div id="cm-page" dir="rtl">' in html and 'document.documentElement.dir = "rtl"' in html
+    assert '<div id="cm-page" class="cm-page" dir="rtl">' in html and 'document.documentElement.dir = "rtl"' in html
     assert "الحكومة وحلفاؤها" in html and "المصادر" in html and "22 تشرين الثاني 2016" in html
     assert _state_data(html)["districts"][0][2] == "حي 1"
 

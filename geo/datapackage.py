@@ -1,0 +1,307 @@
+"""The whole record as a Frictionless Data Package: ``datapackage.json`` plus one CSV per table.
+
+Resources: districts (geometry as WKT, WGS84), events, sources, evacuation figures, routes and
+checkpoints (geometry as WKT) and two link tables, route_sources and checkpoint_sources, because a
+route or checkpoint may cite several sources and a foreign key points at one. Table Schema types,
+primary keys and foreign keys (events.district -> districts.id, every ``source`` -> sources.key)
+let a validator such as ``frictionless validate datapackage.json`` check the package whole.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import shapely
+
+from geo.load import Dataset
+
+PACKAGE_NAME = "aleppo-2016-control"
+PACKAGE_TITLE = "Who held each district of eastern Aleppo, 15 November - 22 December 2016, and on whose word"
+PROFILE = "tabular-data-package"
+COORD_DECIMALS = 6
+
+
+def _field(name: str, type_: str = "string", description: str = "", **constraints) -> dict:
+    out = {"name": name, "type": type_}
+    if description:
+        out["description"] = description
+    if type_ == "date":
+        out["format"] = "%Y-%m-%d"
+    if constraints:
+        out["constraints"] = constraints
+    return out
+
+
+def _fk(field: str, resource: str, target: str) -> dict:
+    return {"fields": field, "reference": {"resource": resource, "fields": target}}
+
+
+SOURCE_FK = _fk("source", "sources", "key")
+
+SCHEMAS: dict[str, dict] = {
+    "districts": {
+        "fields": [
+            _field("id", description="stable id (OCHA p-code where one exists)", required=True, unique=True),
+            _field("name", description="English name", required=True),
+            _field("name_ar", description="Arabic name"),
+            _field("aliases", description="other spellings, separated by '; '"),
+            _field("geometry_source"),
+            _field("wkt", description="district polygon as WKT, WGS84 (EPSG:4326) longitude latitude", required=True),
+        ],
+        "primaryKey": ["id"],
+    },
+    "sources": {
+        "fields": [
+            _field("key", description="the key every claim cites", required=True, unique=True),
+            _field("title", required=True),
+            _field("publisher"),
+            _field("date", "date"),
+            _field("url", description="http(s) address"),
+            _field("stance", description="the source's stance, in our words"),
+        ],
+        "primaryKey": ["key"],
+    },
+    "events": {
+        "fields": [
+            _field("event_id", required=True, unique=True),
+            _field("date", "date", required=True),
+            _field("district", required=True),
+            _field(
+                "controller",
+                description="the side the claim puts into the district",
+                required=True,
+                enum=["government", "opposition", "sdf", "contested"],
+            ),
+            _field("share", "number", "part of the district held; blank = the whole district", minimum=0, maximum=1),
+            _field("source", required=True),
+            _field(
+                "precision",
+                description="day: dated and placed by the source; approximate: date or "
+                "placement loose; inferred: the editors' inference",
+                enum=["day", "approximate", "inferred"],
+            ),
+            _field("place", description="the place as the source spells it"),
+            _field("claimant", description="the party whose claim the source reports, if not its own"),
+            _field(
+                "cites", description="further sources relaying the same statement, separated by ';' (see event_cites)"
+            ),
+            _field(
+                "claim_kind",
+                description="what the claim is: a report about the district, or a city-wide "
+                "statement; '-announced' when under way rather than done (blank = district)",
+            ),
+            _field("note"),
+        ],
+        "primaryKey": ["event_id"],
+        "foreignKeys": [_fk("district", "districts", "id"), SOURCE_FK],
+    },
+    "evacuation": {
+        "fields": [
+            _field("figure_id", required=True, unique=True),
+            _field("date", "date", required=True),
+            _field("source", required=True),
+            _field("reported_by"),
+            _field("measure", required=True),
+            _field("value", "number", required=True),
+            _field("value_high", "number", "high end of a range; blank when a single figure"),
+            _field("basis", description="daily, cumulative or estimate"),
+            _field("note"),
+        ],
+        "primaryKey": ["figure_id"],
+        "foreignKeys": [SOURCE_FK],
+    },
+    "routes": {
+        "fields": [
+            _field("id", required=True, unique=True),
+            _field("name", required=True),
+            _field("active_from", "date"),
+            _field("active_to", "date"),
+            _field("status", description="dated status spans as JSON: [{from, to, status}]"),
+            _field("direction"),
+            _field("source", description="source keys as written, separated by ';' (see route_sources)"),
+            _field("location_precision"),
+            _field("note"),
+            _field("wkt", description="line as WKT, WGS84 (EPSG:4326)", required=True),
+        ],
+        "primaryKey": ["id"],
+    },
+    "checkpoints": {
+        "fields": [
+            _field("id", required=True, unique=True),
+            _field("name", required=True),
+            _field("kind"),
+            _field("active_from", "date"),
+            _field("active_to", "date"),
+            _field("operator"),
+            _field("source", description="source keys as written, separated by ';' (see checkpoint_sources)"),
+            _field("location_precision"),
+            _field("note"),
+            _field("longitude", "number", required=True),
+            _field("latitude", "number", required=True),
+        ],
+        "primaryKey": ["id"],
+    },
+}
+#: Link tables: one row per (row, source key) where a column lists several keys separated by ';'.
+LINKS: tuple[tuple[str, str, str, str], ...] = (
+    ("event_cites", "events", "event_id", "cites"),
+    ("route_sources", "routes", "route", "source"),
+    ("checkpoint_sources", "checkpoints", "checkpoint", "source"),
+)
+SCHEMAS["event_cites"] = {
+    "fields": [_field("event_id", required=True), _field("source", required=True)],
+    "primaryKey": ["event_id", "source"],
+    "foreignKeys": [_fk("event_id", "events", "event_id"), SOURCE_FK],
+}
+for _layer, _table in (("routes", "route"), ("checkpoints", "checkpoint")):
+    SCHEMAS[f"{_table}_sources"] = {
+        "fields": [_field(_table, required=True), _field("source", required=True)],
+        "primaryKey": [_table, "source"],
+        "foreignKeys": [_fk(_table, _layer, "id"), SOURCE_FK],
+    }
+
+
+def _text(value) -> str:
+    if value is None or (not isinstance(value, str | list | tuple | dict) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _wkt(geoms) -> list[str]:
+    return list(shapely.to_wkt(geoms.to_numpy(), rounding_precision=COORD_DECIMALS, trim=True))
+
+
+def _spans(spans) -> str:
+    return json.dumps([{"from": _text(a) or None, "to": _text(b) or None, "status": s} for a, b, s in spans])
+
+
+def package_tables(ds: Dataset) -> dict[str, pd.DataFrame]:
+    """Every table of the package as text columns, in :data:`SCHEMAS` field order (absent layers skipped)."""
+    d = ds.districts
+    tables = {
+        "districts": pd.DataFrame(
+            {
+                "id": d["id"],
+                "name": d["name"],
+                "name_ar": d["name_ar"],
+                "aliases": ["; ".join(a) for a in d["aliases"]],
+                "geometry_source": d["geometry_source"],
+                "wkt": _wkt(d.geometry),
+            }
+        ),
+        "sources": ds.sources,
+        "events": ds.events,
+    }
+    if ds.evacuation is not None:
+        tables["evacuation"] = ds.evacuation
+    if ds.routes is not None:
+        tables["routes"] = ds.routes.assign(
+            status=[_spans(s) for s in ds.routes["status"]], wkt=_wkt(ds.routes.geometry)
+        )
+    if ds.checkpoints is not None:
+        pts = ds.checkpoints.geometry
+        tables["checkpoints"] = ds.checkpoints.assign(
+            longitude=pts.x.round(COORD_DECIMALS), latitude=pts.y.round(COORD_DECIMALS)
+        )
+    for link, table, key, column in LINKS:
+        if table in tables:
+            frame = tables[table]
+            ids = frame["event_id" if table == "events" else "id"]
+            keys = frame[column] if column in frame else [""] * len(frame)
+            pairs = [
+                (i, k.strip()) for i, text in zip(ids, keys, strict=True) for k in str(text).split(";") if k.strip()
+            ]
+            tables[link] = pd.DataFrame(pairs, columns=[key if table != "events" else "event_id", "source"])
+            tables[link] = tables[link].drop_duplicates()
+    out = {}
+    for name, frame in tables.items():
+        cols = [f["name"] for f in SCHEMAS[name]["fields"]]
+        out[name] = pd.DataFrame({c: [_text(v) for v in frame[c]] if c in frame else "" for c in cols})
+    return out
+
+
+def descriptor(ds: Dataset, tables: dict[str, pd.DataFrame], *, attribution: bool = False) -> dict:
+    """The ``datapackage.json`` descriptor for ``tables`` (from :func:`package_tables`)."""
+    sources = [{"title": r["title"], **({"path": r["url"]} if r["url"] else {})} for r in ds.sources.to_dict("records")]
+    out = {
+        "profile": PROFILE,
+        "name": PACKAGE_NAME,
+        "title": PACKAGE_TITLE,
+        "description": "One row per claim in events.csv, each with its source key; rival claims are kept side by "
+        "side. A district's state on a day is decided from its latest rows dated on or before it.",
+        "version": ds.digest[:12],
+        "data_version": ds.digest,
+        "sources": sources,
+        "resources": [
+            {
+                "name": name,
+                "path": f"{name}.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": SCHEMAS[name],
+            }
+            for name in tables
+        ],
+    }
+    if attribution:
+        out["description"] += " Credits and licences of the geometry are in ATTRIBUTION.md."
+    return out
+
+
+def package_files(ds: Dataset, *, attribution: str | None = None) -> dict[str, bytes]:
+    """Every file of the package by name: ``datapackage.json``, the CSVs, and ATTRIBUTION.md if given."""
+    tables = package_tables(ds)
+    files = {
+        f"{name}.csv": frame.to_csv(index=False, lineterminator="\n").encode("utf-8") for name, frame in tables.items()
+    }
+    meta = descriptor(ds, tables, attribution=attribution is not None)
+    files["datapackage.json"] = json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8")
+    if attribution is not None:
+        files["ATTRIBUTION.md"] = attribution.encode("utf-8")
+    return files
+
+
+def write_datapackage(ds: Dataset, out: Path | str, *, attribution: str | None = None) -> Path:
+    """Write the package to the folder ``out``, or as one zip file when ``out`` ends in ``.zip``.
+
+    Returns the path of ``datapackage.json`` (folder) or of the zip. Existing files of the same
+    names are replaced; nothing else in the folder is touched.
+    """
+    out = Path(out)
+    files = package_files(ds, attribution=attribution)
+    if out.suffix.lower() == ".zip":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(datapackage_zip(files))
+        return out
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+    return out / "datapackage.json"
+
+
+def package_zip(ds: Dataset, *, attribution: str | None = None) -> bytes:
+    """The whole package as zip bytes (a download button's data)."""
+    return datapackage_zip(package_files(ds, attribution=attribution))
+
+
+def datapackage_zip(files: dict[str, bytes]) -> bytes:
+    """The package files (from :func:`package_files`) as zip bytes, ``datapackage.json`` at the top."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(files, key=lambda n: (n != "datapackage.json", n)):
+            zf.writestr(
+                zipfile.ZipInfo(name, date_time=(2016, 12, 22, 0, 0, 0)),
+                files[name],
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
+    return buf.getvalue()

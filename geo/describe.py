@@ -1,0 +1,346 @@
+"""Text generated from the record, in English and Arabic: caption, alt text, a state table for screen
+readers, citation, "About this map" (:mod:`geo.about`).
+
+Every sentence is built from the timeline and the sources table in our own words; a claim is always
+attributed to its source (with the sources relaying it and the party it quotes); an inference is
+said to be the editors'. The functions return plain text (or text sections and rows); the page must
+insert it as text, never as HTML.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import pandas as pd
+
+from geo.about import about
+from geo.compare import compare
+from geo.describe_words import SIDE_IN_TEXT, W, capitalised, check_lang, counted, join_names, long_date
+from geo.load import Dataset
+from geo.spatial import areas_by_controller, district_areas_km2
+from geo.states import EDITOR_SOURCE, claim_keys, day_states, is_inference
+from geo.timeline import Timeline
+from geo.vocabulary import SIDES, label
+
+#: Names listed in one phrase before the rest are counted.
+MAX_NAMES = 6
+#: Characters of the dataset digest shown as the data version in a citation.
+VERSION_CHARS = 12
+
+__all__ = [
+    "about",
+    "alt_text",
+    "area_ranges",
+    "caption",
+    "change_phrases",
+    "citation",
+    "dispute_sentences",
+    "link_for",
+    "source_names",
+    "state_table",
+    "text_file",
+]
+
+
+def source_names(ds: Dataset, lang: str = "en") -> dict[str, str]:
+    """Display name of each source key: its publisher, else its title, else the key; the editors' own
+    key reads as the editors' inference."""
+    out = {}
+    for r in ds.sources.to_dict("records"):
+        out[r["key"]] = r.get("publisher") or r.get("title") or r["key"]
+    out[EDITOR_SOURCE] = W[lang]["editors"]
+    return out
+
+
+def _who_list(claims: list[dict], names: dict[str, str], lang: str, *, documents_only: bool = False) -> list[str]:
+    """The sources of ``claims`` (each with the party it quotes, and the sources relaying it), each once."""
+    seen = []
+    for c in claims:
+        keys = [k for k in claim_keys(c) if not (documents_only and k == EDITOR_SOURCE)]
+        for key in keys:
+            src = names.get(key, key)
+            text = W[lang]["reporting"].format(src=src, claimant=c["claimant"]) if c.get("claimant") else src
+            if text not in seen:
+                seen.append(text)
+    return seen
+
+
+def _who(claims: list[dict], names: dict[str, str], lang: str, *, documents_only: bool = False) -> str:
+    return join_names(_who_list(claims, names, lang, documents_only=documents_only), lang)
+
+
+def _attribution(claims: list[dict], names: dict[str, str], lang: str) -> str:
+    """`` (according to …)``; for the editors' inferences `` (inferred by the editors from …)``."""
+    if claims and all(is_inference(c) for c in claims):
+        documents = _who(claims, names, lang, documents_only=True)
+        return W[lang]["inferred_from"].format(who=documents) if documents else W[lang]["inferred"]
+    return W[lang]["according"].format(who=_who(claims, names, lang))
+
+
+def _name_col(lang: str) -> str:
+    return "name_ar" if lang == "ar" else "name"
+
+
+def _verb(row: dict) -> str:
+    """Which phrase tells a district's change: taken, completed, held (after a dispute) or a part held.
+
+    ``prev`` is the side the district belonged to before the day's rows, as the timeline carries it
+    through disputes (a disputed day settles nothing).
+    """
+    if row["to_state"] == "split":
+        return "part"
+    if row["from_state"] == "split" and row["to_state"] in (row["from_holder"], row.get("from_rest")):
+        return "took_all"
+    if row["from_state"] in SIDES:
+        return "took"
+    # after a dispute or no record: taken only if the side the timeline carries through differs
+    return "took" if row.get("prev") in SIDES and row["prev"] != row["to_state"] else "held"
+
+
+def change_phrases(ds: Dataset, tl: Timeline, day, lang: str = "en") -> list[str]:
+    """One phrase per kind of change dated ``day``, districts with the same change and sources grouped.
+
+    Districts that became disputed are left to :func:`dispute_sentences`.
+    """
+    day = pd.Timestamp(day).normalize()
+    i = tl.day_index(day)
+    if i == 0:
+        return []
+    table = compare(ds, tl, tl.days[i - 1], day)
+    if table.empty:
+        return []
+    names = source_names(ds, lang)
+    before = day_states(ds, tl, tl.days[i - 1]).set_index("id")["rest"]
+    g = tl.groups
+    prev = g.loc[g["date"].eq(day), ["district", "prev"]].set_index("district")["prev"]
+    groups: dict[tuple, list[str]] = {}
+    for did, rows in table.groupby("id", sort=False):
+        row = rows.iloc[0].to_dict() | {"from_rest": before.get(did), "prev": prev.get(did)}
+        if row["to_state"] not in (*SIDES, "split"):
+            continue
+        side = row["to_holder"] if row["to_state"] == "split" else row["to_state"]
+        pct = round(float(row["to_share"]) * 100) if row["to_state"] == "split" else None
+        claims = rows[rows["date"].eq(day)].to_dict("records") or rows.to_dict("records")
+        key = (_verb(row), side, pct, _attribution(claims, names, lang))
+        groups.setdefault(key, []).append(row[_name_col(lang)])
+    w = W[lang]
+    return [
+        w[verb].format(side=SIDE_IN_TEXT[lang][side], pct=pct, names=join_names(districts, lang, limit=MAX_NAMES))
+        + attribution
+        for (verb, side, pct, attribution), districts in groups.items()
+    ]
+
+
+def _claim_sets(claims) -> list[tuple[tuple, list[dict]]]:
+    """Claims grouped by who makes them, then makers with the same set of (side, percent) together."""
+    by_maker: dict[tuple, list[dict]] = {}
+    for c in claims:
+        by_maker.setdefault((c["source"], c.get("claimant") or ""), []).append(c)
+    sets: dict[tuple, list[dict]] = {}
+    for made in by_maker.values():
+        parts = tuple((c["controller"], None if pd.isna(c["share"]) else round(float(c["share"]) * 100)) for c in made)
+        sets.setdefault(parts, []).append(made[0])
+    return list(sets.items())
+
+
+def _puts(parts: tuple, makers: list[dict], n_districts: int, lang: str, names: dict[str, str]) -> str:
+    w = W[lang]
+    obj = w["obj_one" if n_districts == 1 else "obj_many"]
+    pieces = [
+        w["piece"].format(
+            share=w["whole_share"].format(obj=obj) if pct is None else w["share_of"].format(pct=pct, obj=obj),
+            side=SIDE_IN_TEXT[lang].get(controller, controller),
+        )
+        for controller, pct in parts
+    ]
+    who = _who_list(makers, names, lang)
+    return w["puts"].format(
+        who=join_names(who, lang),
+        verb=w["put_many" if len(who) > 1 else "put_one"],
+        pieces=w["and"].join(pieces),
+    )
+
+
+def dispute_sentences(ds: Dataset, tl: Timeline, day, lang: str = "en") -> list[str]:
+    """One sentence per pattern of disagreement on ``day``: which sources put the district(s) with whom."""
+    table = day_states(ds, tl, day)
+    names = source_names(ds, lang)
+    w = W[lang]
+    groups: dict[tuple, list[str]] = {}
+    for row in table[table["state"].eq("disputed")].to_dict("records"):
+        sets = tuple(
+            (parts, tuple(_who([m], names, lang) for m in makers)) for parts, makers in _claim_sets(row["claims"])
+        )
+        since = pd.Timestamp(row["since"]).normalize()
+        key = (sets, None if since == pd.Timestamp(day).normalize() else since)
+        groups.setdefault(key, []).append((row[_name_col(lang)], row["claims"]))
+    out = []
+    for (_, since), districts in groups.items():
+        n = len(districts)
+        claims = w["clause_sep"].join(
+            _puts(parts, makers, n, lang, names) for parts, makers in _claim_sets(districts[0][1])
+        )
+        template = "disagree" if since is None else "disagree_since"
+        out.append(
+            w[template].format(
+                names=join_names([d for d, _ in districts], lang, limit=MAX_NAMES),
+                claims=claims,
+                date=None if since is None else long_date(since, lang),
+            )
+        )
+    return out
+
+
+def _new_disputes(ds: Dataset, tl: Timeline, day: pd.Timestamp) -> bool:
+    table = day_states(ds, tl, day)
+    return bool((table["state"].eq("disputed") & table["since"].eq(day)).any())
+
+
+def caption(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
+    """What changed on ``day`` (which districts, to whom, on whose word) and where sources disagree.
+
+    A few sentences of plain text, e.g. "On 28 November 2016, the government and allies took A and B
+    (according to Wikipedia (English)). Sources disagree about C: ..."
+    """
+    check_lang(lang)
+    day = pd.Timestamp(day).normalize()
+    w = W[lang]
+    date = long_date(day, lang)
+    phrases = change_phrases(ds, tl, day, lang)
+    disputes = dispute_sentences(ds, tl, day, lang)
+    if tl.day_index(day) == 0:
+        head = w["first_day"].format(date=date)
+    elif phrases:
+        head = w["on_day"].format(date=date) + w["clause_sep"].join(phrases) + "."
+    elif _new_disputes(ds, tl, day):
+        head = w["day_only"].format(date=date)
+    else:
+        head = w["no_change"].format(date=date)
+    return " ".join([head, *disputes])
+
+
+def _km2(lo: float, hi: float, lang: str) -> str:
+    lo, hi = round(lo, 1), round(hi, 1)
+    w = W[lang]
+    return w["km2"].format(a=f"{hi:.1f}") if lo == hi else w["km2_range"].format(lo=f"{lo:.1f}", hi=f"{hi:.1f}")
+
+
+def area_ranges(ds: Dataset, tl: Timeline, day) -> pd.DataFrame:
+    """Area on ``day`` as a range (km², from geo.spatial), indexed by government, opposition, sdf,
+    disputed, unknown: ``low`` counts only districts whose state a source states, ``high`` adds the
+    editors' inferences; ``disputed`` is the ground sources disagree about."""
+    state = tl.control_on(pd.Timestamp(day).normalize())
+    basis = day_states(ds, tl, day).set_index("id")["basis"].reindex(state.index)
+    areas = district_areas_km2(ds.districts)
+    high = areas_by_controller(state, areas).set_index("controller")["km2"]
+    low = areas_by_controller(state[basis.eq("sourced").to_numpy()], areas).set_index("controller")["km2"]
+    out = pd.DataFrame({"low": low.reindex(high.index, fill_value=0.0), "high": high})
+    return out.rename(index={"contested": "disputed"})
+
+
+def alt_text(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
+    """A text alternative for the map on ``day``: who held what and how much area, what changed, what
+    is disputed. Plain text of a few sentences (for alt text, ARIA and a .txt beside a PNG)."""
+    check_lang(lang)
+    day = pd.Timestamp(day).normalize()
+    w = W[lang]
+    table = day_states(ds, tl, day)
+    counts = table["state"].value_counts()
+    ranges = area_ranges(ds, tl, day)
+
+    def count(n: int) -> str:
+        return counted(n, "district", lang)
+
+    parts = []
+    for side in SIDES:
+        n = int(counts.get(side, 0))
+        lo, hi = ranges.loc[side, "low"], ranges.loc[side, "high"]
+        if n or hi > 0:
+            parts.append(
+                w["alt_side"].format(side=SIDE_IN_TEXT[lang][side], n=n, count=count(n), area=_km2(lo, hi, lang))
+            )
+    if n := int(counts.get("split", 0)):
+        parts.append(w["alt_split"].format(n=n, count=count(n)))
+    if n := int(counts.get("disputed", 0)):
+        lo, hi = ranges.loc["disputed", "low"], ranges.loc["disputed", "high"]
+        parts.append(w["alt_disputed"].format(n=n, count=count(n), area=_km2(lo, hi, lang)))
+    if n := int(counts.get("unknown", 0)):
+        parts.append(w["alt_unknown"].format(n=n, count=count(n)))
+    holdings = capitalised(w["clause_sep"].join(parts)) + "."
+    phrases = change_phrases(ds, tl, day, lang)
+    changed = w["changed"].format(text=capitalised(w["clause_sep"].join(phrases))) + "." if phrases else w["unchanged"]
+    sentences = [
+        w["alt_head"].format(date=long_date(day, lang)),
+        holdings,
+        changed,
+        *dispute_sentences(ds, tl, day, lang),
+        w["alt_range_note"],
+    ]
+    return " ".join(sentences)
+
+
+def state_table(ds: Dataset, tl: Timeline, day, lang: str = "en") -> tuple[list[str], list[list[str]]]:
+    """The day's states as a text table for screen readers: (header, rows), one row per district.
+
+    Columns: district (in ``lang``), state (its label; for a split district, who holds what part),
+    since, basis, sources (display names). Plain text, for the page to insert as text.
+    """
+    check_lang(lang)
+    w = W[lang]
+    names = source_names(ds, lang)
+    rows = []
+    for r in day_states(ds, tl, day).to_dict("records"):
+        state = label(r["state"], lang)
+        if r["state"] == "split" and r["holder"] in SIDES:
+            rest = SIDE_IN_TEXT[lang].get(r["rest"], w["rest_unknown"]) if r["rest"] else w["rest_unknown"]
+            state += w["split_detail"].format(
+                holder=SIDE_IN_TEXT[lang][r["holder"]], pct=round(float(r["share"]) * 100), rest=rest
+            )
+        since = "" if pd.isna(r["since"]) else long_date(r["since"], lang)
+        basis = w[f"basis_{r['basis']}"] if r["basis"] else ""
+        rows.append(
+            [
+                r[_name_col(lang)] or r["name"],
+                state,
+                since,
+                basis,
+                join_names([names.get(k, k) for k in r["sources"]], lang),
+            ]
+        )
+    return list(w["table_header"].split("|")), rows
+
+
+def text_file(ds: Dataset, tl: Timeline, day, lang: str = "en", *, cite: str = "") -> str:
+    """The text beside a PNG of ``day``: the alt text, the state table one district a line, and ``cite``
+    (a :func:`citation` line) when given. Plain UTF-8 text ending in a newline."""
+    header, rows = state_table(ds, tl, day, lang)
+    lines = [alt_text(ds, tl, day, lang), "", " | ".join(header)]
+    lines += [" | ".join(r) for r in rows]
+    if cite:
+        lines += ["", cite]
+    return "\n".join(lines) + "\n"
+
+
+def link_for(url: str, day) -> str:
+    """``url`` with its ``date`` query parameter set to ``day`` (other parameters kept)."""
+    parts = urllib.parse.urlsplit(url)
+    query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True) if k != "date"]
+    query.append(("date", pd.Timestamp(day).date().isoformat()))
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+
+def citation(title: str, day, url: str, data_version: str, accessed, lang: str = "en") -> str:
+    """A citation line ready to paste: title, date shown, link with ``?date=``, data version, access date.
+
+    ``data_version`` is the dataset digest (its first :data:`VERSION_CHARS` characters are shown);
+    ``url`` may be empty (no link then); ``accessed`` is a date.
+    """
+    check_lang(lang)
+    link = f" {link_for(url, day)}." if url else ""
+    return W[lang]["cite"].format(
+        title=title.strip().rstrip("."),
+        date=long_date(day, lang),
+        link=link,
+        version=data_version[:VERSION_CHARS],
+        accessed=long_date(accessed, lang),
+    )
