@@ -61,6 +61,12 @@ E10,2016-11-28,T5,sdf,,beta,day,taken
 """
 
 
+def with_column(csv_text: str, name: str) -> str:
+    """``csv_text`` with an empty column ``name`` added at the end of the header and of every row."""
+    head, *rows = csv_text.rstrip("\n").split("\n")
+    return "\n".join([f"{head},{name}", *(f"{row}," for row in rows)]) + "\n"
+
+
 def write_data(folder: Path, *, features=None, events: str = TINY_EVENTS, sources: str = TINY_SOURCES,
                districts_text: str | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
