@@ -253,6 +253,14 @@ def show_problems(problems: list[Problem], showing_old: bool) -> None:
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
+def disputed_band(digest: str, day: dt.date, _bundle: Bundle) -> pd.DataFrame:
+    """The day's disputed ground with who claims what (``geo.areas.disputed_band``)."""
+    from geo.areas import disputed_band as band
+
+    return band(_bundle.timeline.control_on(day), _bundle.areas_km2)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
 def areas_spec(digest: str, day: dt.date, _bundle: Bundle) -> dict:
     """Vega-Lite spec of the areas chart for ``day``: built once per data content and day (altair's
     schema validation costs tens of ms, which every slider step would otherwise pay)."""
@@ -274,12 +282,14 @@ def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
     from layers import charts, panel
 
     table = area_table(digest, bundle)
-    start = table[(table["day"] == table["day"].min()) & (table["controller"] == "opposition")]
     left, middle, right = st.columns([4, 4, 3], gap="medium")
     with left:
         st.subheader(f"Area held, {day:%d %b %Y}")
-        areas = charts.areas_on(table, day, float(start["km2"].sum())).set_index("Side")
-        st.table(areas.style.format({areas.columns[0]: "{:.2f}", areas.columns[1]: "{:.0f} %"}, na_rep="–"))
+        st.table(charts.areas_on(table, day).set_index("Side"))
+        st.caption("Sourced only: the districts the sources name; with inferred: every district, the "
+                   "editors' placements too. A disputed district counts for the side the sources' own "
+                   "reports give it; who claims what:")
+        st.html(panel.disputed_html(disputed_band(digest, day, bundle), bundle.names))
         st.vega_lite_chart(spec=areas_spec(digest, day, bundle), width="stretch")
     with middle:
         st.subheader(f"Events on {day:%d %b %Y}")

@@ -149,8 +149,8 @@ def decide_weighed(ev: pd.DataFrame) -> pd.DataFrame:
 class GroupState:
     """One decided state of one district, from ``since`` until the district's next group.
 
-    The one record both map encoders read (the app's cards in ``layers.districts`` and the
-    standalone page's table in ``layers.standalone_data``), so a state means the same in both.
+    The record the map's payload (``layers.payload``) and the exports read, so a state means the
+    same in both.
     """
 
     district: str
@@ -163,6 +163,9 @@ class GroupState:
     claims: tuple[dict, ...]
     #: ``sourced`` or ``inferred``: what the weighed rows deciding this state rest on.
     basis: str = "sourced"
+    #: The side the weighed rows give the whole district (what areas count), when they give one:
+    #: for a disputed state, the account the map shows under the dispute's hatching.
+    narrative: str | None = None
 
 
 def _keys(text: str) -> tuple[str, ...]:
@@ -270,11 +273,12 @@ class Timeline:
         if "states" not in self._cache:
             records = self._records()
             cols = ["district", "controller", "share", "holder", "rest", "disputed", "date", "start", "end",
-                    "basis"]
+                    "basis", "w_controller", "w_disputed"]
             self._cache["states"] = [
                 GroupState(str(d), str(c), None if _opt(sh) is None else float(sh), _opt(h), _opt(r), bool(disp),
-                           pd.Timestamp(day).date(), tuple(records[int(a):int(b)]), str(basis))
-                for d, c, sh, h, r, disp, day, a, b, basis
+                           pd.Timestamp(day).date(), tuple(records[int(a):int(b)]), str(basis),
+                           _opt(wc) if _opt(wc) in ("government", "opposition", "sdf") and not wd else None)
+                for d, c, sh, h, r, disp, day, a, b, basis, wc, wd
                 in self.groups[cols].itertuples(index=False, name=None)]
         return self._cache["states"]
 

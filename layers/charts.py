@@ -1,4 +1,4 @@
-"""Charts beside the map (Altair): areas held over the offensive, evacuation figures by source."""
+"""Charts and tables beside the map (Altair): areas held as ranges, evacuation figures by source."""
 
 from __future__ import annotations
 
@@ -7,58 +7,70 @@ import datetime as dt
 import altair as alt
 import pandas as pd
 
-from geo.spatial import areas_by_controller
+from geo.areas import area_series
 from geo.timeline import Timeline
 from geo.vocabulary import label
 from layers.style import DISPUTED_HATCH, PALETTE
 
-SIDE_ORDER = ("government", "opposition", "sdf", "disputed", "unknown")
-#: Colour of each row of the areas (disputed ground in its hatching's colour).
-COLOURS = {**PALETTE, "disputed": DISPUTED_HATCH["background"]}
+SIDES = ("government", "opposition", "sdf")
+ROWS = (*SIDES, "disputed", "unknown")
+#: Colour of each row of the areas (ground no side can be given in its hatching's colour).
+COLOURS = {**PALETTE, "disputed": DISPUTED_HATCH["line"]}
 
 
 def areas_over_time(timeline: Timeline, areas_km2: pd.Series) -> pd.DataFrame:
-    """Area held by each side on every day of the record: columns day, controller, km2, percent."""
-    frames = [areas_by_controller(timeline.control_on(d), areas_km2).assign(day=d) for d in timeline.days]
-    table = pd.concat(frames, ignore_index=True)
-    # areas_by_controller's "contested" is the ground no side can be given: disputed between sources
-    table["controller"] = table["controller"].replace({"contested": "disputed"})
-    return table
+    """Area held by each side on every day (``geo.areas.area_series``), with a ``day`` column."""
+    return area_series(timeline, areas_km2).rename(columns={"date": "day"})
 
 
-def areas_on(table: pd.DataFrame, day: dt.date, opposition_start_km2: float) -> pd.DataFrame:
-    """One day's areas with each as a share of the area the opposition held on the first day."""
-    rows = table[table["day"] == pd.Timestamp(day)].set_index("controller").reindex(list(SIDE_ORDER))
-    ref = opposition_start_km2 or float("nan")
+def _range(low: float, high: float, digits: int = 1, unit: str = "") -> str:
+    if pd.isna(low) or pd.isna(high):
+        return "–"
+    if round(low, digits) == round(high, digits):
+        return f"{high:.{digits}f}{unit}"
+    return f"{low:.{digits}f} … {high:.{digits}f}{unit}"
+
+
+def areas_on(table: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """One day's areas for the app's table: each side's area as a range (sourced only … with inferred),
+    how much of it is disputed, and the share of the opposition's first-day area held or gained."""
+    rows = table[table["day"] == pd.Timestamp(day)].set_index("controller").reindex(list(ROWS))
+    rows = rows[rows.index.isin(SIDES) | rows["km2"].gt(0.0005)]
     first = pd.Timestamp(table["day"].min())
-    # the yardstick the sources use ("70 % of the formerly rebel-held part"): only meaningful for
-    # the area still held or fought over, not for the other sides
-    pct = (rows["km2"] / ref * 100).round(1).where(rows.index.isin(["opposition", "disputed"]))
     return pd.DataFrame({
-        "Side": [label(c) for c in SIDE_ORDER],
-        "km²": rows["km2"].round(2).to_numpy(),
-        f"% of opp. {first:%d %b}": pct.to_numpy(),
+        "Side": [label(c) for c in rows.index],
+        "km² (sourced … with inferred)": [_range(r.km2_sourced, r.km2) for r in rows.itertuples()],
+        "of it disputed, km²": [f"{r.km2_in_dispute:.1f}" if r.km2_in_dispute > 0.0005 else ""
+                                for r in rows.itertuples()],
+        f"% of the opposition's {first:%d %b} area (held or gained)": [
+            _range(r.of_opposition_at_start_sourced, r.of_opposition_at_start, 0, " %")
+            if c in SIDES else "" for c, r in zip(rows.index, rows.itertuples(), strict=True)],
     })
 
 
 def _colour_scale() -> alt.Scale:
-    return alt.Scale(domain=[label(c) for c in SIDE_ORDER], range=[COLOURS[c] for c in SIDE_ORDER])
+    return alt.Scale(domain=[label(c) for c in ROWS[:4]], range=[COLOURS[c] for c in ROWS[:4]])
 
 
 def areas_chart(table: pd.DataFrame, day: dt.date) -> alt.LayerChart:
-    """Lines of km² held by each side per day, with a rule on the chosen day."""
-    data = table.assign(side=table["controller"].map(label))
-    data = data[data["controller"].isin(("government", "opposition", "sdf", "disputed"))
-                | (data["km2"] > 0)]
+    """Each side's km² per day as a band (sourced only … with inferred) and a line (with inferred),
+    with a rule on the chosen day."""
+    data = table[table["controller"].isin(ROWS[:4])].assign(side=lambda f: f["controller"].map(label))
+    data = data[data["controller"].isin(SIDES) | data["km2"].gt(0)]
+    x = alt.X("day:T", title=None, axis=alt.Axis(format="%d %b"))
+    colour = alt.Color("side:N", scale=_colour_scale(), title=None, legend=alt.Legend(orient="bottom"))
+    band = alt.Chart(data).mark_area(opacity=0.25).encode(x=x, y=alt.Y("km2_sourced:Q", title="km² held"),
+                                                           y2="km2:Q", color=colour)
     lines = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=12)).encode(
-        x=alt.X("day:T", title=None, axis=alt.Axis(format="%d %b")),
-        y=alt.Y("km2:Q", title="km² held"),
-        color=alt.Color("side:N", scale=_colour_scale(), title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("day:T", format="%d %b %Y"), "side:N", alt.Tooltip("km2:Q", format=".2f")],
+        x=x, y="km2:Q", color=colour,
+        tooltip=[alt.Tooltip("day:T", format="%d %b %Y"), "side:N",
+                 alt.Tooltip("km2_sourced:Q", title="km², sourced only", format=".1f"),
+                 alt.Tooltip("km2:Q", title="km², with inferred", format=".1f"),
+                 alt.Tooltip("km2_in_dispute:Q", title="of it disputed", format=".1f")],
     )
     rule = alt.Chart(pd.DataFrame({"day": [pd.Timestamp(day)]})).mark_rule(color="#000", strokeDash=[4, 3]
                                                                           ).encode(x="day:T")
-    return (lines + rule).properties(height=220)
+    return (band + lines + rule).properties(height=220)
 
 
 def evacuation_chart(evac: pd.DataFrame, sources: pd.DataFrame, measure: str) -> alt.Chart:

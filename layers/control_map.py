@@ -77,8 +77,8 @@ class ControlMap(MacroElement):
 <header class="cm-head"><h1>{{ this.title|e }}</h1><p class="cm-date" aria-live="polite"></p></header>
 <div class="cm-mapslot"></div>
 <div class="cm-controls" role="group" aria-label="{{ this.payload.words.slider|e }}"></div>
-<aside class="cm-side"><div class="cm-legend"></div><figure class="cm-locator"></figure>
-<section class="cm-panel" aria-live="polite" tabindex="-1"></section></aside>
+<aside class="cm-side"><section class="cm-panel" aria-live="polite" tabindex="-1"></section>
+<div class="cm-legend"></div><figure class="cm-locator"></figure></aside>
 <footer class="cm-foot"><p class="cm-keys"></p><p class="cm-credit">{{ this.payload.credit|e }}.
 {% if this.sources %}{{ this.payload.words.sources|e }}: {{ this.short_sources|e }}.{% endif %}</p></footer>
 </div>

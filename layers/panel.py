@@ -56,3 +56,14 @@ def events_html(events: pd.DataFrame, names: dict[str, str], index: SourceIndex)
         items.append(f"<li><b>{name}</b>: {side}{share}{note}. "
                      f"<small>{source_html(str(row['source']), index)}{claimant_html(row)}</small></li>")
     return '<div class="day-events"><ul>' + "".join(items) + "</ul></div>"
+
+
+def disputed_html(band: pd.DataFrame, names: dict[str, str]) -> str:
+    """The disputed ground of a day: area, districts and who claims what, as an escaped list."""
+    if band.empty:
+        return '<div class="disputed-band">No district is disputed between sources on this day.</div>'
+    items = []
+    for row in band.to_dict("records"):
+        where = ", ".join(escape_text(names.get(d, d)) for d in row["districts"])
+        items.append(f"<li><b>{row['km2']:.2f} km²</b> ({where}): {escape_text(row['claims'])}</li>")
+    return '<div class="disputed-band"><ul>' + "".join(items) + "</ul></div>"

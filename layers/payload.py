@@ -112,6 +112,8 @@ class StyleTable:
         self.styles: list[dict] = []
         self.patterns: list[dict] = []
         self._seen: dict[str, int] = {}
+        #: The sides drawn under a dispute's hatching (None: none given), for the legend.
+        self.disputed_under: set[str | None] = set()
 
     def _add(self, table: list[dict], item: dict) -> int:
         key = ("s" if table is self.styles else "p") + json.dumps(item, sort_keys=True)
@@ -121,8 +123,9 @@ class StyleTable:
         return self._seen[key]
 
     def district(self, state: str, holder: str | None = None, rest: str | None = None,
-                 share: float | None = None, inferred: bool = False) -> int:
-        """The style index of a district in ``state`` (split: holder's share of holder/rest)."""
+                 share: float | None = None, inferred: bool = False, narrative: str | None = None) -> int:
+        """The style index of a district in ``state`` (split: holder's share of holder/rest;
+        disputed: hatching over the ``narrative`` side's colour, when the sources' reports give one)."""
         st = dict(S.DISTRICT_STYLE)
         if state in SIDES:
             st["fillColor"] = S.PALETTE[state]
@@ -134,10 +137,12 @@ class StyleTable:
             st["fillColor"] = S.PALETTE[holder]
         elif state in ("split", "disputed"):  # a split with a side unknown is drawn as disputed ground
             hatch = S.DISPUTED_HATCH
+            self.disputed_under.add(narrative if narrative in SIDES else None)
+            under = S.PALETTE[narrative] if narrative in SIDES else hatch["background"]
             st["fillPattern"] = self._add(self.patterns, {
-                "size": hatch["size"], "angle": hatch["angle"], "background": hatch["background"],
+                "size": hatch["size"], "angle": hatch["angle"], "background": under,
                 "bands": [[0, hatch["lineWidth"], hatch["line"]]]})
-            st["fillColor"] = hatch["background"]
+            st["fillColor"] = under
         else:
             st["fillColor"] = S.PALETTE["unknown"]
             st["fillOpacity"] = S.UNKNOWN_FILL_OPACITY
@@ -182,7 +187,7 @@ def state_rows(groups: list[GroupState], src: dict[str, int], table: StyleTable,
     for g in groups:
         word = state_of(g.controller, g.disputed)
         inferred = basis_of(g)
-        style = table.district(word, g.holder, g.rest, g.share, bool(inferred))
+        style = table.district(word, g.holder, g.rest, g.share, bool(inferred), narrative_of(g))
         share = g.share if word == "split" else None
         rows.append([CODE[word], _num(share), _code(g.holder), _code(g.rest), texts(day_label(g.since, lang)),
                      inferred, style, [_claim(c, src, w, lang, texts) for c in g.claims],
@@ -190,11 +195,19 @@ def state_rows(groups: list[GroupState], src: dict[str, int], table: StyleTable,
     return rows
 
 
+def narrative_of(g: GroupState) -> str | None:
+    """For a disputed state, the side the sources' own reports give the district (areas count it)."""
+    side = getattr(g, "narrative", None)
+    return side if g.disputed and side in SIDES else None
+
+
 def state_line(word: str, g: GroupState, w: dict[str, str]) -> str:
     """The state in words: the side, or who holds how much of a split district, or the dispute."""
     if word == "split" and g.holder in SIDES and g.rest in SIDES and g.share is not None:
         return w["holds"].format(side=w[f"state_{g.holder}"], pct=round(g.share * 100),
                                  rest=w[f"state_{g.rest}"])
+    if word == "disputed" and narrative_of(g):
+        return w["disputed_under"].format(side=w[f"state_{narrative_of(g)}"])
     return w[f"state_{word}"]
 
 
@@ -319,9 +332,14 @@ def legend_rows(data: dict[str, Any], table: StyleTable, w: dict[str, str]) -> l
         split = next((s for s in data["states"] if s[0] == CODE["split"] and s[2] >= 0 and s[3] >= 0), None)
         a, b = (STATES[split[2]], STATES[split[3]]) if split else ("government", "opposition")
         fill(table.district("split", a, b, 0.5), f"{w['state_split']} ({w['means_split']})")
-    for word in ("disputed", "unknown"):
-        if word in present:
-            fill(table.district(word), f"{w[f'state_{word}']} ({w[f'means_{word}']})")
+    if "disputed" in present:
+        for under in sorted(table.disputed_under, key=lambda u: (u is not None, u or "")):
+            text = f"{w['state_disputed']} ({w['means_disputed']})"
+            if under:
+                text = w["disputed_under_legend"].format(side=w[f"state_{under}"])
+            fill(table.district("disputed", narrative=under), text)
+    if "unknown" in present:
+        fill(table.district("unknown"), f"{w['state_unknown']} ({w['means_unknown']})")
     inferred = next((s for s in data["states"] if s[5] and STATES[s[0]] in SIDES), None)
     if inferred:
         fill(table.district(STATES[inferred[0]], inferred=True), w["inferred"])

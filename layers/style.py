@@ -24,7 +24,9 @@ UNKNOWN_FILL_OPACITY = 0.5
 STRIPES: dict[str, Any] = {"size": 10, "angle": 45}
 STRIPE_STEP = 0.05
 #: Disputed districts (sources disagree): their own hatching, at the other angle to the stripes.
-DISPUTED_HATCH: dict[str, Any] = {"background": "#9F7FB8", "line": "#FFFFFF", "lineWidth": 2.5, "size": 7,
+#: Under the hatching, the colour of the side the sources' own reports give the district (what the
+#: areas count), or the plain background when they give none.
+DISPUTED_HATCH: dict[str, Any] = {"background": "#C9B3DB", "line": "#6F3C8F", "lineWidth": 2.5, "size": 8,
                                   "angle": -45}
 #: Outline of a district whose state changed that day: an orange halo, unlike the black front line.
 CHANGED_STYLE: dict[str, Any] = {"color": "#EE7733", "weight": 4.0, "opacity": 1.0, "dashArray": None}

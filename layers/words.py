@@ -47,6 +47,8 @@ UI: dict[str, dict[str, str]] = {
         "map_label": "Map of Aleppo districts by who held them",
         "sources": "Sources", "tiles": "Map data © OpenStreetMap contributors", "credit": BOUNDARY_CREDIT,
         "speed_unit": "{n} day/s", "day_of": "day {n} of {total}",
+        "disputed_under": "Disputed between sources; their own reports give it to: {side}",
+        "disputed_under_legend": "Disputed (hatched) — the sources' own reports: {side}",
         "north": "N", "north_label": "North is up", "locator": "Where the map lies (box) in the region",
         "locator_credit": "Inset: Natural Earth",
     },
@@ -76,6 +78,8 @@ UI: dict[str, dict[str, str]] = {
         "credit": "الحدود: مكتب الأمم المتحدة لتنسيق الشؤون الإنسانية (OCHA) / قسم الخرائط في الأمم المتحدة "
                   "(COD-AB، 2016-09-05)",
         "speed_unit": "{n} يوم/ث", "day_of": "اليوم {n} من {total}",
+        "disputed_under": "متنازع عليه بين المصادر؛ تقاريرها نفسها تنسبه إلى: {side}",
+        "disputed_under_legend": "متنازع عليه (مظلل) — تقارير المصادر نفسها: {side}",
         "north": "ش", "north_label": "الشمال إلى الأعلى", "locator": "موقع الخريطة (المربع) في المنطقة",
         "locator_credit": "الخريطة المصغرة: Natural Earth",
     },

@@ -61,10 +61,12 @@ E10,2016-11-28,T5,sdf,,beta,day,taken
 """
 
 
-def with_column(csv_text: str, name: str) -> str:
-    """``csv_text`` with an empty column ``name`` added at the end of the header and of every row."""
-    head, *rows = csv_text.rstrip("\n").split("\n")
-    return "\n".join([f"{head},{name}", *(f"{row}," for row in rows)]) + "\n"
+def add_column(events: str, name: str, values: dict[str, str] | None = None) -> str:
+    """``events`` (CSV text) with one more column, filled from ``values`` by event_id (blank else)."""
+    lines = events.strip().splitlines()
+    values = values or {}
+    rows = [f"{ln},{values.get(ln.split(',', 1)[0], '')}" for ln in lines[1:]]
+    return "\n".join([f"{lines[0]},{name}", *rows]) + "\n"
 
 
 def write_data(folder: Path, *, features=None, events: str = TINY_EVENTS, sources: str = TINY_SOURCES,

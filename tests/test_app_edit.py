@@ -58,7 +58,7 @@ def test_bad_export_is_refused_and_nothing_written(server, data, offline_page, t
     open_edit(offline_page, server)
     offline_page.locator('input[type="file"]').set_input_files(str(path))
     offline_page.get_by_text("Nothing can be applied").wait_for(timeout=30000)
-    assert "projected metres" in offline_page.inner_text("body")
+    offline_page.get_by_text("look like projected metres", exact=False).wait_for(timeout=30000)
     assert offline_page.get_by_role("button", name="Apply these changes").count() == 0
     assert (data / "districts.geojson").read_bytes() == before
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import TINY_EVENTS, TINY_SOURCES, with_column, write_data
+from conftest import TINY_EVENTS, TINY_SOURCES, add_column, write_data
 
 from geo.describe import about, alt_text, caption, citation, state_table, text_file
 from geo.describe_words import counted, join_names
@@ -65,7 +65,7 @@ def test_caption_arabic(tiny):
 
 
 def test_caption_groups_districts_and_names_inferences_and_claimants(tiny_dir):
-    events = with_column(TINY_EVENTS, "claimant") + (
+    events = add_column(TINY_EVENTS, "claimant") + (
         "E11,2016-12-05,T1,opposition,,beta,inferred,,\n"
         "E12,2016-12-05,T4,opposition,,beta,inferred,,\n"
         "E13,2016-12-05,T2,opposition,0.5,alpha,day,,a spokesman\n"
@@ -215,12 +215,7 @@ def test_after_a_dispute_a_district_is_taken_only_from_the_side_that_held_it_bef
 
 def test_caption_names_relaying_sources_and_the_editors_inference(tiny_dir):
     sources = TINY_SOURCES + "editor,Editors' inference,the editors,,,inference\n"
-    events = (
-        with_column(TINY_EVENTS, "cites").replace(
-            "E7,2016-11-25,T2,government,,alpha,day,all,", "E7,2016-11-25,T2,government,,alpha,day,all,beta"
-        )
-        + "E11,2016-12-05,T1,opposition,,editor,inferred,guess,\n"
-    )
+    events = add_column(TINY_EVENTS, "cites", {"E7": "beta"}) + "E11,2016-12-05,T1,opposition,,editor,inferred,guess,\n"
     ds = load_dataset(write_data(tiny_dir.parent / "relayed", events=events, sources=sources))
     tl = build_timeline(ds.districts["id"], ds.events)
     assert caption(ds, tl, "2016-11-25") == (

@@ -18,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from conftest import DATA, REPO, TINY_EVENTS, TINY_SOURCES, with_column, write_data
+from conftest import DATA, REPO, TINY_EVENTS, TINY_SOURCES, add_column, write_data
 
 from geo.acled import GOVERNMENT_REGAINS, NON_STATE_OVERTAKES, NON_VIOLENT, acled_csv, sub_event_type
 from geo.datapackage import write_datapackage
@@ -315,10 +315,8 @@ def test_cli_export_errors_exit_2(tiny_dir, tmp_path, args, fragment):
 
 
 RELAYED_SOURCES = TINY_SOURCES + "editor,Editors' inference,the editors,,,inference from the sources' later reports\n"
-RELAYED_EVENTS = (
-    with_column(TINY_EVENTS, "cites")
-    .replace("E7,2016-11-25,T2,government,,alpha,day,all,", "E7,2016-11-25,T2,government,,alpha,day,all,beta")
-    .replace("E5,2016-11-15,T5,opposition,,alpha,inferred,start", "E5,2016-11-15,T5,opposition,,editor,inferred,start")
+RELAYED_EVENTS = add_column(TINY_EVENTS, "cites", {"E7": "beta"}).replace(
+    "E5,2016-11-15,T5,opposition,,alpha,inferred,start", "E5,2016-11-15,T5,opposition,,editor,inferred,start"
 )
 
 

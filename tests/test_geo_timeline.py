@@ -305,3 +305,38 @@ def test_weighed_state_is_the_plain_one_where_no_row_is_set_aside(tiny, weighed)
     a, b = weighed.weighed_on("2016-11-20"), weighed.control_on("2016-11-20")
     pd.testing.assert_frame_equal(a.loc[["T3", "T4", "T5", "T6"], cols], b.loc[["T3", "T4", "T5", "T6"], cols])
     assert not a.loc["T1", "disputed"] and b.loc["T1", "disputed"]
+
+
+@st.composite
+def weighed_event_sets(draw):
+    ids, events = draw(event_sets())
+    n = len(events)
+    pick = lambda values: draw(st.lists(st.sampled_from(values), min_size=n, max_size=n))  # noqa: E731
+    return ids, events.assign(claim_kind=pick(["district", "citywide", "district-announced", "citywide-announced"]),
+                              claimant=pick(["", "", "X"]), precision=pick(["day", "day", "inferred"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(weighed_event_sets())
+def test_weighed_timeline_is_the_naive_reference_on_the_best_ranked_rows(case):
+    from geo.timeline import claim_rank, is_inference
+
+    ids, events = case
+    tl = build_timeline(ids, events, end=pd.Timestamp("2016-12-22").date())
+    ev = events.assign(source=events["source"].where(events["claimant"].eq(""), events["source"] + ": X"))
+    rank = claim_rank(events)
+    best = rank.eq(rank.groupby([events["district"], events["date"]]).transform("min"))
+    ref = naive_states(ids, ev[best], tl.days)
+    kept = events[best]
+    for day in tl.days:
+        state = tl.weighed_on(day)
+        for did in ids:
+            got, want = state.loc[did], ref[(day, did)]
+            assert got["controller"] == want["controller"], (day, did)
+            if want["controller"] == "contested":
+                assert got["holder"] == want["holder"]
+                assert _same(got["rest"] if pd.notna(got["rest"]) else None, want["rest"])
+                assert got["share"] == pytest.approx(want["share"])
+            if want["controller"] != "unknown":
+                rows = kept[(kept["district"] == did) & (kept["date"] == got["since"])]
+                assert got["basis"] == ("inferred" if is_inference(rows).all() else "sourced")

@@ -326,9 +326,7 @@
     this.openPanel = function (j) {
       openDistrict = typeof j === "string" ? ids.indexOf(j) : j;
       renderPanel();
-      if (openDistrict >= 0 && opts.scrollPanel !== false && panel.scrollIntoView) {
-        panel.scrollTop = 0;
-      }
+      if (openDistrict >= 0 && panel.parentNode.scrollTo) { panel.parentNode.scrollTo(0, 0); }
       emit("district");
     };
 
