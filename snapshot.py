@@ -48,22 +48,78 @@ BASEMAPS = ("none", "streets")
 
 
 def render_html(ds: Dataset, timeline: Timeline, day: dt.date | str | pd.Timestamp, *, title: str | None = None,
-                lang: str = "en", basemap: str = "none", static: bool = False) -> str:
+                lang: str = "en", basemap: str = "none", static: bool = False, byline: str = "",
+                link: str = "", accessed: dt.date | None = None) -> str:
     """The self-contained page of the map opening on ``day`` (``static``: that day only, no control).
 
     The same folium plugin and payload as the app's map; Leaflet and the data are inlined, so
-    the file scrubs offline with no server.
+    the file scrubs offline with no server. ``byline`` goes under the title; the citation line of
+    each day names ``link`` (e.g. the app's address) and the ``accessed`` date (default: today).
     """
+    from geo.describe import about
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}.")
     if basemap not in BASEMAPS:
         raise ValueError(f"basemap must be one of {', '.join(BASEMAPS)}, not {basemap!r}.")
     start = timeline.day_index(day)
     days = timeline.days[start:start + 1] if static else timeline.days
-    payload = build_payload(ds, timeline, lang=lang, days=days, start=0 if static else start,
-                            tiles=basemap == "streets")
     first, last = timeline.days[0].date(), timeline.days[-1].date()
-    return render_page(payload, title=title or default_title(lang, first, last), static=static, hash=not static)
+    title = title or default_title(lang, first, last)
+    cite = {"title": title, "url": link, "accessed": accessed or dt.date.today()}
+    payload = build_payload(ds, timeline, lang=lang, days=days, start=0 if static else start,
+                            tiles=basemap == "streets", cite=cite)
+    return render_page(payload, title=title, static=static, hash=not static, byline=byline,
+                       about=about(ds, lang, tl=timeline))
+
+
+def change_rows(ds: Dataset, timeline: Timeline, d1, d2, lang: str) -> list[list[str]]:
+    """The rows of a comparison's list: district, state before and after, each claim and its source."""
+    from geo.compare import compare
+    from geo.vocabulary import label
+    from layers.words import day_label
+
+    titles = dict(zip(ds.sources["key"], ds.sources["title"], strict=True))
+    name = "name_ar" if lang == "ar" else "name"
+
+    def state(word, share, holder) -> str:
+        text = label(str(word), lang)
+        return f"{text} ({label(str(holder), lang)} {share:.0%})" if word == "split" and pd.notna(share) else text
+
+    rows = []
+    for r in compare(ds, timeline, d1, d2).to_dict("records"):
+        claim = ""
+        if pd.notna(r["date"]):
+            part = f" {r['share']:.0%}" if pd.notna(r["share"]) else ""
+            who = f" ({r['claimant']})" if r.get("claimant") else ""
+            note = f": {r['note']}" if r.get("note") else ""
+            claim = f"{day_label(r['date'].date(), lang)} — {label(str(r['controller']), lang)}{part}{who}{note}"
+        sources = [titles.get(k, k) for k in [r.get("source"), *str(r.get("cites") or "").split(";")] if k]
+        rows.append([r[name] or r["name"], state(r["from_state"], r["from_share"], r["from_holder"]),
+                     state(r["to_state"], r["to_share"], r["to_holder"]), claim, "; ".join(sources)])
+    return rows
+
+
+def render_compare_html(ds: Dataset, timeline: Timeline, d1, d2, *, title: str | None = None, lang: str = "en",
+                        byline: str = "") -> str:
+    """Two days side by side, the districts that changed between them outlined, and the list of
+    changes with the claims and sources behind each (one self-contained page)."""
+    from geo.describe import about, compare_caption
+    from layers.control_map import ChangeList, render_compare
+    from layers.words import day_label, words
+
+    i1, i2 = timeline.day_index(d1), timeline.day_index(d2)
+    if i1 >= i2:
+        raise ValueError(f"--compare: the first day ({timeline.days[i1].date()}) must come before the second "
+                         f"({timeline.days[i2].date()}).")
+    w = words(lang)
+    labels = {"d1": day_label(timeline.days[i1].date(), lang), "d2": day_label(timeline.days[i2].date(), lang)}
+    title = title or w["compare_title"].format(**labels)
+    before = build_payload(ds, timeline, lang=lang, days=timeline.days[i1:i1 + 1])
+    after = build_payload(ds, timeline, lang=lang, days=timeline.days[i2:i2 + 1], changed_since=timeline.days[i1])
+    changes = ChangeList(heading=w["changes"], caption=compare_caption(ds, timeline, d1, d2, lang),
+                         head=w["change_head"].split("|"), rows=change_rows(ds, timeline, d1, d2, lang),
+                         empty=w["no_changes"], dir="rtl" if lang == "ar" else "ltr")
+    return render_compare(before, after, changes, title=title, byline=byline, about=about(ds, lang, tl=timeline))
 
 
 def iframe_snippet(src: str, *, title: str, height: int = 600) -> str:
@@ -226,18 +282,39 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--scale", type=float, help="device pixel ratio (default 2 for --png and "
                     "--all-days; the GIF is then width x height)")
     ap.add_argument("--title", help="title shown on the map (default: a neutral title)")
+    ap.add_argument("--byline", default="", help="byline or credit line under the title, e.g. 'Map: A. Editor / Desk'")
+    ap.add_argument("--link", default="", help="address the citation line gives (e.g. the app's URL)")
     ap.add_argument("--lang", choices=LANGS, default="en", help="labels and legend language")
     ap.add_argument("--basemap", choices=BASEMAPS, default="none",
                     help="street tiles behind the districts (optional; needs the network)")
     ap.add_argument("--static", action="store_true", help="pin the page to --date, without a slider")
     ap.add_argument("--all-days", type=Path, metavar="DIR", help="write one PNG per day into DIR")
+    ap.add_argument("--compare", nargs=2, metavar=("D1", "D2"),
+                    help="two days side by side with the changes between them (--html, --png, --csv)")
+    ap.add_argument("--csv", type=Path, help="with --compare: write the list of changes and their claims here")
     ap.add_argument("--gif", type=Path, metavar="OUT", help="write the offensive as an animated GIF")
     return ap
 
 
+def write_text_beside(png: Path, ds: Dataset, tl: Timeline, day: dt.date, args: argparse.Namespace) -> Path:
+    """The PNG's text alternative (``a.png`` -> ``a.txt``): the day described, the states, the citation."""
+    from geo.describe import citation, text_file
+    from layers.words import default_title
+
+    title = args.title or default_title(args.lang, tl.days[0].date(), tl.days[-1].date())
+    cite = citation(title, day, args.link, ds.digest, dt.date.today(), args.lang)
+    out = Path(png).with_suffix(".txt")
+    out.write_text(text_file(ds, tl, day, args.lang, cite=cite), encoding="utf-8")
+    return out
+
+
 def _check_args(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    if not (args.html or args.png or args.all_days or args.gif):
-        ap.error("say what to write: --html, --png, --all-days or --gif.")
+    if not (args.html or args.png or args.all_days or args.gif or args.csv):
+        ap.error("say what to write: --html, --png, --all-days, --gif (or, with --compare, --csv).")
+    if args.csv and not args.compare:
+        ap.error("--csv goes with --compare D1 D2.")
+    if args.compare and (args.all_days or args.gif):
+        ap.error("--compare writes --html, --png and --csv, not --all-days or --gif.")
     if not (100 <= args.width <= 8000 and 100 <= args.height <= 8000):
         ap.error("--width and --height must be between 100 and 8000 pixels.")
     if args.scale is not None and not 0.5 <= args.scale <= 4:
@@ -255,10 +332,33 @@ def _load(data: str) -> tuple[Dataset, Timeline] | None:
     return ds, build_timeline(ds.districts["id"], ds.events)
 
 
+def run_compare(args: argparse.Namespace, ds: Dataset, tl: Timeline) -> list[Path]:
+    """The two-day comparison: HTML, PNG and the CSV of the changes, as asked."""
+    from geo.compare import compare_csv
+
+    d1, d2 = (_day(text, tl) for text in args.compare)
+    html = render_compare_html(ds, tl, d1, d2, title=args.title, lang=args.lang, byline=args.byline)
+    written = []
+    if args.html:
+        args.html.write_text(html, encoding="utf-8")
+        written.append(args.html)
+    if args.csv:
+        args.csv.write_text(compare_csv(ds, tl, d1, d2), encoding="utf-8")
+        written.append(args.csv)
+    if args.png:
+        with PngRenderer() as renderer:
+            renderer.render(html, args.png, scale=args.scale or 2, width=args.width, height=args.height)
+        written.append(args.png)
+    return written
+
+
 def run(args: argparse.Namespace, ds: Dataset, tl: Timeline) -> list[Path]:
     """Write every output asked for; return their paths."""
+    if args.compare:
+        return run_compare(args, ds, tl)
     day = _day(args.date, tl)
-    opts = {"title": args.title, "lang": args.lang, "basemap": args.basemap}
+    opts = {"title": args.title, "lang": args.lang, "basemap": args.basemap, "byline": args.byline,
+            "link": args.link}
     html = render_html(ds, tl, day, static=args.static, **opts)
     written = []
     if args.html:
@@ -271,6 +371,7 @@ def run(args: argparse.Namespace, ds: Dataset, tl: Timeline) -> list[Path]:
         if args.png:
             renderer.render(html, args.png, scale=args.scale or 2, **size)
             written.append(args.png)
+            written.append(write_text_beside(args.png, ds, tl, day, args))
         if args.all_days or args.gif:
             scrub = html if not args.static else render_html(ds, tl, day, **opts)
             pngs = []

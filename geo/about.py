@@ -14,7 +14,7 @@ import pandas as pd
 from geo.constants import METRIC_CRS
 from geo.describe_words import check_lang, counted, join_names, long_date
 from geo.load import Dataset
-from geo.states import EDITOR_SOURCE, state_intervals
+from geo.states import EDITOR_SOURCE, claim_keys, state_intervals
 from geo.timeline import Timeline, build_timeline
 
 #: Words a note quotes as the basis of an estimated share: ``share 0.25 estimated from "parts"``.
@@ -52,12 +52,15 @@ TEXT: dict[str, dict[str, str]] = {
         "disp_none": "No two sources disagree anywhere in the record.",
         "area_h": "Why areas are ranges",
         "area_1": "Areas are measured on the district outlines in a metric projection ({crs}). A split district's "
-        "area is shared out by its share. A side's area is a range: the low figure counts only districts "
-        "whose state a source states, the high figure adds the editors' inferences. Disputed ground is "
-        "counted apart and given to no side.",
+        "area is shared out by its share. A side's area is a range: the low figure counts only the ground the "
+        "sources name, the high figure adds the districts only the editors place.",
+        "area_2": "A district the sources disagree about is counted for the side its strongest claims give: a "
+        "source's own report on the district outweighs a statement about the whole city, which outweighs a "
+        "party the source quotes, and an announcement counts least. Its whole area is also given apart as "
+        "disputed ground, with who claims what, so it is never silently dropped.",
         "src_h": "Sources",
         "src_1": "Each source's stance is given in our words so that readers can weigh its claims.",
-        "src_row": "{title}. {publisher}{date}. Stance: {stance}. Claims: {claims}. Key: {key}.{url}",
+        "src_row": "{title}. {publisher}{date}. Stance: {stance}. Claims citing it: {claims}. Key: {key}.{url}",
         "no_stance": "not stated",
         "ver_h": "Data version",
         "ver_1": "Data version {digest}: a digest of the content of every data file, so any edit changes it.",
@@ -92,11 +95,15 @@ TEXT: dict[str, dict[str, str]] = {
         "disp_none": "لا يختلف مصدران في أي موضع من السجل.",
         "area_h": "لماذا المساحات نطاقات",
         "area_1": "تُقاس المساحات على حدود الأحياء في إسقاط متري ({crs}). وتوزَّع مساحة الحي المقسوم بحسب "
-        "الحصة. مساحة كل طرف نطاق: الرقم الأدنى يحسب الأحياء التي يذكر مصدر حالتها فقط، والأعلى يضيف "
-        "استنتاجات المحررين. وتُحسب الأرض المتنازع عليها وحدها ولا تُعطى لأي طرف.",
+        "الحصة. مساحة كل طرف نطاق: الرقم الأدنى يحسب الأرض التي تسميها المصادر فقط، والأعلى يضيف الأحياء "
+        "التي يضعها المحررون وحدهم.",
+        "area_2": "يُحسب الحي الذي تختلف المصادر بشأنه للطرف الذي تعطيه أقوى الروايات عنه: تقرير المصدر نفسه عن "
+        "الحي أقوى من قول عن المدينة كلها، وهذا أقوى من رواية جهة ينقل عنها المصدر، والإعلان عن عملية أضعفها. "
+        "وتُذكر مساحته كاملة أيضاً أرضاً متنازعاً عليها مع من يقول ماذا، فلا تسقط من الحساب.",
         "src_h": "المصادر",
         "src_1": "موقف كل مصدر مذكور بكلماتنا ليزن القارئ رواياته.",
-        "src_row": "{title}. {publisher}{date}. الموقف: {stance}. عدد الروايات: {claims}. المفتاح: {key}.{url}",
+        "src_row": "{title}. {publisher}{date}. الموقف: {stance}. عدد الروايات المسندة إليه: {claims}. "
+        "المفتاح: {key}.{url}",
         "no_stance": "غير مذكور",
         "ver_h": "نسخة البيانات",
         "ver_1": "نسخة البيانات {digest}: بصمة لمحتوى كل ملفات البيانات، فأي تعديل يغيرها.",
@@ -142,7 +149,8 @@ def _disputes(tl: Timeline) -> tuple[int, int, pd.Timestamp | None, pd.Timestamp
 
 
 def _sources(ds: Dataset, t: dict[str, str]) -> list[str]:
-    counts = ds.events["source"].value_counts()
+    cols = [c for c in ("event_id", "source", "cites") if c in ds.events]
+    counts = pd.Series([k for c in ds.events[cols].to_dict("records") for k in claim_keys(c)]).value_counts()
     rows = []
     for r in ds.sources.to_dict("records"):
         rows.append(
@@ -229,7 +237,7 @@ def about(ds: Dataset, lang: str = "en", *, tl: Timeline | None = None) -> list[
                 else t["disp_none"],
             ],
         ),
-        ("areas", t["area_h"], [t["area_1"].format(crs=METRIC_CRS)]),
+        ("areas", t["area_h"], [t["area_1"].format(crs=METRIC_CRS), t["area_2"]]),
         ("sources", t["src_h"], [t["src_1"], *_sources(ds, t)]),
         (
             "version",

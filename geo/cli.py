@@ -22,10 +22,10 @@ from geo.load import Dataset, check_dataset
 from geo.names import match_district
 from geo.spatial import changes_between, district_areas_km2
 from geo.timeline import Timeline, build_timeline
-from geo.vocabulary import states
+from geo.vocabulary import state_of, states
 
-RECORD_FIELDS = ("id", "name", "name_ar", "aliases", "state", "controller", "share", "holder", "rest",
-                 "disputed", "basis", "since", "sources")
+RECORD_FIELDS = ("id", "name", "name_ar", "aliases", "state", "share", "holder", "rest", "basis", "since",
+                 "sources")
 
 
 class UsageError(Exception):
@@ -118,8 +118,9 @@ def cmd_areas(ds, tl, args) -> str:
     table, band = areas_on(tl, district_areas_km2(ds.districts), day)
     if args.format == "table":
         return _areas_text(day, table, band)
+    # the rows are named by the state words: the three sides, disputed ground, unknown
     rows = [{k: _clean(round(v, 3) if isinstance(v, float) else v) for k, v in r.items()}
-            for r in table.to_dict("records")]
+            for r in table.rename(columns={"controller": "state"}).to_dict("records")]
     if args.format == "csv":
         return _emit(rows, "csv")
     disputed = [{"km2": round(r["km2"], 3), "districts": list(r["districts"]), "sides": list(r["sides"]),
@@ -145,8 +146,8 @@ def _history(ds, tl, did: str) -> tuple[dict, list[dict]]:
     records = []
     for _, g in groups.iterrows():
         for claim in tl.events.iloc[g["start"]:g["end"]].to_dict("records"):
-            records.append({"date": g["date"].date().isoformat(), "state": g["controller"],
-                            "state_share": _clean(g["share"]), "disputed": bool(g["disputed"]),
+            records.append({"date": g["date"].date().isoformat(), "state": state_of(g["controller"], g["disputed"]),
+                            "state_share": _clean(g["share"]),
                             "basis": g["basis"], "claim": claim["controller"], "claim_share": _clean(claim["share"]),
                             "source": claim["source"], "cites": claim.get("cites", ""),
                             "claimant": claim.get("claimant", ""), "claim_kind": claim.get("claim_kind", ""),

@@ -46,6 +46,8 @@ SOURCES_FILE = "sources.csv"
 ROUTES_FILE = "routes.geojson"
 CHECKPOINTS_FILE = "checkpoints.geojson"
 EVACUATION_FILE = "evacuation.csv"
+#: Optional: named places the map labels (a citadel, city gates), points with id, name, name_ar, source.
+LANDMARKS_FILE = "landmarks.geojson"
 
 EVENT_COLUMNS: tuple[str, ...] = (
     "event_id", "date", "district", "controller", "share", "source", "precision", "note",

@@ -13,11 +13,12 @@ import urllib.parse
 
 import pandas as pd
 
-from geo.about import about
+from geo.about import about, latest_change
+from geo.areas import areas_on
 from geo.compare import compare
 from geo.describe_words import SIDE_IN_TEXT, W, capitalised, check_lang, counted, join_names, long_date
 from geo.load import Dataset
-from geo.spatial import areas_by_controller, district_areas_km2
+from geo.spatial import district_areas_km2
 from geo.states import EDITOR_SOURCE, claim_keys, day_states, is_inference
 from geo.timeline import Timeline
 from geo.vocabulary import SIDES, label
@@ -30,10 +31,12 @@ VERSION_CHARS = 12
 __all__ = [
     "about",
     "alt_text",
+    "as_of",
     "area_ranges",
     "caption",
     "change_phrases",
     "citation",
+    "compare_caption",
     "dispute_sentences",
     "link_for",
     "source_names",
@@ -97,31 +100,34 @@ def _verb(row: dict) -> str:
     return "took" if row.get("prev") in SIDES and row["prev"] != row["to_state"] else "held"
 
 
-def change_phrases(ds: Dataset, tl: Timeline, day, lang: str = "en") -> list[str]:
-    """One phrase per kind of change dated ``day``, districts with the same change and sources grouped.
+def change_phrases(ds: Dataset, tl: Timeline, day, lang: str = "en", *, since=None) -> list[str]:
+    """One phrase per kind of change, districts with the same change and sources grouped.
 
-    Districts that became disputed are left to :func:`dispute_sentences`.
+    The changes dated ``day`` or, with ``since``, those between ``since`` and ``day`` (the states of the
+    two days compared, every claim dated in between attributed). Districts that became disputed are
+    left to :func:`dispute_sentences`.
     """
     day = pd.Timestamp(day).normalize()
     i = tl.day_index(day)
-    if i == 0:
+    before_day = tl.days[i - 1] if since is None and i > 0 else since
+    if before_day is None:
         return []
-    table = compare(ds, tl, tl.days[i - 1], day)
+    table = compare(ds, tl, before_day, day)
     if table.empty:
         return []
     names = source_names(ds, lang)
-    before = day_states(ds, tl, tl.days[i - 1]).set_index("id")["rest"]
+    before = day_states(ds, tl, before_day).set_index("id")["rest"]
+    after = day_states(ds, tl, day).set_index("id")["since"]
     g = tl.groups
-    prev = g.loc[g["date"].eq(day), ["district", "prev"]].set_index("district")["prev"]
+    prev = dict(zip(zip(g["district"], g["date"], strict=True), g["prev"], strict=True))
     groups: dict[tuple, list[str]] = {}
     for did, rows in table.groupby("id", sort=False):
-        row = rows.iloc[0].to_dict() | {"from_rest": before.get(did), "prev": prev.get(did)}
+        row = rows.iloc[0].to_dict() | {"from_rest": before.get(did), "prev": prev.get((did, after.get(did)))}
         if row["to_state"] not in (*SIDES, "split"):
             continue
         side = row["to_holder"] if row["to_state"] == "split" else row["to_state"]
         pct = round(float(row["to_share"]) * 100) if row["to_state"] == "split" else None
-        claims = rows[rows["date"].eq(day)].to_dict("records") or rows.to_dict("records")
-        key = (_verb(row), side, pct, _attribution(claims, names, lang))
+        key = (_verb(row), side, pct, _attribution(rows.to_dict("records"), names, lang))
         groups.setdefault(key, []).append(row[_name_col(lang)])
     w = W[lang]
     return [
@@ -219,6 +225,22 @@ def caption(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
     return " ".join([head, *disputes])
 
 
+def compare_caption(ds: Dataset, tl: Timeline, d1, d2, lang: str = "en") -> str:
+    """What changed between ``d1`` and ``d2`` (which districts, to whom, on whose word; the two days'
+    states compared) and where sources disagree on ``d2``. Plain text for a two-day comparison."""
+    check_lang(lang)
+    d1, d2 = pd.Timestamp(d1).normalize(), pd.Timestamp(d2).normalize()
+    tl.day_index(d1)
+    w = W[lang]
+    dates = {"start": long_date(d1, lang), "end": long_date(d2, lang)}
+    phrases = change_phrases(ds, tl, d2, lang, since=d1)
+    if phrases:
+        head = w["between"].format(**dates) + w["clause_sep"].join(phrases) + "."
+    else:
+        head = w["none_between"].format(**dates)
+    return " ".join([head, *dispute_sentences(ds, tl, d2, lang)])
+
+
 def _km2(lo: float, hi: float, lang: str) -> str:
     lo, hi = round(lo, 1), round(hi, 1)
     w = W[lang]
@@ -226,21 +248,39 @@ def _km2(lo: float, hi: float, lang: str) -> str:
 
 
 def area_ranges(ds: Dataset, tl: Timeline, day) -> pd.DataFrame:
-    """Area on ``day`` as a range (km², from geo.spatial), indexed by government, opposition, sdf,
-    disputed, unknown: ``low`` counts only districts whose state a source states, ``high`` adds the
-    editors' inferences; ``disputed`` is the ground sources disagree about."""
-    state = tl.control_on(pd.Timestamp(day).normalize())
-    basis = day_states(ds, tl, day).set_index("id")["basis"].reindex(state.index)
-    areas = district_areas_km2(ds.districts)
-    high = areas_by_controller(state, areas).set_index("controller")["km2"]
-    low = areas_by_controller(state[basis.eq("sourced").to_numpy()], areas).set_index("controller")["km2"]
-    out = pd.DataFrame({"low": low.reindex(high.index, fill_value=0.0), "high": high})
-    return out.rename(index={"contested": "disputed"})
+    """Area on ``day`` as a range (km², from :func:`geo.areas.areas_on`), indexed by government,
+    opposition, sdf, unknown, disputed, disputed_counted.
+
+    ``low`` counts only the ground the sources name, ``high`` adds the ground only the editors place.
+    ``disputed`` is the ground the map shows disputed (whole districts); ``disputed_counted`` is the
+    part of it that the sides' figures already count, given to the side its strongest claims name.
+    """
+    table, band = areas_on(tl, district_areas_km2(ds.districts), pd.Timestamp(day).normalize())
+    out = table.set_index("controller")[["km2_sourced", "km2"]].set_axis(["low", "high"], axis=1)
+    in_dispute = float(band["km2"].sum()) if len(band) else 0.0
+    in_sides = max(in_dispute - float(out.loc["disputed", "high"]), 0.0)
+    out = out.drop(index="disputed")
+    out.loc["disputed"] = [in_dispute, in_dispute]
+    out.loc["disputed_counted"] = [in_sides, in_sides]
+    return out
 
 
 def alt_text(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
     """A text alternative for the map on ``day``: who held what and how much area, what changed, what
     is disputed. Plain text of a few sentences (for alt text, ARIA and a .txt beside a PNG)."""
+    return " ".join([alt_summary(ds, tl, day, lang), *_day_story(ds, tl, day, lang), W[lang]["alt_range_note"]])
+
+
+def _day_story(ds: Dataset, tl: Timeline, day, lang: str) -> list[str]:
+    """What changed on ``day`` and where the sources disagree, as sentences."""
+    w = W[lang]
+    phrases = change_phrases(ds, tl, day, lang)
+    changed = w["changed"].format(text=capitalised(w["clause_sep"].join(phrases))) + "." if phrases else w["unchanged"]
+    return [changed, *dispute_sentences(ds, tl, day, lang)]
+
+
+def alt_summary(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
+    """The first part of :func:`alt_text`: the day, and who held how many districts and how much area."""
     check_lang(lang)
     day = pd.Timestamp(day).normalize()
     w = W[lang]
@@ -256,27 +296,25 @@ def alt_text(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
         n = int(counts.get(side, 0))
         lo, hi = ranges.loc[side, "low"], ranges.loc[side, "high"]
         if n or hi > 0:
+            template = "alt_side" if n else "alt_side_none"
             parts.append(
-                w["alt_side"].format(side=SIDE_IN_TEXT[lang][side], n=n, count=count(n), area=_km2(lo, hi, lang))
+                w[template].format(side=SIDE_IN_TEXT[lang][side], n=n, count=count(n), area=_km2(lo, hi, lang))
             )
     if n := int(counts.get("split", 0)):
         parts.append(w["alt_split"].format(n=n, count=count(n)))
     if n := int(counts.get("disputed", 0)):
         lo, hi = ranges.loc["disputed", "low"], ranges.loc["disputed", "high"]
-        parts.append(w["alt_disputed"].format(n=n, count=count(n), area=_km2(lo, hi, lang)))
+        text = w["alt_disputed"].format(n=n, count=count(n), area=_km2(lo, hi, lang))
+        in_sides = ranges.loc["disputed_counted", "high"]
+        if round(in_sides, 1) == round(hi, 1):
+            text += w["alt_disputed_all_counted"]
+        elif round(in_sides, 1) > 0:
+            text += w["alt_disputed_counted"].format(a=f"{in_sides:.1f}")
+        parts.append(text)
     if n := int(counts.get("unknown", 0)):
         parts.append(w["alt_unknown"].format(n=n, count=count(n)))
     holdings = capitalised(w["clause_sep"].join(parts)) + "."
-    phrases = change_phrases(ds, tl, day, lang)
-    changed = w["changed"].format(text=capitalised(w["clause_sep"].join(phrases))) + "." if phrases else w["unchanged"]
-    sentences = [
-        w["alt_head"].format(date=long_date(day, lang)),
-        holdings,
-        changed,
-        *dispute_sentences(ds, tl, day, lang),
-        w["alt_range_note"],
-    ]
-    return " ".join(sentences)
+    return " ".join([w["alt_head"].format(date=long_date(day, lang)), holdings])
 
 
 def state_table(ds: Dataset, tl: Timeline, day, lang: str = "en") -> tuple[list[str], list[list[str]]]:
@@ -319,6 +357,14 @@ def text_file(ds: Dataset, tl: Timeline, day, lang: str = "en", *, cite: str = "
     if cite:
         lines += ["", cite]
     return "\n".join(lines) + "\n"
+
+
+def as_of(ds: Dataset, tl: Timeline, lang: str = "en") -> str:
+    """The "data as of" stamp: the date of the record's latest change of control and the data version."""
+    check_lang(lang)
+    latest = latest_change(ds, tl)
+    date = long_date(latest, lang) if latest is not None else W[lang]["no_change_yet"]
+    return W[lang]["as_of"].format(date=date, version=ds.digest[:VERSION_CHARS])
 
 
 def link_for(url: str, day) -> str:

@@ -53,10 +53,11 @@ W: dict[str, dict[str, str]] = {
         "and": " and ",
         "sep": ", ",
         "clause_sep": "; ",
-        "more": "{n} other districts",
         "on_day": "On {date}, ",
         "first_day": "{date} is the first day of the record; no change is dated on it.",
         "no_change": "No district changed hands on {date} in the record.",
+        "between": "Between {start} and {end}, ",
+        "none_between": "No district changed hands between {start} and {end} in the record.",
         "took": "{side} took {names}",
         "took_all": "{side} took all of {names}",
         "held": "{side} held {names}",
@@ -84,25 +85,31 @@ W: dict[str, dict[str, str]] = {
         "obj_many": "them",
         "alt_head": "Map of the districts of Aleppo on {date}, coloured by who held each one.",
         "alt_side": "{side} held {count} whole ({area})",
+        "alt_side_none": "{side} held no district whole ({area})",
         "alt_split": "{count} split between two sides",
         "alt_disputed": "sources disagree about {count} ({area})",
+        "alt_disputed_counted": ", of which {a} km² is counted above with the side the strongest claims name",
+        "alt_disputed_all_counted": ", all counted above with the side the strongest claims name",
         "alt_unknown": "no record for {count}",
         "km2": "about {a} km²",
         "km2_range": "between {lo} and {hi} km²",
-        "alt_range_note": "Areas are ranges: the low figure counts only what a source states, the high "
-        "figure adds the editors' inferences; split districts are shared out by their share.",
+        "alt_range_note": "Areas are ranges: the low figure counts only the ground the sources name, the high "
+        "figure adds the districts only the editors place; split districts are shared out by their share.",
         "changed": "Changed that day: {text}",
         "unchanged": "Nothing changed hands that day.",
         "cite": "{title}. Map for {date}.{link} Data version {version}. Accessed {accessed}.",
+        "as_of": "Data as of {date} · version {version}",
+        "no_change_yet": "no change of control yet",
     },
     "ar": {
         "and": " و",
         "sep": "، ",
         "clause_sep": "؛ ",
-        "more": "{n} أحياء أخرى",
         "on_day": "في {date}، ",
         "first_day": "{date} هو اليوم الأول في السجل؛ لا تغيير مؤرخاً فيه.",
         "no_change": "لم تتغير السيطرة على أي حي في {date} بحسب السجل.",
+        "between": "بين {start} و{end}، ",
+        "none_between": "لم تتغير السيطرة على أي حي بين {start} و{end} بحسب السجل.",
         "took": "سيطرت {side} على {names}",
         "took_all": "أكملت {side} سيطرتها على {names}",
         "held": "كانت {side} تسيطر على {names}",
@@ -130,16 +137,21 @@ W: dict[str, dict[str, str]] = {
         "obj_many": "",
         "alt_head": "خريطة أحياء حلب في {date}، ملونة بحسب الجهة المسيطرة على كل حي.",
         "alt_side": "عدد الأحياء التي سيطرت عليها {side} بالكامل: {n} ({area})",
+        "alt_side_none": "عدد الأحياء التي سيطرت عليها {side} بالكامل: 0 ({area})",
         "alt_split": "عدد الأحياء المقسومة بين طرفين: {n}",
         "alt_disputed": "عدد الأحياء التي تختلف المصادر بشأنها: {n} ({area})",
+        "alt_disputed_counted": "، منها {a} كم² محسوبة أعلاه للطرف الذي تسميه أقوى الروايات",
+        "alt_disputed_all_counted": "، كلها محسوبة أعلاه للطرف الذي تسميه أقوى الروايات",
         "alt_unknown": "عدد الأحياء بلا سجل: {n}",
         "km2": "نحو {a} كم²",
         "km2_range": "بين {lo} و{hi} كم²",
-        "alt_range_note": "المساحات نطاقات: الرقم الأدنى يحسب ما يذكره مصدر فقط، والأعلى يضيف استنتاجات "
-        "المحررين؛ وتوزَّع مساحة الحي المقسوم بحسب الحصة.",
+        "alt_range_note": "المساحات نطاقات: الرقم الأدنى يحسب الأرض التي تسميها المصادر فقط، والأعلى يضيف "
+        "الأحياء التي يضعها المحررون وحدهم؛ وتوزَّع مساحة الحي المقسوم بحسب الحصة.",
         "changed": "ما تغير في ذلك اليوم: {text}",
         "unchanged": "لم تتغير السيطرة على أي حي في ذلك اليوم.",
         "cite": "{title}. خريطة يوم {date}.{link} نسخة البيانات {version}. تاريخ الاطلاع {accessed}.",
+        "as_of": "البيانات حتى {date} · النسخة {version}",
+        "no_change_yet": "لا تغير في السيطرة بعد",
     },
 }
 
@@ -162,7 +174,7 @@ def join_names(names: list[str], lang: str, *, limit: int | None = None) -> str:
     names = [n for n in names if n]
     w = W[lang]
     if limit is not None and len(names) > limit:
-        names = [*names[: limit - 1], w["more"].format(n=len(names) - limit + 1)]
+        names = [*names[: limit - 1], counted(len(names) - limit + 1, "other_district", lang)]
     if len(names) <= 1:
         return "".join(names)
     return w["sep"].join(names[:-1]) + w["and"] + names[-1]
@@ -175,6 +187,10 @@ NOUNS: dict[str, dict[str, tuple[str, ...]]] = {
     "day": {"en": ("day", "days"), "ar": ("يوم واحد", "يومين", "أيام", "يوماً")},
     "claim": {"en": ("claim", "claims"), "ar": ("رواية واحدة", "روايتين", "روايات", "رواية")},
     "source": {"en": ("source", "sources"), "ar": ("مصدر واحد", "مصدرين", "مصادر", "مصدراً")},
+    "other_district": {
+        "en": ("other district", "other districts"),
+        "ar": ("حي آخر", "حيّين آخرين", "أحياء أخرى", "حياً آخر"),
+    },
 }
 
 

@@ -32,6 +32,7 @@ class Dataset:
     evacuation: pd.DataFrame | None = None
     problems: tuple[Problem, ...] = field(default=())
     digest: str = ""
+    landmarks: gpd.GeoDataFrame | None = None
 
 
 def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
@@ -128,10 +129,12 @@ def check_dataset(data_dir: Path | str) -> tuple[Dataset | None, list[Problem]]:
                                   optional=True)
                            for name, kind in ((C.ROUTES_FILE, "route"), (C.CHECKPOINTS_FILE, "checkpoint")))
     evacuation = f.read(C.EVACUATION_FILE, lambda t, n: read_evacuation(t, n, source_keys=keys), optional=True)
+    landmarks = f.read(C.LANDMARKS_FILE, lambda t, n: read_overlay(t, n, kind="landmark", source_keys=keys),
+                       optional=True)
     if has_errors(problems) or districts is None or events is None or sources is None:
         return None, problems
     return Dataset(districts, events, sources, routes, checkpoints, evacuation, tuple(problems),
-                   data_digest(data_dir)), problems
+                   data_digest(data_dir), landmarks), problems
 
 
 def start_state_problems(districts: gpd.GeoDataFrame, events: pd.DataFrame, file: str) -> list[Problem]:

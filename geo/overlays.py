@@ -90,7 +90,8 @@ def _id_ok(raw_id: str, i: int, seen: set[str], cases: CaseFold, add) -> bool:
 
 def read_overlay(text: str, file: str, *, kind: str, source_keys: set[str]
                  ) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
-    """Read routes (``kind="route"``) or checkpoints (``kind="checkpoint"``) GeoJSON text."""
+    """Read routes (``kind="route"``), checkpoints (``"checkpoint"``) or landmarks (``"landmark"``:
+    labelled points) GeoJSON text."""
     feats, problems = check_collection(text, file, kinds=LINEAR if kind == "route" else POINT)
     if feats is None:
         return None, problems

@@ -8,6 +8,7 @@ import pandas as pd
 import shapely
 
 from geo.constants import CONTROLLERS, METRIC_CRS, UNKNOWN
+from geo.vocabulary import states
 
 #: Districts closer than this (metres) are neighbours even with a street-wide gap between them.
 NEIGHBOUR_TOLERANCE_M = 15.0
@@ -52,16 +53,20 @@ def areas_by_controller(state: pd.DataFrame, areas_km2: pd.Series) -> pd.DataFra
 
 
 def changes_between(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    """Districts whose state differs between two days' states (controller, holder or share)."""
-    cols = ["controller", "holder", "share"]
-    a, b = before[cols].astype(object), after.reindex(before.index)[cols].astype(object)
+    """Districts whose state differs between two days' states (state word, holder or share).
+
+    ``from`` and ``to`` are state words (:mod:`geo.vocabulary`): a side, split, disputed or unknown.
+    """
+    after = after.reindex(before.index)
+    a = before[["holder", "share"]].astype(object).assign(state=states(before))
+    b = after[["holder", "share"]].astype(object).assign(state=states(after))
     same = ((a == b) | (a.isna() & b.isna())).all(axis=1)
     changed = before.index[~same]
     return pd.DataFrame({
         "id": changed,
-        "from": before.loc[changed, "controller"].to_numpy(),
+        "from": a.loc[changed, "state"].to_numpy(),
         "from_share": before.loc[changed, "share"].to_numpy(),
-        "to": after.loc[changed, "controller"].to_numpy(),
+        "to": b.loc[changed, "state"].to_numpy(),
         "to_share": after.loc[changed, "share"].to_numpy(),
         "holder": after.loc[changed, "holder"].to_numpy(),
         "since": after.loc[changed, "since"].to_numpy(),

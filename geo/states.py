@@ -10,13 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo import constants as C
+from geo.constants import EDITOR_SOURCE
 from geo.load import Dataset
 from geo.timeline import CLAIM_COLUMNS, Timeline
 from geo.vocabulary import state_of, states
-
-#: The editors' own source key: a claim citing it is their inference, not a document's statement.
-EDITOR_SOURCE: str = getattr(C, "EDITOR_SOURCE", "editor")
 
 DAY_COLUMNS: tuple[str, ...] = (
     "id",

@@ -154,14 +154,15 @@ def parse_date(text: str) -> dt.date | None:
     return parse_day(text)[0]
 
 
-def _date(value: str, add: Callable, field: str = "date", *, blank_ok: bool = False) -> dt.date | None:
+def _date(value: str, add: Callable, field: str = "date", *, blank_ok: bool = False,
+          latest: dt.date = EVENT_DATE_MAX) -> dt.date | None:
     if not value and blank_ok:
         return None
     d, why = parse_day(value)
     if d is None:
         add("error", f"{field} {why}", "Write an existing day as YYYY-MM-DD, e.g. 2016-12-13.", field)
-    elif not EVENT_DATE_MIN <= d <= EVENT_DATE_MAX:
-        add("error", f"{field} {value} is outside {EVENT_DATE_MIN}..{EVENT_DATE_MAX}.",
+    elif not EVENT_DATE_MIN <= d <= latest:
+        add("error", f"{field} {value} is outside {EVENT_DATE_MIN}..{latest}.",
             "Check the year.", field)
         return None
     return d
@@ -205,7 +206,8 @@ def read_sources(text: str, file: str) -> tuple[pd.DataFrame, list[Problem]]:
             add("error", f"url {url!r} is not an http(s) address; it would become a link.",
                 "Give an http:// or https:// address, or leave it blank.", "url")
             continue
-        if row.get("date") and _date(row["date"], add) is None:
+        # a source may be published long after the events (a book, a data set), never in the future
+        if row.get("date") and _date(row["date"], add, latest=dt.date.today()) is None:
             continue
         seen.add(row["key"])
         rows.append({c: row.get(c, "") for c in SOURCE_COLUMNS} | {"line": line})

@@ -74,13 +74,19 @@ class ControlMap(MacroElement):
     _template = Template("""
 {% macro html(this, kwargs) %}
 <div id="{{ this.root }}" class="cm-page" dir="{{ this.payload.dir }}">
-<header class="cm-head"><h1>{{ this.title|e }}</h1><p class="cm-date" aria-live="polite"></p></header>
+<header class="cm-head"><h1>{{ this.title|e }}</h1><p class="cm-date" aria-live="polite"></p>
+{% if this.byline %}<p class="cm-byline">{{ this.byline|e }}</p>{% endif %}</header>
 <div class="cm-mapslot"></div>
 <div class="cm-controls" role="group" aria-label="{{ this.payload.words.slider|e }}"></div>
 <aside class="cm-side"><section class="cm-panel" aria-live="polite" tabindex="-1"></section>
 <div class="cm-legend"></div><figure class="cm-locator"></figure></aside>
-<footer class="cm-foot"><p class="cm-keys"></p><p class="cm-credit">{{ this.payload.credit|e }}.
-{% if this.sources %}{{ this.payload.words.sources|e }}: {{ this.short_sources|e }}.{% endif %}</p></footer>
+<footer class="cm-foot"><p class="cm-caption"></p><p class="cm-credit">{{ this.payload.credit|e }}.
+{% if this.sources %}{{ this.payload.words.sources|e }}: {{ this.short_sources|e }}.{% endif %}
+<span class="cm-asof">{{ this.payload.asOf|e }}</span></p><p class="cm-cite"></p><p class="cm-keys"></p></footer>
+<div class="cm-sr" id="{{ this.root }}-desc"></div>
+<div class="cm-sr"><table class="cm-states"><caption>{{ this.payload.words.table_caption|e }}</caption><thead><tr>
+{% for h in this.payload.words.table_head.split("|") %}<th scope="col">{{ h|e }}</th>{% endfor %}</tr></thead>
+<tbody></tbody></table></div>
 </div>
 {% if this.sources %}<section class="cm-sources" dir="{{ this.payload.dir }}">
 <h2>{{ this.payload.words.sources|e }}</h2><ol>
@@ -89,19 +95,23 @@ class ControlMap(MacroElement):
 {%- else %}{{ (s.t or s.k)|e }}{% endif %}
 {%- if s.p or s.d %} — {{ [s.p, s.d]|select|join(", ")|e }}{% endif %}</li>
 {% endfor %}</ol></section>{% endif %}
-<script type="application/json" id="cm-payload">{{ this.payload_json }}</script>
+{% if this.about %}<section class="cm-about" dir="{{ this.payload.dir }}"><h2>{{ this.payload.words.about|e }}</h2>
+{% for sec in this.about %}<h3>{{ sec.heading|e }}</h3>{% for para in sec.paragraphs %}<p>{{ para|e }}</p>{% endfor %}
+{% endfor %}</section>{% endif %}
+<script type="application/json" id="{{ this.root }}-payload">{{ this.payload_json }}</script>
 {% endmacro %}
 {% macro script(this, kwargs) %}
 document.documentElement.lang = {{ this.payload.lang|tojson }};
 document.documentElement.dir = {{ this.payload.dir|tojson }};
 {% if this.static %}document.body.classList.add("cm-static");{% endif %}
 window.ControlMap.mount({{ this._parent.get_name() }},
-    JSON.parse(document.getElementById("cm-payload").textContent), {{ this.options|tojson }});
+    JSON.parse(document.getElementById({{ (this.root ~ "-payload")|tojson }}).textContent), {{ this.options|tojson }});
 {% endmacro %}
 """)
 
     def __init__(self, payload: dict[str, Any], *, title: str, static: bool = False, hash: bool = True,
-                 sources: bool = True, root: str = "cm-page") -> None:
+                 sources: bool = True, root: str = "cm-page", byline: str = "",
+                 about: list[dict] | None = None) -> None:
         super().__init__()
         self._name = "ControlMap"
         self.payload = payload
@@ -111,7 +121,7 @@ window.ControlMap.mount({{ this._parent.get_name() }},
         self.sources = sources
         pubs = list(dict.fromkeys(s["p"] or s["t"] for s in payload["sources"] if s["p"] or s["t"]))
         self.short_sources = ", ".join(pubs[:8]) + (f" (+{len(pubs) - 8})" if len(pubs) > 8 else "")
-        self.root = root
+        self.root, self.byline, self.about = root, byline, about or []
         self.options = {"hash": hash, "static": static, "root": root}
 
     def render(self, **kwargs) -> None:
@@ -125,17 +135,50 @@ window.ControlMap.mount({{ this._parent.get_name() }},
         super().render(**kwargs)
 
 
-def control_map(payload: dict[str, Any], *, title: str, static: bool = False, hash: bool = True,
-                sources: bool = True) -> folium.Map:
-    """A folium map carrying the plugin; ``m.get_root().render()`` is the whole page."""
+def control_map(payload: dict[str, Any], *, title: str, **options: Any) -> folium.Map:
+    """A folium map carrying the plugin (``options`` as for :class:`ControlMap`); its figure's
+    ``render()`` is the whole page."""
     m = OfflineMap(location=[0, 0], zoom_start=2, tiles=None, control_scale=True, zoom_snap=0.25,
                    zoom_delta=0.5, attribution_control=bool(payload.get("tiles")))
     m.get_root().title = html.escape(title)
-    ControlMap(payload, title=title, static=static, hash=hash, sources=sources).add_to(m)
+    ControlMap(payload, title=title, **options).add_to(m)
     return m
 
 
-def render_page(payload: dict[str, Any], *, title: str, static: bool = False, hash: bool = True,
-                sources: bool = True) -> str:
+def render_page(payload: dict[str, Any], *, title: str, **options: Any) -> str:
     """The self-contained HTML page of the map (no network, no server needed)."""
-    return control_map(payload, title=title, static=static, hash=hash, sources=sources).get_root().render()
+    return control_map(payload, title=title, **options).get_root().render()
+
+
+class ChangeList(MacroElement):
+    """The list under a two-day comparison: each change, with every claim behind it and its source."""
+
+    _template = Template("""
+{% macro html(this, kwargs) %}
+<section class="cm-changes" dir="{{ this.dir }}"><h2>{{ this.heading|e }}</h2><p>{{ this.caption|e }}</p>
+{% if this.rows %}<table><thead><tr>{% for h in this.head %}<th scope="col">{{ h|e }}</th>{% endfor %}</tr></thead>
+<tbody>{% for r in this.rows %}<tr>{% for cell in r %}<td>{{ cell|e }}</td>{% endfor %}</tr>{% endfor %}</tbody>
+</table>{% else %}<p>{{ this.empty|e }}</p>{% endif %}</section>
+{% endmacro %}
+{% macro script(this, kwargs) %}document.body.classList.add("cm-compare");{% endmacro %}
+""")
+
+    def __init__(self, *, heading: str, caption: str, head: list[str], rows: list[list[str]], empty: str,
+                 dir: str = "ltr") -> None:
+        super().__init__()
+        self._name = "ChangeList"
+        self.heading, self.caption, self.head, self.rows = heading, caption, head, rows
+        self.empty, self.dir = empty, dir
+
+
+def render_compare(before: dict[str, Any], after: dict[str, Any], changes: ChangeList, *, title: str,
+                   byline: str = "", about: list[dict] | None = None) -> str:
+    """Two days side by side (``before`` and ``after`` payloads of one day each, the second
+    outlining what changed since the first) and the list of changes, as one self-contained page."""
+    first = control_map(before, title=title, static=True, hash=False, sources=False, root="cm-a", byline=byline)
+    second = control_map(after, title=after["words"]["compared_with"], static=True, hash=False, root="cm-b",
+                         about=about)
+    figure = first.get_root()
+    figure.add_child(second)
+    figure.add_child(changes)
+    return figure.render()

@@ -42,6 +42,9 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
     locator                {frame, place, home, shapes, credit}: the inset's lon/lat frame, the
                            place's box, whether shapes[0] is the country holding it, and the
                            countries as encoded polygons
+    captions, summaries    per day: what changed and who disagrees; who held what (the text
+                           alternative opens with it, then the caption, then rangeNote)
+    asOf, citations        the "data as of" stamp; per day a citation line (when asked for)
     credit, tiles          the credit line; street tiles {url, attribution} or null
 """
 
@@ -212,9 +215,10 @@ def state_line(word: str, g: GroupState, w: dict[str, str]) -> str:
 
 
 def state_table(tl: Timeline, day_rows: np.ndarray, src: dict[str, int], table: StyleTable,
-                lang: str, texts: Texts) -> dict[str, Any]:
+                lang: str, texts: Texts, since_row: int | None = None) -> dict[str, Any]:
     """States used on the chosen days, the first day in full, later days as changes, and the
-    districts that changed hands on each day (compared with the record's day before)."""
+    districts that changed hands on each day (compared with the record's day before, or with
+    ``since_row`` when given)."""
     grid = tl.grid[day_rows]
     used = np.unique(grid[grid >= 0])
     remap = np.full(int(tl.grid.max()) + 2 if tl.grid.size else 1, -1, dtype=np.int64)
@@ -229,10 +233,11 @@ def state_table(tl: Timeline, day_rows: np.ndarray, src: dict[str, int], table: 
         changes.append(np.column_stack([moved, g[i, moved]]).ravel().tolist())
     changed = []
     for row in day_rows:
-        if row == 0:
+        base = row - 1 if since_row is None else since_row
+        if base < 0 or base == row:
             changed.append([])
             continue
-        before, after = tl.grid[row - 1], tl.grid[row]
+        before, after = tl.grid[base], tl.grid[row]
         changed.append([int(j) for j in np.flatnonzero(before != after) if _hands(groups, before[j], after[j])])
     return {"states": states, "first": g[0].tolist() if len(g) else [], "changes": changes, "changed": changed}
 
@@ -398,9 +403,31 @@ def _sources(ds: Dataset) -> list[dict]:
             for r in ds.sources.to_dict("records")]
 
 
+def story(ds: Dataset, tl: Timeline, days: pd.DatetimeIndex, lang: str, cite: dict | None = None
+          ) -> dict[str, Any]:
+    """The words of each day, generated from the record (``geo.describe``): the caption (what
+    changed, who disagrees), the summary that opens the text alternative, the "data as of" stamp,
+    and, given ``cite`` ({title, url, accessed}), a citation line per day."""
+    from geo import describe as D
+    from geo.describe_words import W as DW
+
+    out: dict[str, Any] = {
+        "captions": [D.caption(ds, tl, d, lang) for d in days],
+        "summaries": [D.alt_summary(ds, tl, d, lang) for d in days],
+        "rangeNote": DW[lang]["alt_range_note"], "asOf": D.as_of(ds, tl, lang),
+    }
+    if cite:
+        out["citations"] = [D.citation(cite["title"], d, cite.get("url", ""), ds.digest, cite["accessed"], lang)
+                            for d in days]
+    return out
+
+
 def build_payload(ds: Dataset, tl: Timeline, *, lang: str = "en", days: pd.DatetimeIndex | None = None,
-                  start: int = 0, tiles: bool = False) -> dict[str, Any]:
-    """Everything the map draws for ``days`` (default: every day of the timeline), in ``lang``."""
+                  start: int = 0, tiles: bool = False, cite: dict | None = None,
+                  changed_since: Any = None) -> dict[str, Any]:
+    """Everything the map draws for ``days`` (default: every day of the timeline), in ``lang``;
+    ``cite`` ({title, url, accessed}) adds a citation line per day; ``changed_since`` (a day)
+    outlines the districts that changed hands since then instead of since the day before."""
     days = tl.days if days is None else days
     w = words(lang)
     src = {str(k): i for i, k in enumerate(ds.sources["key"])}
@@ -421,7 +448,8 @@ def build_payload(ds: Dataset, tl: Timeline, *, lang: str = "en", days: pd.Datet
         "districts": [[str(r["id"]), _text(r["name"]), _text(r.get("name_ar"))] for r in rows],
         "geom": [encode_polygonal(geoms[int(j)]) for j in by_tl],
         "codes": list(STATES),
-        **state_table(tl, day_rows, src, table, lang, texts),
+        **state_table(tl, day_rows, src, table, lang, texts,
+                      None if changed_since is None else tl.day_index(changed_since)),
         "changedStyle": S.CHANGED_STYLE,
         "pairs": lines, "front": fronts, "frontStyle": S.FRONT_STYLE, "frontApproxStyle": S.FRONT_APPROX_STYLE,
         "routes": routes_table(ds.routes, plain, src),
@@ -437,6 +465,9 @@ def build_payload(ds: Dataset, tl: Timeline, *, lang: str = "en", days: pd.Datet
         "credit": w["credit"] + (f" · {w['tiles']}" if tiles else ""),
         "tiles": S.TILES if tiles else None,
     }
+    data |= story(ds, tl, days, lang, cite)
+    if changed_since is not None:
+        w = dict(w, changed=w["changed_since"].format(date=day_label(pd.Timestamp(changed_since).date(), lang)))
     data["legend"] = legend_rows(data, table, w)
     data["unknownStyle"] = table.district("unknown")
     data["styles"], data["patterns"], data["text"] = table.styles, table.patterns, texts.items

@@ -21,17 +21,18 @@ def test_control_json_lists_every_district(tiny_dir):
     records = {r["id"]: r for r in json.loads(res.stdout)}
     assert set(records) == {f"T{i}" for i in range(1, 7)}
     t2 = records["T2"]
-    assert {k: t2[k] for k in ("controller", "share", "holder", "rest", "since", "sources")} == {
-        "controller": "contested", "share": 0.33, "holder": "government", "rest": "opposition",
+    assert {k: t2[k] for k in ("state", "share", "holder", "rest", "since", "sources")} == {
+        "state": "split", "share": 0.33, "holder": "government", "rest": "opposition",
         "since": "2016-11-20", "sources": ["alpha"]}
+    assert "controller" not in t2 and "contested" not in res.stdout  # one vocabulary: split, disputed
     assert records["T2"]["name_ar"] == "حي 2" and records["T2"]["aliases"] == ["Alias 2"]
-    assert records["T6"]["controller"] == "unknown" and records["T6"]["since"] is None
+    assert records["T6"]["state"] == "unknown" and records["T6"]["since"] is None
 
 
 def test_control_csv_and_table(tiny_dir):
     res = run("control", "--date", "2016-11-15", "--data", str(tiny_dir), "--format", "csv")
     lines = res.stdout.splitlines()
-    assert lines[0].startswith("id,name,name_ar,aliases,state,controller,share") and len(lines) == 7
+    assert lines[0].startswith("id,name,name_ar,aliases,state,share,holder,rest,basis") and len(lines) == 7
     res = run("control", "--date", "2016-11-15", "--data", str(tiny_dir))
     assert "North East" in res.stdout and "unknown" in res.stdout
 
@@ -45,7 +46,7 @@ def test_bad_and_out_of_range_dates_exit_non_zero(tiny_dir):
 
 def test_areas_and_changes(tiny_dir):
     res = run("areas", "--date", "2016-11-25", "--data", str(tiny_dir), "--format", "json")
-    km2 = {r["controller"]: r["km2"] for r in json.loads(res.stdout)["areas"]}
+    km2 = {r["state"]: r["km2"] for r in json.loads(res.stdout)["areas"]}
     assert km2["government"] > 1.9 and km2["sdf"] > 0.9
     res = run("changes", "--from", "2016-11-15", "--to", "2016-11-29", "--data", str(tiny_dir), "--format", "csv")
     assert res.returncode == 0
@@ -69,7 +70,7 @@ def test_broken_data_is_reported_not_a_traceback(tmp_path, tiny_dir):
 def test_areas_json_is_strict_json_with_the_start_yardstick(tiny_dir):
     res = run("areas", "--date", "2016-11-15", "--data", str(tiny_dir), "--format", "json")
     out = json.loads(res.stdout, parse_constant=lambda c: pytest.fail(c))
-    rows = {r["controller"]: r for r in out["areas"]}
+    rows = {r["state"]: r for r in out["areas"]}
     assert out["date"] == "2016-11-15" and out["disputed"] == []
     assert rows["opposition"]["of_opposition_at_start"] == 100.0
     assert rows["government"]["of_opposition_at_start"] == 0.0  # nothing gained yet

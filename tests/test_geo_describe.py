@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 from conftest import TINY_EVENTS, TINY_SOURCES, add_column, write_data
 
-from geo.describe import about, alt_text, caption, citation, state_table, text_file
+from geo.describe import about, alt_text, as_of, caption, citation, compare_caption, state_table, text_file
 from geo.describe_words import counted, join_names
 from geo.load import load_dataset
 from geo.spatial import district_areas_km2
@@ -80,34 +80,48 @@ def test_caption_groups_districts_and_names_inferences_and_claimants(tiny_dir):
     )
 
 
-def test_alt_text_counts_areas_as_ranges_and_changes(tiny):
-    ds, tl = tiny
+def test_alt_text_counts_areas_as_ranges_and_changes(tiny_dir):
+    # T6 placed only by the editors: in the high figure, not in the low one
+    sources = TINY_SOURCES + "editor,Editors' inference,the editors,,,inference\n"
+    events = TINY_EVENTS + "E11,2016-11-15,T6,opposition,,editor,inferred,placed by geography\n"
+    ds = load_dataset(write_data(tiny_dir.parent / "placed", events=events, sources=sources))
+    tl = build_timeline(ds.districts["id"], ds.events)
     km2 = district_areas_km2(ds.districts)
     government = km2["T1"] + 0.33 * km2["T2"]
-    opposition_sourced = km2["T3"] + 0.67 * km2["T2"]  # T5's opposition row is inferred
-    opposition_all = opposition_sourced + km2["T5"]
-    text = alt_text(ds, tl, "2016-11-20")
-    assert text == (
+    opposition_named = km2["T3"] + 0.67 * km2["T2"] + km2["T5"]
+    opposition_all = opposition_named + km2["T6"]
+    assert (f"{government:.1f}", f"{opposition_named:.1f}", f"{opposition_all:.1f}") == ("1.3", "2.7", "3.7")
+    assert alt_text(ds, tl, "2016-11-20") == (
         "Map of the districts of Aleppo on 20 November 2016, coloured by who held each one. "
-        f"The government and allies held 1 district whole (about {government:.1f} km²); "
-        f"the opposition held 2 districts whole (between {opposition_sourced:.1f} and {opposition_all:.1f} km²); "
-        f"SDF/YPG held 1 district whole (about {km2['T4']:.1f} km²); 1 district split between two sides; "
-        "no record for 1 district. "
+        "The government and allies held 1 district whole (about 1.3 km²); "
+        "the opposition held 3 districts whole (between 2.7 and 3.7 km²); "
+        f"SDF/YPG held 1 district whole (about {km2['T4']:.1f} km²); 1 district split between two sides. "
         "Changed that day: The government and allies held about 33% of Middle (according to Alpha). "
-        "Areas are ranges: the low figure counts only what a source states, the high figure adds the editors' "
-        "inferences; split districts are shared out by their share."
+        "Areas are ranges: the low figure counts only the ground the sources name, the high figure adds the "
+        "districts only the editors place; split districts are shared out by their share."
     )
-    assert (f"{government:.1f}", f"{opposition_sourced:.1f}", f"{opposition_all:.1f}") == ("1.3", "1.7", "2.7")
 
 
 def test_alt_text_on_a_disputed_day(tiny):
     ds, tl = tiny
     text = alt_text(ds, tl, "2016-12-01")
     area = district_areas_km2(ds.districts)["T3"]
-    assert f"sources disagree about 1 district (about {area:.1f} km²)" in text
+    # two sources' own reports disagree: no side can be given the ground, so none counts it
+    assert f"sources disagree about 1 district (about {area:.1f} km²); no record for 1 district." in text
     assert "Nothing changed hands that day. Sources disagree about East: Alpha puts it" in text
     ar = alt_text(ds, tl, "2016-12-01", "ar")
     assert "عدد الأحياء التي تختلف المصادر بشأنها: 1" in ar and "بحسب Beta هي في يد المعارضة" in ar
+
+
+def test_alt_text_when_the_strongest_claims_give_disputed_ground_to_a_side(tiny_dir):
+    events = add_column(TINY_EVENTS, "claimant", {"E9": "a spokesman"})  # beta only quotes a party
+    ds = load_dataset(write_data(tiny_dir.parent / "quoted", events=events))
+    tl = build_timeline(ds.districts["id"], ds.events)
+    area = district_areas_km2(ds.districts)["T3"]
+    assert (
+        f"sources disagree about 1 district (about {area:.1f} km²), all counted above with the side the strongest "
+        "claims name" in alt_text(ds, tl, "2016-12-01")
+    )
 
 
 def test_citation(tiny):
@@ -150,8 +164,8 @@ def test_about_is_plain_text_sections_from_the_data(tiny):
         "Sources disagree about 1 district on 22 days of the record, from 1 December 2016 to 22 December 2016."
     )
     assert sections["sources"]["paragraphs"][1:] == [
-        "Alpha report. Alpha, 2016-12-01. Stance: one side. Claims: 8. Key: alpha. https://example.org/a",
-        "Beta report. Beta, 2016-12-02. Stance: other side. Claims: 2. Key: beta.",
+        "Alpha report. Alpha, 2016-12-01. Stance: one side. Claims citing it: 8. Key: alpha. https://example.org/a",
+        "Beta report. Beta, 2016-12-02. Stance: other side. Claims citing it: 2. Key: beta.",
     ]
     assert sections["version"]["paragraphs"] == [
         f"Data version {ds.digest}: a digest of the content of every data file, so any edit changes it.",
@@ -191,6 +205,8 @@ def test_about_arabic_counts_agree_with_their_numbers(tiny):
 def test_name_lists_are_cut_short_and_joined_per_language():
     names = [f"D{i}" for i in range(1, 10)]
     assert join_names(names, "en", limit=6) == "D1, D2, D3, D4, D5 and 4 other districts"
+    assert join_names(names, "ar", limit=6) == "D1، D2، D3، D4، D5 و4 أحياء أخرى"
+    assert join_names(names * 3, "ar", limit=6) == "D1، D2، D3، D4، D5 و22 حياً آخر"
     assert join_names(["أ", "ب", "ج"], "ar") == "أ، ب وج"
 
 
@@ -253,3 +269,25 @@ def test_text_file_beside_a_png(tiny):
     assert lines[2] == "District | State | Since | Basis | Sources" and len(lines) == 2 + 1 + 6 + 2 + 1
     assert lines[3] == "West | Government and allies | 15 November 2016 | stated by a source | Alpha"
     assert lines[-2] == cite and lines[-1] == ""
+
+
+def test_compare_caption(tiny):
+    ds, tl = tiny
+    assert compare_caption(ds, tl, "2016-11-15", "2016-11-29") == (
+        "Between 15 November 2016 and 29 November 2016, the government and allies took Middle (according to "
+        "Alpha); SDF/YPG took North Middle (according to Beta)."
+    )
+    assert compare_caption(ds, tl, "2016-12-02", "2016-12-20") == (
+        "No district changed hands between 2 December 2016 and 20 December 2016 in the record. Sources disagree "
+        "about East (since 1 December 2016): Alpha puts it with the government and allies; Beta puts it with the "
+        "opposition."
+    )
+    assert compare_caption(ds, tl, "2016-11-15", "2016-11-29", "ar").startswith(
+        "بين 15 تشرين الثاني 2016 و29 تشرين الثاني 2016، سيطرت الحكومة وحلفاؤها على حي 2 (بحسب Alpha)؛ "
+    )
+
+
+def test_as_of_stamp(tiny):
+    ds, tl = tiny
+    assert as_of(ds, tl) == f"Data as of 1 December 2016 · version {ds.digest[:12]}"
+    assert as_of(ds, tl, "ar") == f"البيانات حتى 1 كانون الأول 2016 · النسخة {ds.digest[:12]}"

@@ -43,7 +43,7 @@ def test_plugin_renders_through_the_figure_and_mounts_once(payload):
     html = m.get_root().render()
     assert html.count("window.ControlMap.mount(") == 1
     assert f"window.ControlMap.mount({m.get_name()}," in html  # the folium map object, by its name
-    assert '<script type="application/json" id="cm-payload">' in html
+    assert '<script type="application/json" id="cm-page-payload">' in html
     assert "cdn.jsdelivr" not in html and "code.jquery" not in html  # nothing linked from a network
 
 

@@ -58,7 +58,7 @@ class _Refs(HTMLParser):
 
 
 def _state_data(html: str) -> dict:
-    m = re.search(r'<script type="application/json" id="cm-payload">(.*?)</script>', html, re.S)
+    m = re.search(r'<script type="application/json" id="cm-page-payload">(.*?)</script>', html, re.S)
     return json.loads(m.group(1))
 
 

@@ -199,3 +199,81 @@ def test_street_tiles_are_optional(offline_page, tiny_dir, tmp_path):
     assert page.blocked and all(u.startswith("https://tile.openstreetmap.org/") for u in page.blocked)
     assert all("Failed to load resource" in e for e in page.errors)
     assert "OpenStreetMap contributors" in page.inner_text(".cm-credit")
+
+
+def test_print_picture_has_labels_that_never_overlap_a_scale_a_north_arrow_and_an_inset(offline_page, tmp_path):
+    page = _open(offline_page, _write(tmp_path, DATA, "2016-12-13"))
+    page.evaluate(f"{M}.print(true)")
+    boxes = page.evaluate(f"{M}.labelBoxes()")
+    texts = {b["text"] for b in boxes}
+    assert len(boxes) >= 20 and "Aleppo Citadel" in texts  # landmarks first, then districts by area
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] \
+                or b["bottom"] <= a["top"], (a["text"], b["text"])
+    page.evaluate(f"{M}.map.setZoom({M}.map.getZoom() + 2, {{animate: false}})")
+    zoomed = page.evaluate(f"{M}.labelBoxes()")
+    assert zoomed and {b["text"] for b in zoomed} != texts  # placed anew at each zoom
+    assert page.locator(".leaflet-control-scale-line").first.is_visible()
+    assert page.get_by_role("img", name="North is up").is_visible()
+    inset = page.locator(".cm-locator svg")
+    assert inset.is_visible() and page.locator(".cm-locator path").count() >= 5
+    assert page.locator(".cm-locator .cm-loc-place").count() == 1 and "Natural Earth" in page.inner_text(".cm-locator")
+    _no_trouble(page)
+
+
+def test_caption_text_alternative_and_state_table_follow_the_day(offline_page, tiny_dir, tmp_path):
+    page = _open(offline_page, _write(tmp_path, tiny_dir, "2016-11-20", byline="Map: The Desk"))
+    assert page.inner_text(".cm-byline") == "Map: The Desk"
+    # known by hand: on 20 Nov the government takes a third of Middle (T2), on Alpha's word
+    caption = page.inner_text(".cm-caption")
+    assert caption.startswith("On 20 November 2016") and "Middle" in caption and "Alpha" in caption
+    desc_id = page.evaluate("document.querySelector('.leaflet-container').getAttribute('aria-describedby')")
+    page.wait_for_function(f"document.getElementById('{desc_id}').textContent.includes('20 November 2016')")
+    desc = page.evaluate(f"document.getElementById('{desc_id}').textContent")
+    assert "government and allies held 1 district whole" in desc and caption in desc
+    rows = page.evaluate("[...document.querySelectorAll('.cm-states tbody tr')].map(r => r.innerText)")
+    assert len(rows) == 6 and any(r.startswith("Middle") and "33%" in r for r in rows)
+    page.focus(".cm-slider")
+    page.keyboard.press("End")
+    assert "22 December 2016" in page.inner_text(".cm-caption")
+    page.wait_for_function(f"document.getElementById('{desc_id}').textContent.includes('22 December 2016')")
+    assert "Data as of" in page.inner_text(".cm-credit") and "Accessed" in page.inner_text(".cm-cite")
+    assert page.locator(".cm-about h3").count() >= 5
+    _no_trouble(page)
+
+
+def test_png_has_its_text_beside_it(tiny_dir, tmp_path):
+    png = tmp_path / "a.png"
+    assert snapshot.main(["--data", str(tiny_dir), "--date", "2016-11-20", "--png", str(png), "--width", "400",
+                          "--height", "300", "--scale", "1", "--link", "https://example.org/map"]) == 0
+    text = (tmp_path / "a.txt").read_text(encoding="utf-8")
+    assert "20 November 2016" in text and "Middle" in text and "https://example.org/map?date=2016-11-20" in text
+
+
+def test_compare_two_days_side_by_side_with_the_changes_and_their_sources(offline_page, tiny_dir, tmp_path):
+    html, csv_file = tmp_path / "c.html", tmp_path / "c.csv"
+    assert snapshot.main(["--data", str(tiny_dir), "--compare", "2016-11-15", "2016-11-29", "--html", str(html),
+                          "--csv", str(csv_file)]) == 0
+    page = offline_page
+    page.goto(html.as_uri())
+    page.wait_for_function("window.ControlMap && ControlMap.instances.length === 2 && "
+                           "ControlMap.instances.every(v => v.ready)")
+    assert page.evaluate("ControlMap.instances.map(v => v.isoDay())") == ["2016-11-15", "2016-11-29"]
+    # known by hand: Middle (T2) went to the government, North Middle (T5) to the SDF
+    changed = page.evaluate("ControlMap.instances[1].payload.districts.map(d => d[0])"
+                            ".filter(id => ControlMap.instances[1].styleOf(id).changed)")
+    assert sorted(changed) == ["T2", "T5"]
+    rows = page.evaluate("[...document.querySelectorAll('.cm-changes tbody tr')].map(r => r.innerText)")
+    assert any("Middle" in r and "Alpha report" in r for r in rows)
+    assert any("North Middle" in r and "Beta report" in r for r in rows)
+    assert "Changed hands since 15 November 2016" in page.inner_text("#cm-b .cm-legend")
+    lines = csv_file.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("id,name,name_ar,from_state") and {ln.split(",")[0] for ln in lines[1:]} == {"T2", "T5"}
+    _no_trouble(page)
+
+
+def test_compare_refuses_days_in_the_wrong_order(tiny_dir, tmp_path, capsys):
+    assert snapshot.main(["--data", str(tiny_dir), "--compare", "2016-11-29", "2016-11-15", "--html",
+                          str(tmp_path / "c.html")]) == 2
+    assert "must come before the second" in capsys.readouterr().err and not (tmp_path / "c.html").exists()

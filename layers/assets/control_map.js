@@ -254,7 +254,25 @@
       o.value = String(n);
       if (n === (opts.speed || 1)) { o.selected = true; }
     });
-    var dateEl = root.querySelector(".cm-date");
+    var dateEl = root.querySelector(".cm-date"), captionEl = root.querySelector(".cm-caption");
+    var citeEl = root.querySelector(".cm-cite"), descEl = document.getElementById(root.id + "-desc");
+    var tbody = root.querySelector(".cm-states tbody"), textTimer = null;
+    if (descEl) { map.getContainer().setAttribute("aria-describedby", descEl.id); }
+    // The text alternative and the table of states for screen readers, once the reader pauses.
+    function describeDay() {
+      if (descEl) { descEl.textContent = [P.summaries[day], P.captions[day], P.rangeNote].join(" "); }
+      if (!tbody) { return; }
+      tbody.textContent = "";
+      for (var jj = 0; jj < nDist; jj++) {
+        var sid = grid[day][jj], s = sid >= 0 ? P.states[sid] : null, tr = el(tbody, "tr");
+        el(tr, "th", names(P.districts[jj])).setAttribute("scope", "row");
+        el(tr, "td", s ? stateLine(s) : W.no_record);
+        el(tr, "td", s ? T[s[4]] : "");
+        el(tr, "td", s ? (s[5] ? W.basis_inferred : W.basis_sourced) : "");
+        el(tr, "td", s ? s[7].map(function (c) { return srcName(c[2]); }).filter(function (v, k, a) {
+          return a.indexOf(v) === k; }).join(", ") : "");
+      }
+    }
     var keysEl = root.querySelector(".cm-keys");
     if (keysEl) { keysEl.textContent = W.keys; }
 
@@ -354,6 +372,10 @@
       });
       points.forEach(function (o) { show(o.m, o.c.on[i] === "1"); });
       dateEl.textContent = P.dayLabels[i];
+      captionEl.textContent = P.captions[i];
+      if (citeEl && P.citations) { citeEl.textContent = P.citations[i]; }
+      clearTimeout(textTimer);
+      textTimer = setTimeout(describeDay, 150);
       slider.value = String(i);
       slider.setAttribute("aria-valuetext", P.dayLabels[i]);
       prevBtn.disabled = i === 0; nextBtn.disabled = i === nDays - 1;
@@ -441,6 +463,7 @@
     fit();
     placeLabels();
     this.setDay(start, true);
+    describeDay();
     renderPanel();
     setPlayLabel(false);
     var userMoved = false;
