@@ -37,8 +37,17 @@ from geo.tables import read_evacuation, read_events, read_sources, read_table
 from geo.timeline import build_timeline
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-FILES = (C.DISTRICTS_FILE, C.EVENTS_FILE, C.SOURCES_FILE, C.ROUTES_FILE, C.CHECKPOINTS_FILE, C.EVACUATION_FILE)
+FILES = (
+    C.DISTRICTS_FILE,
+    C.EVENTS_FILE,
+    C.SOURCES_FILE,
+    C.ROUTES_FILE,
+    C.CHECKPOINTS_FILE,
+    C.EVACUATION_FILE,
+    C.LANDMARKS_FILE,
+)
 BUNDLED = {name: (DATA / name).read_bytes() for name in FILES}
+OVERLAYS = {C.ROUTES_FILE: "route", C.CHECKPOINTS_FILE: "checkpoint", C.LANDMARKS_FILE: "landmark"}
 #: Days on which a mutated data set that still loads is asked for every district's state.
 #: A few days of the bundled data's span (data/map.toml).
 DAYS = (dt.date(2016, 11, 15), dt.date(2016, 12, 1), dt.date(2016, 12, 22))
@@ -291,8 +300,8 @@ def _consumers(base: Base, name: str, text: str, found: list[Problem]) -> None:
         found += plan_import(text, base.one_feature, "export.geojson", name)[2]  # a broken current file
         if districts is None or has_errors(problems):
             return
-    elif name in (C.ROUTES_FILE, C.CHECKPOINTS_FILE):
-        found += read_overlay(text, name, kind="route" if name == C.ROUTES_FILE else "checkpoint", source_keys=keys)[1]
+    elif name in OVERLAYS:
+        found += read_overlay(text, name, kind=OVERLAYS[name], source_keys=keys)[1]
         return
     else:
         found += read_table(text, name)[1]  # what the edit page shows

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -127,24 +128,30 @@ def parse_json(text: str, file: str) -> tuple[Any, list[Problem]]:
     return (UNREADABLE if len(problems) > before else data), problems
 
 
+#: What changes the nesting count: brackets, and the quotes and backslashes that say whether a
+#: bracket is inside a string.
+_DEPTH_TOKEN = re.compile(r'[\\"\[\]{}]')
+
+
 def _bracket_depth(text: str) -> int:
-    """Deepest nesting of [ and { outside strings (counted before parsing, so parsing cannot recurse away)."""
+    """Deepest nesting of [ and { outside strings, counted in one pass before parsing (so parsing
+    cannot recurse away), in time linear in the text."""
     depth = deepest = 0
-    in_string = escaped = False
-    for c in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif c == "\\":
-                escaped = True
-            elif c == '"':
-                in_string = False
+    in_string, escaped_at = False, -1
+    for m in _DEPTH_TOKEN.finditer(text):
+        pos, c = m.start(), m.group()
+        if pos == escaped_at:
+            continue
+        if c == "\\":
+            escaped_at = pos + 1
         elif c == '"':
-            in_string = True
+            in_string = not in_string
+        elif in_string:
+            continue
         elif c in "[{":
             depth += 1
             deepest = max(deepest, depth)
-        elif c in "]}":
+        else:
             depth -= 1
     return deepest
 

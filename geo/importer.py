@@ -59,7 +59,7 @@ def _current_features(current_text: str, current_file: str) -> tuple[list[dict] 
     if data is UNREADABLE or not isinstance(feats, list):
         if not has_errors(problems):
             problems.append(Problem("error", current_file, f"top level is a JSON {json_type(data)} without a "
-                                    "'features' list.", ""))
+                                    "'features' list.", "Give a GeoJSON FeatureCollection.", field="features"))
         return None, [*problems, Problem(
             "error", current_file, "the current districts file cannot be read, so nothing can be merged into it.",
             f"Restore it from {Path(current_file).name}.bak or from git, then import again.")]

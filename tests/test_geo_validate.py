@@ -91,6 +91,8 @@ DISTRICT_CASES = [
     ("aliases not a list", with_feature(1, set_prop("aliases", {"a": 1})), "error",
      "aliases must be a list", "aliases", 1),
     ("null file", "null", "error", "top level is null", "type", None),
+    ("FeatureCollection without features", json.dumps({"type": "FeatureCollection"}), "error",
+     "'features' is missing or not a list", "features", None),
     ("array file", "[]", "error", "top level is a JSON array", "type", None),
     ("empty hole", with_feature(1, set_geom({"type": "Polygon", "coordinates": [ring(), []]})), "error",
      "hole 1 of polygon 0 is empty", "geometry", 1),
@@ -470,3 +472,4 @@ def test_import_into_a_broken_current_file_never_raises(case, text, severity, fr
     merged, _, problems = plan_import(text, fc(tiny_features()[:1]), "export.geojson", "districts.geojson")
     assert merged is None or "features" in json.loads(merged)
     assert merged is not None or any(p.severity == "error" for p in problems)
+    assert all(p.hint for p in problems if p.severity == "error"), "every error says what to do"
