@@ -33,11 +33,13 @@ from geo.importer import plan_import
 from geo.load import Dataset
 from geo.overlays import read_overlay
 from geo.problems import Problem, has_errors
+from geo.settings import read_settings
 from geo.tables import read_evacuation, read_events, read_sources, read_table
 from geo.timeline import build_timeline
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FILES = (
+    C.MAP_FILE,
     C.DISTRICTS_FILE,
     C.EVENTS_FILE,
     C.SOURCES_FILE,
@@ -302,6 +304,9 @@ def _consumers(base: Base, name: str, text: str, found: list[Problem]) -> None:
             return
     elif name in OVERLAYS:
         found += read_overlay(text, name, kind=OVERLAYS[name], source_keys=keys)[1]
+        return
+    elif name == C.MAP_FILE:
+        found += read_settings(text, name)[1]
         return
     else:
         found += read_table(text, name)[1]  # what the edit page shows
