@@ -151,10 +151,13 @@ def build_page(digest: str, basemap: str, _bundle: Bundle) -> dict:
     tl = _bundle.timeline
     first, last = tl.days[0].date(), tl.days[-1].date()
     payload = build_payload(_bundle.ds, tl, tiles=basemap == "streets")
-    html = render_page(payload, title=default_title("en", first, last, _bundle.ds.settings), hash=False,
-                       sources=False)
-    page = {"file": write_static("map", html), "first": first.isoformat(), "last": last.isoformat(),
-            "label": payload["words"]["map_label"]}
+    html = render_page(payload, title=default_title("en", first, last, _bundle.ds.settings), hash=False, sources=False)
+    page = {
+        "file": write_static("map", html),
+        "first": first.isoformat(),
+        "last": last.isoformat(),
+        "label": payload["words"]["map_label"],
+    }
     index = _page_index(digest, basemap)
     tmp = index.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(page), encoding="utf-8")
@@ -184,6 +187,7 @@ def current_bundle(data_dir: Path) -> tuple[Bundle | None, str, list[Problem]]:
 
 # ---------------------------------------------------------------- the day (map, URL)
 
+
 def day_from_query(days: tuple[dt.date, dt.date]) -> tuple[dt.date | None, str | None]:
     """The ``?date=`` day, or None with a notice saying why it was not used."""
     raw = st.query_params.get("date")
@@ -194,8 +198,10 @@ def day_from_query(days: tuple[dt.date, dt.date]) -> tuple[dt.date | None, str |
     except ValueError:
         return None, f"?date={raw} is not a date in YYYY-MM-DD form; showing {days[0]:%d %B %Y}."
     if not days[0] <= day <= days[-1]:
-        return None, (f"?date={raw} is outside the record ({days[0]:%d %b %Y} to {days[-1]:%d %b %Y}); "
-                      f"showing {days[0]:%d %B %Y}.")
+        return None, (
+            f"?date={raw} is outside the record ({days[0]:%d %b %Y} to {days[-1]:%d %b %Y}); "
+            f"showing {days[0]:%d %B %Y}."
+        )
     return day, None
 
 
@@ -235,20 +241,27 @@ def map_component():
 
 def show_map(page: dict, day: dt.date) -> None:
     """Mount the map once per data content and basemap; it keeps the day, zoom and open panel."""
-    data = {"url": static_url(f"cache/{page['file']}"), "start": day.isoformat(), "height": MAP_HEIGHT,
-            "title": page.get("label", "")}
-    map_component()(data=data, key="map", default={"day": day.isoformat()}, on_day_change=on_map_day,
-                    height="content")
+    data = {
+        "url": static_url(f"cache/{page['file']}"),
+        "start": day.isoformat(),
+        "height": MAP_HEIGHT,
+        "title": page.get("label", ""),
+    }
+    map_component()(data=data, key="map", default={"day": day.isoformat()}, on_day_change=on_map_day, height="content")
 
 
 # ---------------------------------------------------------------- page sections
+
 
 def show_problems(problems: list[Problem], showing_old: bool) -> None:
     """List validation problems; say so when the last valid data stays on screen."""
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        head = ("The data files have errors; showing the last valid data." if showing_old
-                else "The data files have errors and there is no valid data to show.")
+        head = (
+            "The data files have errors; showing the last valid data."
+            if showing_old
+            else "The data files have errors and there is no valid data to show."
+        )
         st.error(head)
         st.code("\n".join(str(p) for p in errors[:50]), language=None, wrap_lines=True)
     warnings = [p for p in problems if p.severity != "error"]
@@ -291,9 +304,11 @@ def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
     with left:
         st.subheader(f"Area held, {day:%d %b %Y}")
         st.table(charts.areas_on(table, day, bundle.ds.settings).set_index("Side"))
-        st.caption("Sourced only: the districts the sources name; with inferred: every district, the "
-                   "editors' placements too. A disputed district counts for the side the sources' own "
-                   "reports give it; who claims what:")
+        st.caption(
+            "Sourced only: the districts the sources name; with inferred: every district, the "
+            "editors' placements too. A disputed district counts for the side the sources' own "
+            "reports give it; who claims what:"
+        )
         st.html(panel.disputed_html(disputed_band(digest, day, bundle), bundle.names))
         st.vega_lite_chart(spec=areas_spec(digest, day, bundle), width="stretch")
     with middle:

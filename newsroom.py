@@ -22,8 +22,7 @@ def _base_url() -> str:
 
 
 @st.cache_data(max_entries=16, show_spinner="Writing the snapshot…")
-def snapshot_html(digest: str, day: dt.date, basemap: str, title: str, byline: str, _ds: Dataset,
-                  _tl: Timeline) -> str:
+def snapshot_html(digest: str, day: dt.date, basemap: str, title: str, byline: str, _ds: Dataset, _tl: Timeline) -> str:
     """The snapshot page for ``day`` (the same map, every day inlined)."""
     from snapshot import render_html
 
@@ -39,8 +38,9 @@ def snapshot_png(html: str) -> bytes:
 
 
 @st.cache_data(max_entries=16, show_spinner="Comparing the two days…")
-def compare_outputs(digest: str, d1: dt.date, d2: dt.date, title: str, byline: str, _ds: Dataset,
-                    _tl: Timeline) -> tuple[str, str, list[list[str]]]:
+def compare_outputs(
+    digest: str, d1: dt.date, d2: dt.date, title: str, byline: str, _ds: Dataset, _tl: Timeline
+) -> tuple[str, str, list[list[str]]]:
     """The comparison page, its CSV and its rows (``snapshot.render_compare_html``, ``geo.compare``)."""
     from geo.compare import compare_csv
     from snapshot import change_rows, render_compare_html
@@ -64,20 +64,30 @@ def show_share(ds: Dataset, tl: Timeline, digest: str, day: dt.date, basemap: st
     with st.expander("Share or download this view"):
         title = st.text_input("Title on the snapshot", key="snap_title", placeholder="(a neutral title)")
         byline = st.text_input("Byline or credit line", key="snap_byline", placeholder="Map: your name / desk")
-        st.code(iframe_snippet(f"{_base_url()}?date={day.isoformat()}&embed=true",
-                               title=f"Who held each district, {day.isoformat()}", height=760), language="html")
+        st.code(
+            iframe_snippet(
+                f"{_base_url()}?date={day.isoformat()}&embed=true",
+                title=f"Who held each district, {day.isoformat()}",
+                height=760,
+            ),
+            language="html",
+        )
         if not st.toggle("Prepare snapshot files for this day", key="snap"):
             return
         html = snapshot_html(digest, day, basemap, title, byline, ds, tl)
         name = f"map-{day.isoformat()}"
         st.download_button("Download HTML", html, f"{name}.html", "text/html")
         st.caption("Self-hosted embed (no server behind it): upload the HTML next to your article and paste")
-        st.code(f'<iframe src="{name}.html" title="{day.isoformat()}" width="100%" height="760" '
-                'style="border:0" loading="lazy"></iframe>', language="html")
+        st.code(
+            f'<iframe src="{name}.html" title="{day.isoformat()}" width="100%" height="760" '
+            'style="border:0" loading="lazy"></iframe>',
+            language="html",
+        )
         if st.button("Make PNG"):
             st.download_button("Download PNG", snapshot_png(html), f"{name}.png", "image/png")
-            st.download_button("Download the PNG's text alternative", day_text(digest, day, ds, tl)[1],
-                               f"{name}.txt", "text/plain")
+            st.download_button(
+                "Download the PNG's text alternative", day_text(digest, day, ds, tl)[1], f"{name}.txt", "text/plain"
+            )
 
 
 def show_compare(ds: Dataset, tl: Timeline, digest: str, day: dt.date) -> None:
@@ -94,8 +104,9 @@ def show_compare(ds: Dataset, tl: Timeline, digest: str, day: dt.date) -> None:
         title, byline = st.session_state.get("snap_title", ""), st.session_state.get("snap_byline", "")
         html, csv_text, rows = compare_outputs(digest, d1, d2, title, byline, ds, tl)
         st.iframe(html, height=PREVIEW_HEIGHT)  # the whole comparison page, every text escaped
-        st.dataframe([dict(zip(("District", "From", "To", "Claim", "Source"), r, strict=True)) for r in rows],
-                     hide_index=True)
+        st.dataframe(
+            [dict(zip(("District", "From", "To", "Claim", "Source"), r, strict=True)) for r in rows], hide_index=True
+        )
         name = f"compare-{d1.isoformat()}-{d2.isoformat()}"
         a, b, c = st.columns(3)
         a.download_button("Download the comparison (HTML)", html, f"{name}.html", "text/html")
@@ -133,25 +144,35 @@ def data_file(digest: str, what: str, day: dt.date | None, _ds: Dataset, _tl: Ti
 
 DOWNLOADS = (
     ("day_csv", "The day's states (CSV)", "states-{day}.csv", "text/csv"),
-    ("day_geojson", "The day's states with claims and sources (GeoJSON)", "states-{day}.geojson",
-     "application/geo+json"),
+    (
+        "day_geojson",
+        "The day's states with claims and sources (GeoJSON)",
+        "states-{day}.geojson",
+        "application/geo+json",
+    ),
     ("package", "The whole record (Frictionless data package, zip)", "record-datapackage.zip", "application/zip"),
     ("acled", "Control changes, ACLED-shaped (CSV)", "control-changes-acled.csv", "text/csv"),
     ("intervals_csv", "Each district's states as intervals (CSV)", "state-intervals.csv", "text/csv"),
-    ("intervals_parquet", "Each district's states as intervals (GeoParquet)", "state-intervals.parquet",
-     "application/octet-stream"),
+    (
+        "intervals_parquet",
+        "Each district's states as intervals (GeoParquet)",
+        "state-intervals.parquet",
+        "application/octet-stream",
+    ),
 )
 
 
 def show_data(ds: Dataset, tl: Timeline, digest: str, day: dt.date) -> None:
     """Get the data behind the view: each file built when asked for."""
     with st.expander("Get the data"):
-        choice = st.selectbox("File", [d[1] for d in DOWNLOADS], key="data_choice", index=None,
-                              placeholder="Choose what to download")
+        choice = st.selectbox(
+            "File", [d[1] for d in DOWNLOADS], key="data_choice", index=None, placeholder="Choose what to download"
+        )
         for what, text, name, mime in DOWNLOADS:
             if choice == text:
-                st.download_button(f"Download: {text}", data_file(digest, what, day, ds, tl),
-                                   name.format(day=day.isoformat()), mime)
+                st.download_button(
+                    f"Download: {text}", data_file(digest, what, day, ds, tl), name.format(day=day.isoformat()), mime
+                )
 
 
 def show_about(ds: Dataset, tl: Timeline) -> None:

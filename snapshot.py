@@ -30,12 +30,20 @@ from layers.words import LANGS, default_title
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
-INSTALL_HINT = ("Install Debian's Chromium and the fonts it needs with "
-                "`sudo apt-get install chromium fonts-noto-core fonts-dejavu-core` "
-                "(scripts/test.sh does this), and Playwright with `pip install -r requirements.txt`.")
+INSTALL_HINT = (
+    "Install Debian's Chromium and the fonts it needs with "
+    "`sudo apt-get install chromium fonts-noto-core fonts-dejavu-core` "
+    "(scripts/test.sh does this), and Playwright with `pip install -r requirements.txt`."
+)
 #: How long to wait for optional street tiles before taking the picture anyway (ms).
 TILE_WAIT_MS = 8000
 DEFAULT_SIZE = (1200, 800)
@@ -47,9 +55,19 @@ MAP = "window.ControlMap && window.ControlMap.instances[0]"
 BASEMAPS = ("none", "streets")
 
 
-def render_html(ds: Dataset, timeline: Timeline, day: dt.date | str | pd.Timestamp, *, title: str | None = None,
-                lang: str = "en", basemap: str = "none", static: bool = False, byline: str = "",
-                link: str = "", accessed: dt.date | None = None) -> str:
+def render_html(
+    ds: Dataset,
+    timeline: Timeline,
+    day: dt.date | str | pd.Timestamp,
+    *,
+    title: str | None = None,
+    lang: str = "en",
+    basemap: str = "none",
+    static: bool = False,
+    byline: str = "",
+    link: str = "",
+    accessed: dt.date | None = None,
+) -> str:
     """The self-contained page of the map opening on ``day`` (``static``: that day only, no control).
 
     The same folium plugin and payload as the app's map; Leaflet and the data are inlined, so
@@ -57,19 +75,22 @@ def render_html(ds: Dataset, timeline: Timeline, day: dt.date | str | pd.Timesta
     each day names ``link`` (e.g. the app's address) and the ``accessed`` date (default: today).
     """
     from geo.describe import about
+
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}.")
     if basemap not in BASEMAPS:
         raise ValueError(f"basemap must be one of {', '.join(BASEMAPS)}, not {basemap!r}.")
     start = timeline.day_index(day)
-    days = timeline.days[start:start + 1] if static else timeline.days
+    days = timeline.days[start : start + 1] if static else timeline.days
     first, last = timeline.days[0].date(), timeline.days[-1].date()
     title = title or default_title(lang, first, last, ds.settings)
     cite = {"title": title, "url": link, "accessed": accessed or dt.date.today()}
-    payload = build_payload(ds, timeline, lang=lang, days=days, start=0 if static else start,
-                            tiles=basemap == "streets", cite=cite)
-    return render_page(payload, title=title, static=static, hash=not static, byline=byline,
-                       about=about(ds, lang, tl=timeline))
+    payload = build_payload(
+        ds, timeline, lang=lang, days=days, start=0 if static else start, tiles=basemap == "streets", cite=cite
+    )
+    return render_page(
+        payload, title=title, static=static, hash=not static, byline=byline, about=about(ds, lang, tl=timeline)
+    )
 
 
 def change_rows(ds: Dataset, timeline: Timeline, d1, d2, lang: str) -> list[list[str]]:
@@ -97,13 +118,21 @@ def change_rows(ds: Dataset, timeline: Timeline, d1, d2, lang: str) -> list[list
             note = f": {r['note']}" if r.get("note") else ""
             claim = f"{day_label(r['date'].date(), lang)} — {said(r['controller'])}{part}{who}{note}"
         sources = [titles.get(k, k) for k in [r.get("source"), *str(r.get("cites") or "").split(";")] if k]
-        rows.append([r[name] or r["name"], state(r["from_state"], r["from_share"], r["from_holder"]),
-                     state(r["to_state"], r["to_share"], r["to_holder"]), claim, "; ".join(sources)])
+        rows.append(
+            [
+                r[name] or r["name"],
+                state(r["from_state"], r["from_share"], r["from_holder"]),
+                state(r["to_state"], r["to_share"], r["to_holder"]),
+                claim,
+                "; ".join(sources),
+            ]
+        )
     return rows
 
 
-def render_compare_html(ds: Dataset, timeline: Timeline, d1, d2, *, title: str | None = None, lang: str = "en",
-                        byline: str = "") -> str:
+def render_compare_html(
+    ds: Dataset, timeline: Timeline, d1, d2, *, title: str | None = None, lang: str = "en", byline: str = ""
+) -> str:
     """Two days side by side, the districts that changed between them outlined, and the list of
     changes with the claims and sources behind each (one self-contained page)."""
     from geo.describe import about, compare_caption
@@ -112,23 +141,32 @@ def render_compare_html(ds: Dataset, timeline: Timeline, d1, d2, *, title: str |
 
     i1, i2 = timeline.day_index(d1), timeline.day_index(d2)
     if i1 >= i2:
-        raise ValueError(f"--compare: the first day ({timeline.days[i1].date()}) must come before the second "
-                         f"({timeline.days[i2].date()}).")
+        raise ValueError(
+            f"--compare: the first day ({timeline.days[i1].date()}) must come before the second "
+            f"({timeline.days[i2].date()})."
+        )
     w = words(lang, ds.settings)
     labels = {"d1": day_label(timeline.days[i1].date(), lang), "d2": day_label(timeline.days[i2].date(), lang)}
     title = title or w["compare_title"].format(**labels)
-    before = build_payload(ds, timeline, lang=lang, days=timeline.days[i1:i1 + 1])
-    after = build_payload(ds, timeline, lang=lang, days=timeline.days[i2:i2 + 1], changed_since=timeline.days[i1])
-    changes = ChangeList(heading=w["changes"], caption=compare_caption(ds, timeline, d1, d2, lang),
-                         head=w["change_head"].split("|"), rows=change_rows(ds, timeline, d1, d2, lang),
-                         empty=w["no_changes"], dir="rtl" if lang == "ar" else "ltr")
+    before = build_payload(ds, timeline, lang=lang, days=timeline.days[i1 : i1 + 1])
+    after = build_payload(ds, timeline, lang=lang, days=timeline.days[i2 : i2 + 1], changed_since=timeline.days[i1])
+    changes = ChangeList(
+        heading=w["changes"],
+        caption=compare_caption(ds, timeline, d1, d2, lang),
+        head=w["change_head"].split("|"),
+        rows=change_rows(ds, timeline, d1, d2, lang),
+        empty=w["no_changes"],
+        dir="rtl" if lang == "ar" else "ltr",
+    )
     return render_compare(before, after, changes, title=title, byline=byline, about=about(ds, lang, tl=timeline))
 
 
 def iframe_snippet(src: str, *, title: str, height: int = 600) -> str:
     """An ``<iframe>`` to paste into an article; fits a desktop column and a 360-pixel phone."""
-    return (f'<iframe src="{escape_text(src)}" title="{escape_text(title)}" width="100%" '
-            f'height="{int(height)}" style="border:0;max-width:100%;" loading="lazy"></iframe>')
+    return (
+        f'<iframe src="{escape_text(src)}" title="{escape_text(title)}" width="100%" '
+        f'height="{int(height)}" style="border:0;max-width:100%;" loading="lazy"></iframe>'
+    )
 
 
 class SnapshotError(RuntimeError):
@@ -158,8 +196,9 @@ class PngRenderer:
             self._browser = self._pw.chromium.launch(executable_path=self.executable, args=CHROMIUM_ARGS)
         except Error as exc:
             self._pw.stop()
-            raise SnapshotError(f"Chromium at {self.executable} did not start: "
-                                f"{str(exc).splitlines()[0]}. {INSTALL_HINT}") from exc
+            raise SnapshotError(
+                f"Chromium at {self.executable} did not start: {str(exc).splitlines()[0]}. {INSTALL_HINT}"
+            ) from exc
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -174,8 +213,9 @@ class PngRenderer:
         if self._browser is None:
             raise SnapshotError("PngRenderer is not open; use it in a `with` block.")
         tiles = TILES["url"] in html
-        ctx = self._browser.new_context(viewport={"width": int(width), "height": int(height)},
-                                        device_scale_factor=float(scale), offline=not tiles)
+        ctx = self._browser.new_context(
+            viewport={"width": int(width), "height": int(height)}, device_scale_factor=float(scale), offline=not tiles
+        )
         page = ctx.new_page()
         page.set_content(html, wait_until="load")
         page.wait_for_function(f"{MAP} && {MAP}.ready", timeout=15000)
@@ -189,8 +229,9 @@ class PngRenderer:
         _settle(page)
         return page
 
-    def render(self, html: str, out_path: Path | str | None = None, *, width: int, height: int,
-               scale: float = 1.0) -> bytes:
+    def render(
+        self, html: str, out_path: Path | str | None = None, *, width: int, height: int, scale: float = 1.0
+    ) -> bytes:
         """Render ``html`` to PNG bytes (also written to ``out_path`` when given)."""
         page = self.open(html, width=width, height=height, scale=scale)
         try:
@@ -233,9 +274,11 @@ def off_event_loop(job: Callable[[], object]):
 
 def render_png_bytes(html: str, *, width: int, height: int, scale: float) -> bytes:
     """The PNG as bytes (for a download button), from a cold browser."""
+
     def job() -> bytes:
         with PngRenderer() as renderer:
             return renderer.render(html, width=width, height=height, scale=scale)
+
     return off_event_loop(job)
 
 
@@ -244,8 +287,14 @@ def render_png(html: str, out_path: Path | str, *, width: int, height: int, scal
     Path(out_path).write_bytes(render_png_bytes(html, width=width, height=height, scale=scale))
 
 
-def write_gif(pngs: Sequence[bytes], out_path: Path | str, *, size: tuple[int, int] | None = None,
-              frame_ms: int = GIF_FRAME_MS, last_ms: int = GIF_LAST_MS) -> None:
+def write_gif(
+    pngs: Sequence[bytes],
+    out_path: Path | str,
+    *,
+    size: tuple[int, int] | None = None,
+    frame_ms: int = GIF_FRAME_MS,
+    last_ms: int = GIF_LAST_MS,
+) -> None:
     """An animated GIF with one frame per PNG (the last held longer; ``size`` scales), with Pillow."""
     from PIL import Image
 
@@ -258,8 +307,9 @@ def write_gif(pngs: Sequence[bytes], out_path: Path | str, *, size: tuple[int, i
             img = img.resize(size, Image.Resampling.LANCZOS)
         frames.append(img.quantize(colors=128, dither=Image.Dither.NONE))
     durations = [frame_ms] * (len(frames) - 1) + [last_ms]
-    frames[0].save(out_path, save_all=True, append_images=frames[1:], duration=durations, loop=0,
-                   disposal=1, optimize=False)
+    frames[0].save(
+        out_path, save_all=True, append_images=frames[1:], duration=durations, loop=0, disposal=1, optimize=False
+    )
 
 
 def _day(text: str | None, tl: Timeline) -> dt.date:
@@ -274,26 +324,40 @@ def _day(text: str | None, tl: Timeline) -> dt.date:
 
 
 def parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python snapshot.py", description="Write article snapshots of "
-                                 "the control map of a data folder: a self-contained HTML page and PNG pictures.")
+    ap = argparse.ArgumentParser(
+        prog="python snapshot.py",
+        description="Write article snapshots of "
+        "the control map of a data folder: a self-contained HTML page and PNG pictures.",
+    )
     ap.add_argument("--date", help="day to show, YYYY-MM-DD (default: the last day of the record)")
     ap.add_argument("--html", type=Path, help="write the scrubbable page here")
     ap.add_argument("--png", type=Path, help="write a picture of the day here")
     ap.add_argument("--data", default="data", help="data folder (default: data)")
     ap.add_argument("--width", type=int, default=DEFAULT_SIZE[0], help="picture width in CSS px (1200)")
     ap.add_argument("--height", type=int, default=DEFAULT_SIZE[1], help="picture height in CSS px (800)")
-    ap.add_argument("--scale", type=float, help="device pixel ratio (default 2 for --png and "
-                    "--all-days; the GIF is then width x height)")
+    ap.add_argument(
+        "--scale",
+        type=float,
+        help="device pixel ratio (default 2 for --png and --all-days; the GIF is then width x height)",
+    )
     ap.add_argument("--title", help="title shown on the map (default: a neutral title)")
     ap.add_argument("--byline", default="", help="byline or credit line under the title, e.g. 'Map: A. Editor / Desk'")
     ap.add_argument("--link", default="", help="address the citation line gives (e.g. the app's URL)")
     ap.add_argument("--lang", choices=LANGS, default="en", help="labels and legend language")
-    ap.add_argument("--basemap", choices=BASEMAPS, default="none",
-                    help="street tiles behind the districts (optional; needs the network)")
+    ap.add_argument(
+        "--basemap",
+        choices=BASEMAPS,
+        default="none",
+        help="street tiles behind the districts (optional; needs the network)",
+    )
     ap.add_argument("--static", action="store_true", help="pin the page to --date, without a slider")
     ap.add_argument("--all-days", type=Path, metavar="DIR", help="write one PNG per day into DIR")
-    ap.add_argument("--compare", nargs=2, metavar=("D1", "D2"),
-                    help="two days side by side with the changes between them (--html, --png, --csv)")
+    ap.add_argument(
+        "--compare",
+        nargs=2,
+        metavar=("D1", "D2"),
+        help="two days side by side with the changes between them (--html, --png, --csv)",
+    )
     ap.add_argument("--csv", type=Path, help="with --compare: write the list of changes and their claims here")
     ap.add_argument("--gif", type=Path, metavar="OUT", help="write the offensive as an animated GIF")
     return ap
@@ -360,8 +424,7 @@ def run(args: argparse.Namespace, ds: Dataset, tl: Timeline) -> list[Path]:
     if args.compare:
         return run_compare(args, ds, tl)
     day = _day(args.date, tl)
-    opts = {"title": args.title, "lang": args.lang, "basemap": args.basemap, "byline": args.byline,
-            "link": args.link}
+    opts = {"title": args.title, "lang": args.lang, "basemap": args.basemap, "byline": args.byline, "link": args.link}
     html = render_html(ds, tl, day, static=args.static, **opts)
     written = []
     if args.html:

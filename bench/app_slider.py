@@ -47,13 +47,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data: Path | None, port: int, script: Path = REPO / "app.py", prefix: list[str] | None = None
-                 ) -> subprocess.Popen:
+def start_server(
+    data: Path | None, port: int, script: Path = REPO / "app.py", prefix: list[str] | None = None
+) -> subprocess.Popen:
     """Start ``streamlit run script`` on ``port`` (with ``--data``) and wait for its health check."""
-    cmd = [*(prefix or []), sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--server.enableStaticServing", "true", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]
+    cmd = [
+        *(prefix or []),
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.enableStaticServing",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
     cmd += ["--", "--data", str(data)] if data else []
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 60
@@ -216,12 +233,16 @@ def main() -> None:
     name = data if args.data else f"synthetic, {args.districts} districts x {args.days} days"
     print(f"data: {name}")
     print(f"bare Streamlit page, text shown, new browser profile (the floor): {fig(floor)}")
-    print(f"first map, warm server, new browser profile: {fig(warm)} "
-          f"(floor + {statistics.median(warm) - statistics.median(floor):.0f} ms)")
+    print(
+        f"first map, warm server, new browser profile: {fig(warm)} "
+        f"(floor + {statistics.median(warm) - statistics.median(floor):.0f} ms)"
+    )
     print(f"first map, cold first visit right after the server starts: {fig(cold)}")
     print(f"step, key press to repaint ({len(result['times'])} steps): {fig(result['times'])}")
-    print(f"messages to the server during those {args.steps} steps: {result['burst_msgs']} "
-          "(the map repaints with none; the day is reported when a burst pauses)")
+    print(
+        f"messages to the server during those {args.steps} steps: {result['burst_msgs']} "
+        "(the map repaints with none; the day is reported when a burst pauses)"
+    )
     print(f"panels caught up with a single step after: {fig(result['catch'])}")
     print(f"requests that tried to leave loopback: {len(OFFLINE.leaks)} {OFFLINE.leaks[:3]}")
 

@@ -191,21 +191,29 @@ def main(argv: list[str] | None = None) -> None:
         server.wait(timeout=30)
     print(f"sessions: {args.sessions} concurrent browser contexts, {elapsed:.0f} s, data {args.data}")
     if result.load_ms:
-        print(f"first map under load: median {statistics.median(result.load_ms):.0f} ms, "
-              f"max {max(result.load_ms):.0f} ms ({len(result.load_ms)} of {args.sessions} sessions loaded)")
+        print(
+            f"first map under load: median {statistics.median(result.load_ms):.0f} ms, "
+            f"max {max(result.load_ms):.0f} ms ({len(result.load_ms)} of {args.sessions} sessions loaded)"
+        )
     print(f"scrubbing phase: {args.seconds:.0f} s; steps: {len(latencies)}, errors: {len(errors)}")
     for e in errors[:10]:
         print(f"  {e}")
     if latencies:
-        print(f"step latency, key press to repaint: p50 {percentile(latencies, 50):.0f} ms, "
-              f"p95 {percentile(latencies, 95):.0f} ms, max {max(latencies):.0f} ms")
-    print(f"server CPU: {server_cpu:.1f} s over {elapsed:.0f} s wall; while scrubbing {scrub_cpu:.1f} s, "
-          f"{scrub_cpu / max(result.steps, 1) * 100:.2f} s per 100 steps ({result.steps} steps: the map repaints "
-          "in the browser; the server only reruns for the panels when a reader pauses)"
-          + (f"; server pinned to core {cores[0]}, browsers to the others" if pin else ""))
-    print(f"server RSS: cold {cold:.0f} MB, after one warm-up reader {before:.0f} MB, "
-          f"peak during {max(sampler.samples):.0f} MB, "
-          f"after the sessions closed {after:.0f} MB")
+        print(
+            f"step latency, key press to repaint: p50 {percentile(latencies, 50):.0f} ms, "
+            f"p95 {percentile(latencies, 95):.0f} ms, max {max(latencies):.0f} ms"
+        )
+    print(
+        f"server CPU: {server_cpu:.1f} s over {elapsed:.0f} s wall; while scrubbing {scrub_cpu:.1f} s, "
+        f"{scrub_cpu / max(result.steps, 1) * 100:.2f} s per 100 steps ({result.steps} steps: the map repaints "
+        "in the browser; the server only reruns for the panels when a reader pauses)"
+        + (f"; server pinned to core {cores[0]}, browsers to the others" if pin else "")
+    )
+    print(
+        f"server RSS: cold {cold:.0f} MB, after one warm-up reader {before:.0f} MB, "
+        f"peak during {max(sampler.samples):.0f} MB, "
+        f"after the sessions closed {after:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

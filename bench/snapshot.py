@@ -42,8 +42,11 @@ from snapshot import render_html  # noqa: E402
 HATCHED = {"split": DISPUTED_HATCH["background"], "disputed": DISPUTED_HATCH["background"]}
 
 CACHE = Path(os.environ.get("BENCH_JS_CACHE", Path(tempfile.gettempdir()) / "aleppo-bench-js"))
-NPM = {"leaflet-timedimension@1.1.1": "package/dist/leaflet.timedimension.min.js",
-       "iso8601-js-period@0.2.1": "package/iso8601.js", "moment@2.18.1": "package/min/moment.min.js"}
+NPM = {
+    "leaflet-timedimension@1.1.1": "package/dist/leaflet.timedimension.min.js",
+    "iso8601-js-period@0.2.1": "package/iso8601.js",
+    "moment@2.18.1": "package/min/moment.min.js",
+}
 SIZE = {"width": 1200, "height": 800}
 STEP_JS = """() => { const v = ControlMap.instances[0], n = v.days.length, t = [];
   for (let k = 0; k < 3; k++) for (let i = 0; i < n; i++) {
@@ -64,21 +67,35 @@ TGJ_READY = "() => document.querySelectorAll('.leaflet-overlay-pane path').lengt
 def tgj_html(ds, tl) -> str:
     """folium's TimestampedGeoJson for the same days: one polygon copy per district per day."""
     geoms = simplify_coverage(ds.districts.geometry.to_numpy())
-    geo = {i: json.loads(shapely.to_geojson(shapely.set_precision(g, 1e-5)))
-           for i, g in zip(ds.districts["id"], geoms, strict=True)}
+    geo = {
+        i: json.loads(shapely.to_geojson(shapely.set_precision(g, 1e-5)))
+        for i, g in zip(ds.districts["id"], geoms, strict=True)
+    }
     feats = []
     colours = {**palette(ds.settings), **HATCHED}
     for day in tl.days:
         stamp = day.date().isoformat()
         for did, ctrl in states(tl.control_on(day)).items():
-            feats.append({"type": "Feature", "geometry": geo[did], "properties": {
-                "times": [stamp], "tooltip": did,
-                "style": {"color": "#ffffff", "weight": 1, "fillColor": colours[ctrl], "fillOpacity": 0.75}}})
+            feats.append(
+                {
+                    "type": "Feature",
+                    "geometry": geo[did],
+                    "properties": {
+                        "times": [stamp],
+                        "tooltip": did,
+                        "style": {"color": "#ffffff", "weight": 1, "fillColor": colours[ctrl], "fillOpacity": 0.75},
+                    },
+                }
+            )
     bounds = ds.districts.total_bounds
-    m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=12,
-                   tiles=None)
-    TimestampedGeoJson({"type": "FeatureCollection", "features": feats}, period="P1D",
-                       add_last_point=False, auto_play=False, loop=False).add_to(m)
+    m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=12, tiles=None)
+    TimestampedGeoJson(
+        {"type": "FeatureCollection", "features": feats},
+        period="P1D",
+        add_last_point=False,
+        auto_play=False,
+        loop=False,
+    ).add_to(m)
     return m.get_root().render()
 
 
@@ -95,8 +112,9 @@ def tgj_scripts() -> dict[str, Path] | None:
             tgz = next(CACHE.glob(f"{name}-*.tgz"), None)
             if tgz is None:
                 try:
-                    subprocess.run(["npm", "pack", "--silent", spec], cwd=CACHE, check=True,
-                                   capture_output=True, timeout=120)
+                    subprocess.run(
+                        ["npm", "pack", "--silent", spec], cwd=CACHE, check=True, capture_output=True, timeout=120
+                    )
                 except (OSError, subprocess.SubprocessError):
                     return None
                 tgz = next(CACHE.glob(f"{name}-*.tgz"))
@@ -112,9 +130,15 @@ def tgj_scripts() -> dict[str, Path] | None:
 
 
 #: URL fragment of a CDN script -> key in tgj_scripts() (None: served empty, not needed to draw).
-CDN_RULES = (("jqueryui", None), ("leaflet-timedimension", "leaflet-timedimension"),
-             ("iso8601", "iso8601-js-period"), ("moment", "moment"), ("jquery", "jquery"),
-             ("leaflet@1.9.3/dist/leaflet.js", "leaflet.js"), ("leaflet@1.9.3/dist/leaflet.css", "leaflet.css"))
+CDN_RULES = (
+    ("jqueryui", None),
+    ("leaflet-timedimension", "leaflet-timedimension"),
+    ("iso8601", "iso8601-js-period"),
+    ("moment", "moment"),
+    ("jquery", "jquery"),
+    ("leaflet@1.9.3/dist/leaflet.js", "leaflet.js"),
+    ("leaflet@1.9.3/dist/leaflet.css", "leaflet.css"),
+)
 
 
 def _local(url: str, files: dict[str, Path]) -> Path | None:
@@ -127,6 +151,7 @@ def _local(url: str, files: dict[str, Path]) -> Path | None:
 
 def _route_for(files: dict[str, Path] | None):
     """Serve CDN scripts from local copies; anything else from the network gets an empty body."""
+
     def route(r) -> None:
         url = r.request.url
         if url.startswith(("file:", "data:", "about:")):
@@ -135,6 +160,7 @@ def _route_for(files: dict[str, Path] | None):
         if path is not None:
             return r.fulfill(path=str(path))
         return r.fulfill(status=200, body="", content_type="text/css" if ".css" in url else "text/javascript")
+
     return route
 
 
@@ -149,13 +175,17 @@ def measure_page(browser, path: Path, *, ready: str, step_js: str, files=None) -
     page.goto(path.as_uri(), wait_until="load")
     page.wait_for_function(ready, timeout=60000)
     drawn = time.perf_counter() - t0
-    page.wait_for_function("performance.getEntriesByName('first-contentful-paint').length > 0",
-                           timeout=10000)
+    page.wait_for_function("performance.getEntriesByName('first-contentful-paint').length > 0", timeout=10000)
     fcp = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
     steps = page.evaluate(step_js)
     ctx.close()
-    return {"fcp_ms": fcp, "drawn_s": drawn, "step_med_ms": statistics.median(steps),
-            "step_max_ms": max(steps), "errors": errors}
+    return {
+        "fcp_ms": fcp,
+        "drawn_s": drawn,
+        "step_med_ms": statistics.median(steps),
+        "step_max_ms": max(steps),
+        "errors": errors,
+    }
 
 
 def png_times(html_path: Path, *, ready: str, files=None, repeat: int = 3) -> tuple[float, float]:
@@ -232,8 +262,10 @@ def main(argv: list[str] | None = None) -> None:
     data = build_payload(ds, tl)
     geom = len(json_for_script(data["geom"]).encode())
     table = len(json_for_script({k: data[k] for k in ("states", "first", "changes", "front")}).encode())
-    print(f"coverage simplification: {n0} -> {n1} vertices ({100 * (1 - n1 / n0):.0f}% fewer); "
-          f"geometry JSON {geom / 1e3:.0f} kB, day table (states, changes, front) {table / 1e3:.0f} kB")
+    print(
+        f"coverage simplification: {n0} -> {n1} vertices ({100 * (1 - n1 / n0):.0f}% fewer); "
+        f"geometry JSON {geom / 1e3:.0f} kB, day table (states, changes, front) {table / 1e3:.0f} kB"
+    )
     page = tmp / "standalone.html"
     page.write_text(html, encoding="utf-8")
     print(f"\nsnapshot page     : {sizes(html)} ({len(html.encode()):,} bytes); built in {build_s:.2f} s")
@@ -249,27 +281,31 @@ def main(argv: list[str] | None = None) -> None:
             tgj_build = time.perf_counter() - t0
             tgj_page = tmp / "tgj.html"
             tgj_page.write_text(tgj, encoding="utf-8")
-            t = measure_page(browser, tgj_page, ready=TGJ_READY, step_js=TGJ_STEP_JS, files=files) \
-                if files else None
+            t = measure_page(browser, tgj_page, ready=TGJ_READY, step_js=TGJ_STEP_JS, files=files) if files else None
         browser.close()
-    print(f"  first paint {m['fcp_ms']:.0f} ms, map drawn {m['drawn_s'] * 1000:.0f} ms after navigation; "
-          f"slider step median {m['step_med_ms']:.2f} ms, max {m['step_max_ms']:.2f} ms")
+    print(
+        f"  first paint {m['fcp_ms']:.0f} ms, map drawn {m['drawn_s'] * 1000:.0f} ms after navigation; "
+        f"slider step median {m['step_med_ms']:.2f} ms, max {m['step_max_ms']:.2f} ms"
+    )
     cold, warm = snapshot_png_times(html)
     print(f"  PNG 1200×800 @2x via snapshot.py: cold {cold:.2f} s, warm browser {warm:.2f} s")
     if args.no_tgj:
         return
-    print(f"\nTimestampedGeoJson: {sizes(tgj)}; built in {tgj_build:.2f} s "
-          f"(scripts from CDNs, not counted)")
+    print(f"\nTimestampedGeoJson: {sizes(tgj)}; built in {tgj_build:.2f} s (scripts from CDNs, not counted)")
     if t is None:
         print("  timings skipped: its CDN scripts are not available locally (npm pack failed).")
         return
-    print(f"  first paint {t['fcp_ms']:.0f} ms, map drawn {t['drawn_s'] * 1000:.0f} ms after navigation; "
-          f"slider step median {t['step_med_ms']:.2f} ms, max {t['step_max_ms']:.2f} ms"
-          + (f"; page errors: {t['errors'][:2]}" if t["errors"] else ""))
+    print(
+        f"  first paint {t['fcp_ms']:.0f} ms, map drawn {t['drawn_s'] * 1000:.0f} ms after navigation; "
+        f"slider step median {t['step_med_ms']:.2f} ms, max {t['step_max_ms']:.2f} ms"
+        + (f"; page errors: {t['errors'][:2]}" if t["errors"] else "")
+    )
     cold, warm = png_times(tgj_page, ready=TGJ_READY, files=files)
     print(f"  PNG 1200×800 @2x (plain screenshot): cold {cold:.2f} s, warm browser {warm:.2f} s")
-    print("\ntargets: snapshot page no larger than before the one-map runtime (281,476 bytes raw on the "
-          "bundled data), slider step <= 1 ms, cold PNG < 1.5 s")
+    print(
+        "\ntargets: snapshot page no larger than before the one-map runtime (281,476 bytes raw on the "
+        "bundled data), slider step <= 1 ms, cold PNG < 1.5 s"
+    )
 
 
 if __name__ == "__main__":

@@ -25,10 +25,20 @@ def _square(x: float, y: float, size: float) -> dict:
 def districts(n: int, size: float = 0.01) -> dict:
     """``n`` square districts in a grid, ids S001..."""
     cols = math.ceil(math.sqrt(n))
-    feats = [{"type": "Feature", "properties": {
-        "id": f"S{i + 1:03d}", "name": f"District {i + 1}", "name_ar": f"حي {i + 1}",
-        "aliases": [], "geometry_source": "synthetic square"},
-        "geometry": _square(X0 + (i % cols) * size, Y0 + (i // cols) * size, size)} for i in range(n)]
+    feats = [
+        {
+            "type": "Feature",
+            "properties": {
+                "id": f"S{i + 1:03d}",
+                "name": f"District {i + 1}",
+                "name_ar": f"حي {i + 1}",
+                "aliases": [],
+                "geometry_source": "synthetic square",
+            },
+            "geometry": _square(X0 + (i % cols) * size, Y0 + (i // cols) * size, size),
+        }
+        for i in range(n)
+    ]
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -72,32 +82,62 @@ F5,2016-12-22,beta,people evacuated,35000,estimate
 def routes() -> dict:
     """One road proposed from October, in use 15-22 Dec, heading south-west out of the grid."""
     line = [[round(X0 + dx, 6), round(Y0 + dy, 6)] for dx, dy in ((0.08, 0.05), (0.03, 0.02), (-0.02, -0.03))]
-    status = [{"from": "2016-10-20", "to": "2016-12-14", "status": "proposed"},
-              {"from": "2016-12-15", "to": "2016-12-22", "status": "in use"}]
-    return {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
-        "id": "R1", "name": "Ramouse road", "source": "alpha", "status": status},
-        "geometry": {"type": "LineString", "coordinates": line}}]}
+    status = [
+        {"from": "2016-10-20", "to": "2016-12-14", "status": "proposed"},
+        {"from": "2016-12-15", "to": "2016-12-22", "status": "in use"},
+    ]
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"id": "R1", "name": "Ramouse road", "source": "alpha", "status": status},
+                "geometry": {"type": "LineString", "coordinates": line},
+            }
+        ],
+    }
 
 
 def checkpoints() -> dict:
     """Two checkpoints on the road, active during the evacuation."""
     pts = [[round(X0 + dx, 6), round(Y0 + dy, 6)] for dx, dy in ((0.03, 0.02), (-0.01, -0.02))]
-    return {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
-        "id": f"C{i + 1}", "name": f"Checkpoint {i + 1}", "source": "alpha", "operator": "ICRC/SARC",
-        "active_from": "2016-12-15", "active_to": "2016-12-22", "location_precision": "approximate"},
-        "geometry": {"type": "Point", "coordinates": p}} for i, p in enumerate(pts)]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {
+                    "id": f"C{i + 1}",
+                    "name": f"Checkpoint {i + 1}",
+                    "source": "alpha",
+                    "operator": "ICRC/SARC",
+                    "active_from": "2016-12-15",
+                    "active_to": "2016-12-22",
+                    "location_precision": "approximate",
+                },
+                "geometry": {"type": "Point", "coordinates": p},
+            }
+            for i, p in enumerate(pts)
+        ],
+    }
 
 
 def settings(days: int = DAYS) -> str:
     """map.toml: the span of the changes and the bundled data's three sides and colours."""
     last = START + dt.timedelta(days=days - 1)
-    sides = (("government", "Government and allies", "#BB5566"), ("opposition", "Opposition", "#004488"),
-             ("sdf", "SDF/YPG", "#DDAA33"))
-    head = (f'title = {{ en = "Synthetic districts: who held each district" }}\nplace = {{ en = "Synthetic" }}\n'
-            f"first = {START.isoformat()}\nlast = {last.isoformat()}\nyardstick = \"opposition\"\n"
-            'front = ["government", "opposition"]\n')
-    return head + "".join(f'\n[[sides]]\nid = "{i}"\nlabel = {{ en = "{label}" }}\ncolour = "{c}"\n'
-                          for i, label, c in sides)
+    sides = (
+        ("government", "Government and allies", "#BB5566"),
+        ("opposition", "Opposition", "#004488"),
+        ("sdf", "SDF/YPG", "#DDAA33"),
+    )
+    head = (
+        f'title = {{ en = "Synthetic districts: who held each district" }}\nplace = {{ en = "Synthetic" }}\n'
+        f'first = {START.isoformat()}\nlast = {last.isoformat()}\nyardstick = "opposition"\n'
+        'front = ["government", "opposition"]\n'
+    )
+    return head + "".join(
+        f'\n[[sides]]\nid = "{i}"\nlabel = {{ en = "{label}" }}\ncolour = "{c}"\n' for i, label, c in sides
+    )
 
 
 def write_synthetic(folder: Path, n: int = 100, days: int = DAYS) -> Path:

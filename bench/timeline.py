@@ -27,15 +27,18 @@ def synthetic(n_districts: int, n_events: int, seed: int = 1) -> tuple[list[str]
     rng = np.random.default_rng(seed)
     ids = [f"S{i:05d}" for i in range(n_districts)]
     share = np.where(rng.random(n_events) < 0.2, rng.choice([0.25, 0.33, 0.5, 0.75], n_events), np.nan)
-    events = pd.DataFrame({
-        "event_id": [f"E{i}" for i in range(n_events)],
-        "date": pd.Timestamp("2016-11-01") + pd.to_timedelta(rng.integers(0, 52, n_events), unit="D"),
-        "district": rng.choice(ids, n_events),
-        "controller": rng.choice(CONTROLLERS, n_events, p=[0.45, 0.4, 0.1, 0.05]),
-        "share": share,
-        "source": rng.choice(["a", "b", "c"], n_events),
-        "precision": "day", "note": "",
-    })
+    events = pd.DataFrame(
+        {
+            "event_id": [f"E{i}" for i in range(n_events)],
+            "date": pd.Timestamp("2016-11-01") + pd.to_timedelta(rng.integers(0, 52, n_events), unit="D"),
+            "district": rng.choice(ids, n_events),
+            "controller": rng.choice(CONTROLLERS, n_events, p=[0.45, 0.4, 0.1, 0.05]),
+            "share": share,
+            "source": rng.choice(["a", "b", "c"], n_events),
+            "precision": "day",
+            "note": "",
+        }
+    )
     events["date"] = events["date"].astype("datetime64[ns]")
     return ids, events
 

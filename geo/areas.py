@@ -136,8 +136,9 @@ def area_ranges(
         else (disputed.reindex(weighed.index).fillna(False).to_numpy(dtype=bool))
     )
     inferred = weighed["basis"].eq("inferred").to_numpy() if "basis" in weighed else np.zeros(len(weighed), bool)
-    return _tables(now, then, area, weighed.index.isin(named), in_dispute[None], inferred[None],
-                   sides=sides, yardstick=yardstick)
+    return _tables(
+        now, then, area, weighed.index.isin(named), in_dispute[None], inferred[None], sides=sides, yardstick=yardstick
+    )
 
 
 def _tables(
@@ -214,8 +215,9 @@ def disputed_band(state: pd.DataFrame, areas_km2: pd.Series) -> pd.DataFrame:
     return out.sort_values("km2", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def areas_on(tl: Timeline, areas_km2: pd.Series, day, *, yardstick: str | None = None
-             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def areas_on(
+    tl: Timeline, areas_km2: pd.Series, day, *, yardstick: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The area table (:func:`area_ranges`) and the disputed band (:func:`disputed_band`) on ``day``;
     the sides are the timeline's, ``yardstick`` the settings' (default: the first side)."""
     state = tl.control_on(day)
@@ -249,8 +251,14 @@ def area_series(tl: Timeline, areas_km2: pd.Series, *, yardstick: str | None = N
     now = shares[tl.grid]
     area = areas_km2.reindex(tl.district_ids).astype(float).fillna(0.0).to_numpy()
     out = _tables(
-        now, now[0], area, tl.district_ids.isin(named_districts(tl.events)), disputed[tl.grid], inferred[tl.grid],
-        sides=tl.sides, yardstick=yardstick,
+        now,
+        now[0],
+        area,
+        tl.district_ids.isin(named_districts(tl.events)),
+        disputed[tl.grid],
+        inferred[tl.grid],
+        sides=tl.sides,
+        yardstick=yardstick,
     )
     out.insert(0, "date", np.repeat(tl.days.to_numpy(), len(buckets(tl.sides))))
     return out

@@ -24,8 +24,7 @@ from geo.spatial import changes_between, district_areas_km2
 from geo.timeline import Timeline, timeline_for
 from geo.vocabulary import state_of, states
 
-RECORD_FIELDS = ("id", "name", "name_ar", "aliases", "state", "share", "holder", "rest", "basis", "since",
-                 "sources")
+RECORD_FIELDS = ("id", "name", "name_ar", "aliases", "state", "share", "holder", "rest", "basis", "since", "sources")
 
 
 class UsageError(Exception):
@@ -70,8 +69,10 @@ def district_records(ds: Dataset, state: pd.DataFrame) -> list[dict]:
 def _emit(records: list[dict], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(records, ensure_ascii=False, indent=1, allow_nan=False)
-    flat = [{k: "; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
-             for k, v in r.items()} for r in records]
+    flat = [
+        {k: "; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v) for k, v in r.items()}
+        for r in records
+    ]
     if fmt == "csv":
         buf = io.StringIO()
         if flat:
@@ -100,16 +101,23 @@ def _areas_text(ds: Dataset, day: pd.Timestamp, table: pd.DataFrame, band: pd.Da
     yard = s.yardstick or s.side_ids[0]
     takers = [side for side in s.side_ids if side != yard]
     shown = table[table["controller"].isin(s.side_ids) | table["km2"].gt(0.0005)]
-    rows = [{"side": r.controller, "held km2 (sourced only … with inferred)": _range(r.km2_sourced, r.km2),
-             "in dispute km2": f"{r.km2_in_dispute:.1f}" if r.km2_in_dispute else "",
-             "gained since start km2": _range(r.gained_km2_sourced, r.gained_km2)
-             if r.controller in takers else "",
-             f"% of {s.side(yard).phrase('en')}'s start area": _range(r.of_opposition_at_start_sourced,
-                                                                     r.of_opposition_at_start, " %")}
-            for r in shown.itertuples()]
-    lines = [f"Area on {day.date()}: sourced only = the districts the sources name; with inferred = every "
-             f"district (the editors' inferred polygons too). % = held ({yard}) or gained ({', '.join(takers)}).",
-             pd.DataFrame(rows).to_string(index=False)]
+    rows = [
+        {
+            "side": r.controller,
+            "held km2 (sourced only … with inferred)": _range(r.km2_sourced, r.km2),
+            "in dispute km2": f"{r.km2_in_dispute:.1f}" if r.km2_in_dispute else "",
+            "gained since start km2": _range(r.gained_km2_sourced, r.gained_km2) if r.controller in takers else "",
+            f"% of {s.side(yard).phrase('en')}'s start area": _range(
+                r.of_opposition_at_start_sourced, r.of_opposition_at_start, " %"
+            ),
+        }
+        for r in shown.itertuples()
+    ]
+    lines = [
+        f"Area on {day.date()}: sourced only = the districts the sources name; with inferred = every "
+        f"district (the editors' inferred polygons too). % = held ({yard}) or gained ({', '.join(takers)}).",
+        pd.DataFrame(rows).to_string(index=False),
+    ]
     if len(band):
         lines.append("Disputed ground (sources disagree; counted above for the side the narrative gives):")
         lines += [f"  {r.km2:.2f} km2 {', '.join(r.districts)}: {r.claims}" for r in band.itertuples()]
@@ -118,26 +126,37 @@ def _areas_text(ds: Dataset, day: pd.Timestamp, table: pd.DataFrame, band: pd.Da
 
 def cmd_areas(ds, tl, args) -> str:
     day = _day(tl, args.date, "--date")
-    table, band = areas_on(tl, district_areas_km2(ds.districts, crs=ds.settings.crs), day,
-                           yardstick=ds.settings.yardstick)
+    table, band = areas_on(
+        tl, district_areas_km2(ds.districts, crs=ds.settings.crs), day, yardstick=ds.settings.yardstick
+    )
     if args.format == "table":
         return _areas_text(ds, day, table, band)
     # the rows are named by the state words: the sides, disputed ground, unknown
-    rows = [{k: _clean(round(v, 3) if isinstance(v, float) else v) for k, v in r.items()}
-            for r in table.rename(columns={"controller": "state"}).to_dict("records")]
+    rows = [
+        {k: _clean(round(v, 3) if isinstance(v, float) else v) for k, v in r.items()}
+        for r in table.rename(columns={"controller": "state"}).to_dict("records")
+    ]
     if args.format == "csv":
         return _emit(rows, "csv")
-    disputed = [{"km2": round(r["km2"], 3), "districts": list(r["districts"]), "sides": list(r["sides"]),
-                 "claims": r["claims"]} for r in band.to_dict("records")]
-    return json.dumps({"date": day.date().isoformat(), "areas": rows, "disputed": disputed},
-                      ensure_ascii=False, indent=1, allow_nan=False)
+    disputed = [
+        {"km2": round(r["km2"], 3), "districts": list(r["districts"]), "sides": list(r["sides"]), "claims": r["claims"]}
+        for r in band.to_dict("records")
+    ]
+    return json.dumps(
+        {"date": day.date().isoformat(), "areas": rows, "disputed": disputed},
+        ensure_ascii=False,
+        indent=1,
+        allow_nan=False,
+    )
 
 
 def cmd_changes(ds, tl, args) -> str:
     d1, d2 = _day(tl, args.date_from, "--from"), _day(tl, args.date_to, "--to")
     if d1 > d2:
-        raise UsageError(f"--from {d1.date()} is later than --to {d2.date()}; give the earlier day first "
-                         f"(--from {d2.date()} --to {d1.date()}).")
+        raise UsageError(
+            f"--from {d1.date()} is later than --to {d2.date()}; give the earlier day first "
+            f"(--from {d2.date()} --to {d1.date()})."
+        )
     table = changes_between(tl.control_on(d1), tl.control_on(d2))
     names = ds.districts.set_index("id")["name"]
     table.insert(1, "name", names.reindex(table["id"]).to_numpy())
@@ -149,13 +168,24 @@ def _history(ds, tl, did: str) -> tuple[dict, list[dict]]:
     groups = tl.groups[tl.groups["district"] == did]
     records = []
     for _, g in groups.iterrows():
-        for claim in tl.events.iloc[g["start"]:g["end"]].to_dict("records"):
-            records.append({"date": g["date"].date().isoformat(), "state": state_of(g["controller"], g["disputed"]),
-                            "state_share": _clean(g["share"]),
-                            "basis": g["basis"], "claim": claim["controller"], "claim_share": _clean(claim["share"]),
-                            "source": claim["source"], "cites": claim.get("cites", ""),
-                            "claimant": claim.get("claimant", ""), "claim_kind": claim.get("claim_kind", ""),
-                            "precision": claim["precision"], "event_id": claim["event_id"], "note": claim["note"]})
+        for claim in tl.events.iloc[g["start"] : g["end"]].to_dict("records"):
+            records.append(
+                {
+                    "date": g["date"].date().isoformat(),
+                    "state": state_of(g["controller"], g["disputed"]),
+                    "state_share": _clean(g["share"]),
+                    "basis": g["basis"],
+                    "claim": claim["controller"],
+                    "claim_share": _clean(claim["share"]),
+                    "source": claim["source"],
+                    "cites": claim.get("cites", ""),
+                    "claimant": claim.get("claimant", ""),
+                    "claim_kind": claim.get("claim_kind", ""),
+                    "precision": claim["precision"],
+                    "event_id": claim["event_id"],
+                    "note": claim["note"],
+                }
+            )
     return {"id": did, "name": meta["name"], "name_ar": meta["name_ar"]}, records
 
 
@@ -182,8 +212,11 @@ def cmd_history(ds, tl, args) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python -m geo", description="Who held each district, when, "
-                                 "and on whose word (the place and its sides: the data folder's map.toml).")
+    ap = argparse.ArgumentParser(
+        prog="python -m geo",
+        description="Who held each district, when, "
+        "and on whose word (the place and its sides: the data folder's map.toml).",
+    )
     sub = ap.add_subparsers(dest="command", required=True)
 
     def add(name, func, help_):
@@ -241,8 +274,7 @@ def _run(args: argparse.Namespace) -> int:
         for p in problems:
             if p.severity == "error":
                 print(p, file=sys.stderr)
-        print(f"{args.data}: the data has errors; run `python -m geo.validate {args.data}`.",
-              file=sys.stderr)
+        print(f"{args.data}: the data has errors; run `python -m geo.validate {args.data}`.", file=sys.stderr)
         return 1
     tl = timeline_for(ds)
     try:

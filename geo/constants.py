@@ -36,7 +36,14 @@ EVACUATION_FILE = "evacuation.csv"
 LANDMARKS_FILE = "landmarks.geojson"
 
 EVENT_COLUMNS: tuple[str, ...] = (
-    "event_id", "date", "district", "controller", "share", "source", "precision", "note",
+    "event_id",
+    "date",
+    "district",
+    "controller",
+    "share",
+    "source",
+    "precision",
+    "note",
 )
 #: Optional event columns: the spelling the source used, and who made the claim when the source
 #: reports someone else's (e.g. Wikipedia quoting the Russian Ministry of Defence).

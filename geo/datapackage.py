@@ -319,8 +319,9 @@ def package_zip(ds: Dataset, *, attribution: str | None = None) -> bytes:
     return datapackage_zip(package_files(ds, attribution=attribution), stamp=_stamp(ds))
 
 
-def datapackage_zip(files: dict[str, bytes], *, stamp: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0)
-                    ) -> bytes:
+def datapackage_zip(
+    files: dict[str, bytes], *, stamp: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0)
+) -> bytes:
     """The package files (from :func:`package_files`) as zip bytes, ``datapackage.json`` at the top."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -261,8 +261,12 @@ def area_ranges(ds: Dataset, tl: Timeline, day) -> pd.DataFrame:
     ``disputed`` is the ground the map shows disputed (whole districts); ``disputed_counted`` is the
     part of it that the sides' figures already count, given to the side its strongest claims name.
     """
-    table, band = areas_on(tl, district_areas_km2(ds.districts, crs=ds.settings.crs), pd.Timestamp(day).normalize(),
-                           yardstick=ds.settings.yardstick)
+    table, band = areas_on(
+        tl,
+        district_areas_km2(ds.districts, crs=ds.settings.crs),
+        pd.Timestamp(day).normalize(),
+        yardstick=ds.settings.yardstick,
+    )
     out = table.set_index("controller")[["km2_sourced", "km2"]].set_axis(["low", "high"], axis=1)
     in_dispute = float(band["km2"].sum()) if len(band) else 0.0
     in_sides = max(in_dispute - float(out.loc["disputed", "high"]), 0.0)

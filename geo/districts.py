@@ -22,8 +22,11 @@ def _aliases(value, add) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
-        add("warning", "aliases is a string; read as a ';'-separated list.",
-            'Write it as a JSON list: ["Sheikh Saeed", "Shaykh Said"].')
+        add(
+            "warning",
+            "aliases is a string; read as a ';'-separated list.",
+            'Write it as a JSON list: ["Sheikh Saeed", "Shaykh Said"].',
+        )
         return tuple(a.strip() for a in value.split(";") if a.strip())
     if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
         add("error", "aliases must be a list of strings.", 'Write ["spelling 1", "spelling 2"].')
@@ -34,9 +37,18 @@ def _aliases(value, add) -> tuple[str, ...]:
 def _record(i: int, feat: dict, file: str, problems: list[Problem]) -> dict | None:
     props = feat["properties"]
     if props is None or not isinstance(props, dict):
-        problems.append(Problem("error", file, "properties is null or not an object; 'id' and "
-                                "'name' are required.", 'Add "properties": {"id": ..., "name": ...}.',
-                                "feature", i, None, "properties"))
+        problems.append(
+            Problem(
+                "error",
+                file,
+                "properties is null or not an object; 'id' and 'name' are required.",
+                'Add "properties": {"id": ..., "name": ...}.',
+                "feature",
+                i,
+                None,
+                "properties",
+            )
+        )
         return None
     raw_id = props.get("id")
     fid = None if raw_id is None or isinstance(raw_id, (dict, list)) else str(raw_id)
@@ -48,20 +60,32 @@ def _record(i: int, feat: dict, file: str, problems: list[Problem]) -> dict | No
 
     ok = True
     if raw_id is None or (isinstance(raw_id, str) and not raw_id.strip()):
-        add("error", "required property 'id' is missing or empty.",
-            "Give a unique id: the OCHA p-code (e.g. N0129) or a new code such as X0001.", "id")
+        add(
+            "error",
+            "required property 'id' is missing or empty.",
+            "Give a unique id: the OCHA p-code (e.g. N0129) or a new code such as X0001.",
+            "id",
+        )
         ok = False
     elif isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
-        add("error", f"'id' must be a string or an integer, not {json_type(raw_id)}.",
-            'Write it as text, e.g. "X0001".', "id")
+        add(
+            "error",
+            f"'id' must be a string or an integer, not {json_type(raw_id)}.",
+            'Write it as text, e.g. "X0001".',
+            "id",
+        )
         ok = False
     elif why := id_problem(fid):
         add("error", why, "Write the id exactly, with no spaces or line breaks, e.g. N0129 or X0001.", "id")
         ok = False
     name = props.get("name")
     if not isinstance(name, str) or not name.strip():
-        add("error", "required property 'name' (English) is missing or empty.",
-            'Add "name": "..." with the English name.', "name")
+        add(
+            "error",
+            "required property 'name' (English) is missing or empty.",
+            'Add "name": "..." with the English name.',
+            "name",
+        )
         ok = False
     for key in DISTRICT_RECOMMENDED:
         if key not in props:
@@ -90,21 +114,49 @@ def _duplicates(records: list[dict], file: str, problems: list[Problem]) -> list
     for r in records:
         i, fid = r["feature_index"], r["id"]
         if fid in seen_id:
-            problems.append(Problem("error", file, f"duplicate id {fid!r} (also feature {seen_id[fid]}).",
-                                    "Give each district its own id.", "feature", i, fid, "id"))
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    f"duplicate id {fid!r} (also feature {seen_id[fid]}).",
+                    "Give each district its own id.",
+                    "feature",
+                    i,
+                    fid,
+                    "id",
+                )
+            )
             continue
         if earlier := cases.clash(fid, i):
-            problems.append(Problem("error", file, f"id {fid!r} differs from {earlier[0]!r} (feature {earlier[1]}) "
-                                    "only in letter case.", "Ids that differ only in case are easily confused: "
-                                    "give it a distinct id, or the same one to replace that district.",
-                                    "feature", i, fid, "id"))
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    f"id {fid!r} differs from {earlier[0]!r} (feature {earlier[1]}) only in letter case.",
+                    "Ids that differ only in case are easily confused: "
+                    "give it a distinct id, or the same one to replace that district.",
+                    "feature",
+                    i,
+                    fid,
+                    "id",
+                )
+            )
             continue
         seen_id[fid] = i
         key = r["name"].casefold()
         if key in seen_name:
-            problems.append(Problem("warning", file, f"name {r['name']!r} is also used by feature "
-                                    f"{seen_name[key]}; readers cannot tell them apart.",
-                                    "Make the names distinct (e.g. add 'East').", "feature", i, fid, "name"))
+            problems.append(
+                Problem(
+                    "warning",
+                    file,
+                    f"name {r['name']!r} is also used by feature {seen_name[key]}; readers cannot tell them apart.",
+                    "Make the names distinct (e.g. add 'East').",
+                    "feature",
+                    i,
+                    fid,
+                    "name",
+                )
+            )
         seen_name.setdefault(key, i)
         keep.append(r)
     return keep
@@ -124,10 +176,19 @@ def topology_problems(gdf: gpd.GeoDataFrame, file: str, *, crs: str | None = Non
         area = shapely.intersection(geoms[a], geoms[b]).area
         if area >= TOPOLOGY_MIN_M2:
             ra, rb = gdf.iloc[a], gdf.iloc[b]
-            problems.append(Problem(
-                "warning", file, f"overlaps district {rb['id']} ({rb['name']}) by {area:,.0f} m².",
-                "Snap the shared edge so the two do not overlap (QGIS: Vector > Geometry Tools, "
-                "or enable snapping).", "feature", int(ra["feature_index"]), ra["id"], "geometry"))
+            problems.append(
+                Problem(
+                    "warning",
+                    file,
+                    f"overlaps district {rb['id']} ({rb['name']}) by {area:,.0f} m².",
+                    "Snap the shared edge so the two do not overlap (QGIS: Vector > Geometry Tools, "
+                    "or enable snapping).",
+                    "feature",
+                    int(ra["feature_index"]),
+                    ra["id"],
+                    "geometry",
+                )
+            )
     union = shapely.union_all(geoms)
     holes = [shapely.Polygon(r) for p in getattr(union, "geoms", [union]) for r in p.interiors]
     for hole in holes:
@@ -135,13 +196,21 @@ def topology_problems(gdf: gpd.GeoDataFrame, file: str, *, crs: str | None = Non
             near = metric.iloc[metric.sindex.query(hole, predicate="intersects")]
             edge = shapely.length(shapely.intersection(near.boundary.values, hole.buffer(1.0)))
             ids = ", ".join(sorted(near.loc[edge > 10.0, "id"].astype(str)))
-            problems.append(Problem("warning", file, f"gap of {hole.area:,.0f} m² between districts "
-                                    f"{ids}.", "Snap the edges together.", field="geometry"))
+            problems.append(
+                Problem(
+                    "warning",
+                    file,
+                    f"gap of {hole.area:,.0f} m² between districts {ids}.",
+                    "Snap the edges together.",
+                    field="geometry",
+                )
+            )
     return problems
 
 
-def read_districts(text: str, file: str, *, bbox: tuple[float, float, float, float] | None = None,
-                   crs: str | None = None) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
+def read_districts(
+    text: str, file: str, *, bbox: tuple[float, float, float, float] | None = None, crs: str | None = None
+) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
     """Parse and check district GeoJSON text; return the typed frame (None on error) and problems.
 
     ``bbox``: the lon/lat box the districts must lie in (map.toml ``area``; None: anywhere on Earth);

@@ -11,8 +11,16 @@ from pathlib import Path
 
 from geo import constants as C
 
-DATA_FILES = (C.MAP_FILE, C.DISTRICTS_FILE, C.EVENTS_FILE, C.SOURCES_FILE, C.ROUTES_FILE, C.CHECKPOINTS_FILE,
-              C.EVACUATION_FILE, C.LANDMARKS_FILE)
+DATA_FILES = (
+    C.MAP_FILE,
+    C.DISTRICTS_FILE,
+    C.EVENTS_FILE,
+    C.SOURCES_FILE,
+    C.ROUTES_FILE,
+    C.CHECKPOINTS_FILE,
+    C.EVACUATION_FILE,
+    C.LANDMARKS_FILE,
+)
 #: Environment variable that turns editing on, like ``--enable-editing``.
 EDITING_ENV = "ALEPPO_EDITING"
 

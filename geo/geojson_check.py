@@ -26,8 +26,12 @@ LINEAR = ("LineString", "MultiLineString")
 POINT = ("Point",)
 #: CRS names that mean plain WGS84 lon/lat and may be dropped.
 CRS84_NAMES = {
-    "urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84", "EPSG:4326",
-    "urn:ogc:def:crs:EPSG::4326", "urn:ogc:def:crs:EPSG:4326", "CRS84",
+    "urn:ogc:def:crs:OGC:1.3:CRS84",
+    "urn:ogc:def:crs:OGC::CRS84",
+    "EPSG:4326",
+    "urn:ogc:def:crs:EPSG::4326",
+    "urn:ogc:def:crs:EPSG:4326",
+    "CRS84",
 }
 #: Beyond this (metres) a number is no projected coordinate either (Web Mercator spans ±20,037,508 m).
 PROJECTED_MAX = 2.1e7
@@ -98,30 +102,55 @@ def parse_json(text: str, file: str) -> tuple[Any, list[Problem]]:
     problems: list[Problem] = []
     if text.startswith("\ufeff"):
         text = text[1:]
-        problems.append(Problem("warning", file, "UTF-8 byte-order mark at the start was removed.",
-                                "Save the file as UTF-8 without BOM."))
+        problems.append(
+            Problem(
+                "warning",
+                file,
+                "UTF-8 byte-order mark at the start was removed.",
+                "Save the file as UTF-8 without BOM.",
+            )
+        )
     if not text.strip():
-        problems.append(Problem("error", file, "The file is empty.",
-                                "Restore it from the .bak copy or from git."))
+        problems.append(Problem("error", file, "The file is empty.", "Restore it from the .bak copy or from git."))
         return UNREADABLE, problems
     depth = _bracket_depth(text)
     if depth > MAX_JSON_DEPTH:
-        problems.append(Problem("error", file, f"JSON nested {depth} levels deep (at most {MAX_JSON_DEPTH} "
-                                "are accepted).", "The file is damaged or not GeoJSON: restore it from the "
-                                ".bak copy or from git."))
+        problems.append(
+            Problem(
+                "error",
+                file,
+                f"JSON nested {depth} levels deep (at most {MAX_JSON_DEPTH} are accepted).",
+                "The file is damaged or not GeoJSON: restore it from the .bak copy or from git.",
+            )
+        )
         return UNREADABLE, problems
     try:
-        data = json.loads(text, object_pairs_hook=_pairs_hook, parse_constant=_reject_constant,
-                          parse_float=_finite_float, parse_int=_bounded_int)
+        data = json.loads(
+            text,
+            object_pairs_hook=_pairs_hook,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            parse_int=_bounded_int,
+        )
     except json.JSONDecodeError as exc:
-        problems.append(Problem(
-            "error", file, f"JSON syntax error at line {exc.lineno}, column {exc.colno}: {exc.msg}.",
-            "Look for a missing bracket or quote, a trailing comma or a cut-off file there.",
-        ))
+        problems.append(
+            Problem(
+                "error",
+                file,
+                f"JSON syntax error at line {exc.lineno}, column {exc.colno}: {exc.msg}.",
+                "Look for a missing bracket or quote, a trailing comma or a cut-off file there.",
+            )
+        )
         return UNREADABLE, problems
     except _BadNumber as exc:
-        problems.append(Problem("error", file, f"{exc}.", "Coordinates are lon/lat degrees such as 37.15; "
-                                "replace the number or remove the vertex."))
+        problems.append(
+            Problem(
+                "error",
+                file,
+                f"{exc}.",
+                "Coordinates are lon/lat degrees such as 37.15; replace the number or remove the vertex.",
+            )
+        )
         return UNREADABLE, problems
     before = len(problems)
     _walk(data, file, problems)
@@ -170,16 +199,29 @@ def _walk(data: Any, file: str, problems: list[Problem]) -> None:
         where = {"where": "feature" if idx is not None else "file", "index": idx, "id": fid}
         if isinstance(node, _DuplicateKeys) and node.duplicates:
             for key in sorted(set(node.duplicates)):
-                problems.append(Problem(
-                    "error", file, f"Key '{key}' appears more than once in one object; "
-                    "JSON readers silently keep only the last.", "Keep one and delete the other.",
-                    **where, field=key))
+                problems.append(
+                    Problem(
+                        "error",
+                        file,
+                        f"Key '{key}' appears more than once in one object; JSON readers silently keep only the last.",
+                        "Keep one and delete the other.",
+                        **where,
+                        field=key,
+                    )
+                )
         texts = [node] if isinstance(node, str) else list(node) if isinstance(node, dict) else []
         for text in texts:
             if (bad := _surrogate(text)) is not None:
-                problems.append(Problem("error", file, f"text {text[:40]!r} holds the escape {bad}, half of a "
-                                        "character pair (a lone surrogate), which no page or file can store.",
-                                        f"Delete {bad} or write the whole character.", **where))
+                problems.append(
+                    Problem(
+                        "error",
+                        file,
+                        f"text {text[:40]!r} holds the escape {bad}, half of a "
+                        "character pair (a lone surrogate), which no page or file can store.",
+                        f"Delete {bad} or write the whole character.",
+                        **where,
+                    )
+                )
         if isinstance(node, dict):
             for value in node.values():
                 if feats is not None and value is feats:
@@ -205,8 +247,11 @@ def _positions(coords: Any) -> Iterable[list]:
 def _coords_ok(coords: Any, depth: int) -> bool:
     """True when ``coords`` is a list nested ``depth`` deep ending in numeric positions."""
     if depth == 0:
-        return (isinstance(coords, list) and 2 <= len(coords) <= 4
-                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in coords))
+        return (
+            isinstance(coords, list)
+            and 2 <= len(coords) <= 4
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in coords)
+        )
     return isinstance(coords, list) and all(_coords_ok(c, depth - 1) for c in coords)
 
 
@@ -261,45 +306,69 @@ def _crs_problem(data: dict, file: str) -> Problem | None:
         props = crs.get("properties") or {}
         name = str(props.get("name", "")) if isinstance(props, dict) else ""
     if name in CRS84_NAMES:
-        return Problem("warning", file, f"'crs' member ({name}) dropped: RFC 7946 GeoJSON is always "
-                       "WGS84 lon/lat.", "Nothing to do; export without a crs member next time.",
-                       field="crs")
-    return Problem("error", file, f"'crs' member names {name or crs!r}; only WGS84 lon/lat is accepted.",
-                   "Re-export the layer as EPSG:4326 (in QGIS: Export > Save Features As, CRS EPSG:4326).",
-                   field="crs")
+        return Problem(
+            "warning",
+            file,
+            f"'crs' member ({name}) dropped: RFC 7946 GeoJSON is always WGS84 lon/lat.",
+            "Nothing to do; export without a crs member next time.",
+            field="crs",
+        )
+    return Problem(
+        "error",
+        file,
+        f"'crs' member names {name or crs!r}; only WGS84 lon/lat is accepted.",
+        "Re-export the layer as EPSG:4326 (in QGIS: Export > Save Features As, CRS EPSG:4326).",
+        field="crs",
+    )
 
 
 class _FeatureChecker:
     """Checks one feature's geometry; collects problems for it."""
 
-    def __init__(self, file: str, index: int, fid: str | None, kinds: tuple[str, ...],
-                 bbox: tuple[float, float, float, float] | None, problems: list[Problem]):
+    def __init__(
+        self,
+        file: str,
+        index: int,
+        fid: str | None,
+        kinds: tuple[str, ...],
+        bbox: tuple[float, float, float, float] | None,
+        problems: list[Problem],
+    ):
         self.file, self.index, self.fid, self.kinds, self.bbox = file, index, fid, kinds, bbox
         self.problems = problems
 
     def add(self, severity: str, message: str, hint: str = "", field: str = "geometry") -> None:
-        self.problems.append(Problem(severity, self.file, message, hint, "feature",
-                                     self.index, self.fid, field))
+        self.problems.append(Problem(severity, self.file, message, hint, "feature", self.index, self.fid, field))
 
     def check(self, geom: Any) -> dict | None:
         """Return a normalised geometry dict, or None after reporting an error."""
         want = " or ".join(self.kinds)
         if geom is None:
-            self.add("error", f"geometry is null; a {want} is needed.",
-                     "Draw the shape again and re-export, or delete the feature.")
+            self.add(
+                "error",
+                f"geometry is null; a {want} is needed.",
+                "Draw the shape again and re-export, or delete the feature.",
+            )
             return None
         if not isinstance(geom, dict) or "type" not in geom:
             self.add("error", "geometry is not a GeoJSON geometry object.", f"Give a {want}.")
             return None
         gtype = geom.get("type")
         if gtype not in self.kinds:
-            self.add("error", f"geometry is a {gtype}; a {want} is needed here.",
-                     "Redraw it as an area (polygon)." if self.kinds == POLYGONAL else f"Use a {want}.")
+            self.add(
+                "error",
+                f"geometry is a {gtype}; a {want} is needed here.",
+                "Redraw it as an area (polygon)." if self.kinds == POLYGONAL else f"Use a {want}.",
+            )
             return None
         coords = geom.get("coordinates")
         if not _coords_ok(coords, DEPTH[gtype]):
-            self.add("error", f"{gtype} coordinates are malformed (expected numeric [lon, lat] positions "
-                     f"nested {DEPTH[gtype]} level(s) deep).", "Re-export the feature from your editor.")
+            self.add(
+                "error",
+                f"{gtype} coordinates are malformed (expected numeric [lon, lat] positions "
+                f"nested {DEPTH[gtype]} level(s) deep).",
+                "Re-export the feature from your editor.",
+            )
             return None
         if not list(_positions(coords)):
             self.add("error", f"{gtype} has no coordinates (empty geometry).", "Draw the shape again.")
@@ -323,44 +392,61 @@ class _FeatureChecker:
         ys = [p[1] for p in _positions(coords)]
         minx, maxx, miny, maxy = min(xs), max(xs), min(ys), max(ys)
         if max(abs(minx), abs(maxx), abs(miny), abs(maxy)) > PROJECTED_MAX:
-            self.add("error", f"coordinates are far outside any map (x {minx:.6g}..{maxx:.6g}, y {miny:.6g}.."
-                     f"{maxy:.6g}); lon/lat degrees lie within ±180 and ±90.",
-                     "Look for a mistyped or damaged number; re-export the feature from your editor.",
-                     "coordinates")
+            self.add(
+                "error",
+                f"coordinates are far outside any map (x {minx:.6g}..{maxx:.6g}, y {miny:.6g}.."
+                f"{maxy:.6g}); lon/lat degrees lie within ±180 and ±90.",
+                "Look for a mistyped or damaged number; re-export the feature from your editor.",
+                "coordinates",
+            )
             return False
         if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
-            self.add("error", f"coordinates look like projected metres (x {minx:.0f}..{maxx:.0f}, "
-                     f"y {miny:.0f}..{maxy:.0f}), not lon/lat degrees.",
-                     "Re-export in EPSG:4326 (WGS84 lon/lat); QGIS and some tools default to "
-                     "EPSG:3857 or UTM.", "coordinates")
+            self.add(
+                "error",
+                f"coordinates look like projected metres (x {minx:.0f}..{maxx:.0f}, "
+                f"y {miny:.0f}..{maxy:.0f}), not lon/lat degrees.",
+                "Re-export in EPSG:4326 (WGS84 lon/lat); QGIS and some tools default to EPSG:3857 or UTM.",
+                "coordinates",
+            )
             return False
         if self.bbox is None:
             return True
         bx0, by0, bx1, by1 = self.bbox
         if bx0 <= miny and maxy <= bx1 and by0 <= minx and maxx <= by1:
-            self.add("error", f"coordinates look swapped: [{minx:.4f}, {miny:.4f}] is [lat, lon]; "
-                     "GeoJSON wants [lon, lat].", "Swap the two numbers in every position.", "coordinates")
+            self.add(
+                "error",
+                f"coordinates look swapped: [{minx:.4f}, {miny:.4f}] is [lat, lon]; GeoJSON wants [lon, lat].",
+                "Swap the two numbers in every position.",
+                "coordinates",
+            )
             return False
         if not (bx0 <= minx and maxx <= bx1 and by0 <= miny and maxy <= by1):
-            self.add("error", f"coordinates lie outside the map's area (lon {minx:.4f}..{maxx:.4f}, "
-                     f"lat {miny:.4f}..{maxy:.4f}; expected lon {bx0:g}..{bx1:g}, lat {by0:g}..{by1:g}).",
-                     "Check the feature was drawn over the place and exported as WGS84, or widen 'area' in "
-                     "map.toml.", "coordinates")
+            self.add(
+                "error",
+                f"coordinates lie outside the map's area (lon {minx:.4f}..{maxx:.4f}, "
+                f"lat {miny:.4f}..{maxy:.4f}; expected lon {bx0:g}..{bx1:g}, lat {by0:g}..{by1:g}).",
+                "Check the feature was drawn over the place and exported as WGS84, or widen 'area' in map.toml.",
+                "coordinates",
+            )
             return False
         return True
 
     def _normalise_positions(self, coords: Any) -> Any:
         dims = {len(p) for p in _positions(coords)}
         if dims - {2}:
-            self.add("warning", "3D coordinates: the Z (or M) value was dropped.",
-                     "Export 2D coordinates.", "coordinates")
+            self.add(
+                "warning", "3D coordinates: the Z (or M) value was dropped.", "Export 2D coordinates.", "coordinates"
+            )
         too_precise = any(
-            len(repr(float(v)).split(".")[-1]) > COORD_DECIMALS
-            for p in _positions(coords) for v in p[:2]
+            len(repr(float(v)).split(".")[-1]) > COORD_DECIMALS for p in _positions(coords) for v in p[:2]
         )
         if too_precise:
-            self.add("warning", f"coordinates have more than {COORD_DECIMALS} decimals "
-                     f"(sub-metre noise); rounded to {COORD_DECIMALS}.", "", "coordinates")
+            self.add(
+                "warning",
+                f"coordinates have more than {COORD_DECIMALS} decimals (sub-metre noise); rounded to {COORD_DECIMALS}.",
+                "",
+                "coordinates",
+            )
         return _strip(coords, COORD_DECIMALS)
 
     def _check_rings(self, gtype: str, coords: Any) -> Any | None:
@@ -374,26 +460,36 @@ class _FeatureChecker:
             for ri, ring in enumerate(rings):
                 label = "outer ring" if ri == 0 else f"hole {ri}"
                 if not ring:
-                    self.add("error", f"{label} of polygon {pi} is empty (no points).",
-                             "Delete the empty [] from the coordinates, or draw the shape again.")
+                    self.add(
+                        "error",
+                        f"{label} of polygon {pi} is empty (no points).",
+                        "Delete the empty [] from the coordinates, or draw the shape again.",
+                    )
                     return None
                 if ring[0] != ring[-1]:
-                    self.add("error", f"{label} of polygon {pi} is not closed (first point "
-                             f"{ring[0]} differs from last {ring[-1]}).",
-                             "Repeat the first point at the end of the ring.")
+                    self.add(
+                        "error",
+                        f"{label} of polygon {pi} is not closed (first point {ring[0]} differs from last {ring[-1]}).",
+                        "Repeat the first point at the end of the ring.",
+                    )
                     return None
                 deduped = _dedupe_ring(ring)
                 repeated |= len(deduped) != len(ring)
                 if len(deduped) < 4:
-                    self.add("error", f"{label} of polygon {pi} has {len(deduped)} points; "
-                             "a ring needs at least 4 (3 corners and the closing point).",
-                             "Draw the shape again.")
+                    self.add(
+                        "error",
+                        f"{label} of polygon {pi} has {len(deduped)} points; "
+                        "a ring needs at least 4 (3 corners and the closing point).",
+                        "Draw the shape again.",
+                    )
                     return None
                 spikes = _spikes(deduped)
                 if spikes:
-                    self.add("warning", f"{label} of polygon {pi} has {spikes} spike(s) "
-                             f"(edges folding back at < {SPIKE_DEGREES}°).",
-                             "Remove the stray vertex in your editor.")
+                    self.add(
+                        "warning",
+                        f"{label} of polygon {pi} has {spikes} spike(s) (edges folding back at < {SPIKE_DEGREES}°).",
+                        "Remove the stray vertex in your editor.",
+                    )
                 new_rings.append(deduped)
             out.append(new_rings)
         if repeated:
@@ -413,15 +509,27 @@ class _FeatureChecker:
                     return None
             else:
                 if cw:
-                    self.add("warning", "outer ring is clockwise; rewound counter-clockwise (RFC 7946).",
-                             "Nothing to do.")
-                holes = [f"hole {ri} of polygon {pi}" for pi, poly in enumerate(getattr(g, "geoms", [g]))
-                         for ri, hole in enumerate(poly.interiors, start=1) if hole.is_ccw]
+                    self.add(
+                        "warning", "outer ring is clockwise; rewound counter-clockwise (RFC 7946).", "Nothing to do."
+                    )
+                holes = [
+                    f"hole {ri} of polygon {pi}"
+                    for pi, poly in enumerate(getattr(g, "geoms", [g]))
+                    for ri, hole in enumerate(poly.interiors, start=1)
+                    if hole.is_ccw
+                ]
                 if holes:
-                    self.add("warning", f"{', '.join(holes)} wound counter-clockwise; rewound clockwise "
-                             "(RFC 7946: holes run clockwise).", "Nothing to do.")
-            g = orient(g, sign=1.0) if g.geom_type == "Polygon" else shapely.MultiPolygon(
-                [orient(p, sign=1.0) for p in g.geoms])
+                    self.add(
+                        "warning",
+                        f"{', '.join(holes)} wound counter-clockwise; rewound clockwise "
+                        "(RFC 7946: holes run clockwise).",
+                        "Nothing to do.",
+                    )
+            g = (
+                orient(g, sign=1.0)
+                if g.geom_type == "Polygon"
+                else shapely.MultiPolygon([orient(p, sign=1.0) for p in g.geoms])
+            )
         elif not g.is_valid:
             self.add("error", f"invalid geometry: {shapely.is_valid_reason(g)}.", "Redraw it.")
             return None
@@ -434,20 +542,31 @@ class _FeatureChecker:
             polys = [p for p in fixed.geoms if p.geom_type in POLYGONAL]
             fixed = shapely.union_all(polys) if polys else fixed
         area = g.buffer(0).area if g.area == 0 else abs(g.area)
-        ok = (fixed.geom_type in POLYGONAL and fixed.area > 0 and area > 0
-              and abs(fixed.area - area) / area <= REPAIR_AREA_TOLERANCE)
+        ok = (
+            fixed.geom_type in POLYGONAL
+            and fixed.area > 0
+            and area > 0
+            and abs(fixed.area - area) / area <= REPAIR_AREA_TOLERANCE
+        )
         if not ok:
-            self.add("error", f"invalid geometry: {reason}. An automatic repair would change its "
-                     "shape or area, so it was not applied.",
-                     "Fix the outline in geojson.io or QGIS (Vector > Geometry Tools > Check Validity).")
+            self.add(
+                "error",
+                f"invalid geometry: {reason}. An automatic repair would change its "
+                "shape or area, so it was not applied.",
+                "Fix the outline in geojson.io or QGIS (Vector > Geometry Tools > Check Validity).",
+            )
             return None
-        fixed = shapely.set_precision(fixed, 10 ** -COORD_DECIMALS)
+        fixed = shapely.set_precision(fixed, 10**-COORD_DECIMALS)
         if fixed.geom_type not in POLYGONAL or fixed.is_empty or not fixed.is_valid:
-            self.add("error", f"invalid geometry: {reason}; the repair did not survive rounding.",
-                     "Fix the outline by hand.")
+            self.add(
+                "error", f"invalid geometry: {reason}; the repair did not survive rounding.", "Fix the outline by hand."
+            )
             return None
-        self.add("warning", f"invalid geometry repaired ({reason}); area changed by "
-                 f"{abs(fixed.area - area) / area:.2%}.", "Check the shape on the map.")
+        self.add(
+            "warning",
+            f"invalid geometry repaired ({reason}); area changed by {abs(fixed.area - area) / area:.2%}.",
+            "Check the shape on the map.",
+        )
         return fixed
 
 
@@ -470,14 +589,13 @@ def check_collection(
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         kind = data.get("type") if isinstance(data, dict) and isinstance(data.get("type"), str) else None
         if kind in ("Feature", *DEPTH, "MultiPoint", "GeometryCollection"):
-            what, hint = f"a {kind}", "Wrap it: {\"type\": \"FeatureCollection\", \"features\": [ ... ]}."
+            what, hint = f"a {kind}", 'Wrap it: {"type": "FeatureCollection", "features": [ ... ]}.'
         elif data is None:
             what, hint = "null (no data at all)", "Restore the file from its .bak copy or from git."
         else:
             what = f"a {kind}" if kind else f"a JSON {json_type(data)}"
             hint = "Give a GeoJSON FeatureCollection, or restore the file from its .bak copy or from git."
-        problems.append(Problem("error", file, f"top level is {what}, not a FeatureCollection.", hint,
-                                field="type"))
+        problems.append(Problem("error", file, f"top level is {what}, not a FeatureCollection.", hint, field="type"))
         return None, problems
     crs = _crs_problem(data, file)
     if crs:
@@ -486,19 +604,38 @@ def check_collection(
             return None, problems
     feats = data.get("features")
     if not isinstance(feats, list):
-        problems.append(Problem("error", file, "'features' is missing or not a list.",
-                                "Give \"features\": [ ... ].", field="features"))
+        problems.append(
+            Problem(
+                "error", file, "'features' is missing or not a list.", 'Give "features": [ ... ].', field="features"
+            )
+        )
         return None, problems
     if not feats:
-        problems.append(Problem("error", file, "the FeatureCollection has no features.",
-                                "Restore the file from its .bak copy or from git.", field="features"))
+        problems.append(
+            Problem(
+                "error",
+                file,
+                "the FeatureCollection has no features.",
+                "Restore the file from its .bak copy or from git.",
+                field="features",
+            )
+        )
         return None, problems
     out = []
     for i, feat in enumerate(feats):
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
-            problems.append(Problem("error", file, "item is not a GeoJSON Feature.",
-                                    "Each item of 'features' needs \"type\": \"Feature\".",
-                                    "feature", i, None, "type"))
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    "item is not a GeoJSON Feature.",
+                    'Each item of \'features\' needs "type": "Feature".',
+                    "feature",
+                    i,
+                    None,
+                    "type",
+                )
+            )
             out.append({"type": "Feature", "properties": None, "geometry": None})
             continue
         props = feat.get("properties")

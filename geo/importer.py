@@ -58,11 +58,24 @@ def _current_features(current_text: str, current_file: str) -> tuple[list[dict] 
     feats = data.get("features") if isinstance(data, dict) else None
     if data is UNREADABLE or not isinstance(feats, list):
         if not has_errors(problems):
-            problems.append(Problem("error", current_file, f"top level is a JSON {json_type(data)} without a "
-                                    "'features' list.", "Give a GeoJSON FeatureCollection.", field="features"))
-        return None, [*problems, Problem(
-            "error", current_file, "the current districts file cannot be read, so nothing can be merged into it.",
-            f"Restore it from {Path(current_file).name}.bak or from git, then import again.")]
+            problems.append(
+                Problem(
+                    "error",
+                    current_file,
+                    f"top level is a JSON {json_type(data)} without a 'features' list.",
+                    "Give a GeoJSON FeatureCollection.",
+                    field="features",
+                )
+            )
+        return None, [
+            *problems,
+            Problem(
+                "error",
+                current_file,
+                "the current districts file cannot be read, so nothing can be merged into it.",
+                f"Restore it from {Path(current_file).name}.bak or from git, then import again.",
+            ),
+        ]
     return feats, []
 
 
@@ -84,9 +97,14 @@ def _merge_one(old: dict, clean: dict) -> list[str]:
     return notes
 
 
-def plan_import(current_text: str, new_text: str, new_file: str, current_file: str, *,
-                bbox: tuple[float, float, float, float] | None = None
-                ) -> tuple[str | None, list[str], list[Problem]]:
+def plan_import(
+    current_text: str,
+    new_text: str,
+    new_file: str,
+    current_file: str,
+    *,
+    bbox: tuple[float, float, float, float] | None = None,
+) -> tuple[str | None, list[str], list[Problem]]:
     """Merge ``new_text`` into ``current_text``; return (merged text or None, change lines, problems).
 
     An existing id is replaced, keeping the aliases and the Arabic name the export leaves out; a new
@@ -110,8 +128,9 @@ def plan_import(current_text: str, new_text: str, new_file: str, current_file: s
             notes = _merge_one(merged[index[fid]], clean)
             what = _describe(merged[index[fid]], clean)
             if what != "nothing":
-                changes.append(f"change {fid} ({clean['properties']['name']}): {what}"
-                               + "".join(f"; {note}" for note in notes))
+                changes.append(
+                    f"change {fid} ({clean['properties']['name']}): {what}" + "".join(f"; {note}" for note in notes)
+                )
                 merged[index[fid]] = clean
                 origin[index[fid]] = n
         else:
@@ -121,8 +140,11 @@ def plan_import(current_text: str, new_text: str, new_file: str, current_file: s
             merged.append(clean)
     text = dump_features(merged)
     _, merged_problems = read_districts(text, current_file, bbox=bbox)
-    return (None if has_errors(merged_problems) else text), changes, problems + _attribute(
-        merged_problems, origin, new_file, problems)
+    return (
+        (None if has_errors(merged_problems) else text),
+        changes,
+        problems + _attribute(merged_problems, origin, new_file, problems),
+    )
 
 
 def _attribute(merged: list[Problem], origin: dict[int, int], new_file: str, seen: list[Problem]) -> list[Problem]:
@@ -160,8 +182,10 @@ def run_import(new_path: Path, data_dir: Path, *, write: bool) -> tuple[int, lis
     except OSError as exc:
         return 1, [f"error: cannot read {target}: {exc.strerror or exc}; point --data at the data folder."]
     except UnicodeDecodeError as exc:
-        return 1, [f"error: {target} is not UTF-8 text (byte {exc.start}); restore it from {target.name}.bak "
-                   "or from git, then import again."]
+        return 1, [
+            f"error: {target} is not UTF-8 text (byte {exc.start}); restore it from {target.name}.bak "
+            "or from git, then import again."
+        ]
     bbox = import_box(data_dir, current_text)
     merged, changes, problems = plan_import(current_text, new_text, str(new_path), str(target), bbox=bbox)
     out = [str(p) for p in problems]
@@ -171,8 +195,12 @@ def run_import(new_path: Path, data_dir: Path, *, write: bool) -> tuple[int, lis
     if not write or not changes:
         return 0, [*out, "dry run: run again with --yes to write these changes." if changes else ""]
     try:
-        backup = atomic_write(target, merged.encode("utf-8"), expected_digest=version,
-                              validate=lambda b: read_districts(b.decode("utf-8"), str(target), bbox=bbox)[1])
+        backup = atomic_write(
+            target,
+            merged.encode("utf-8"),
+            expected_digest=version,
+            validate=lambda b: read_districts(b.decode("utf-8"), str(target), bbox=bbox)[1],
+        )
     except SaveError as exc:
         return 1, [*out, f"error: {exc}"]
     except DataError as exc:  # the merged file failed the check made just before writing

@@ -43,8 +43,9 @@ def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        problems.append(Problem("error", shown, "file not found.",
-                                "Restore it from git, or point --data at the right folder."))
+        problems.append(
+            Problem("error", shown, "file not found.", "Restore it from git, or point --data at the right folder.")
+        )
         return None
     except OSError as exc:
         problems.append(Problem("error", shown, f"cannot read: {exc.strerror or exc}.", "Check permissions."))
@@ -52,8 +53,7 @@ def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        problems.append(Problem("error", shown, f"not UTF-8 text (byte {exc.start}).",
-                                "Save the file as UTF-8."))
+        problems.append(Problem("error", shown, f"not UTF-8 text (byte {exc.start}).", "Save the file as UTF-8."))
         return None
 
 
@@ -67,10 +67,15 @@ def guarded(file: str, problems: list[Problem], read: Callable[[], T]) -> T | No
         return read()
     except Exception as exc:  # noqa: BLE001 - the one boundary between a file's content and a traceback
         detail = " ".join(str(exc).split())[:200]
-        problems.append(Problem("error", file, f"could not be checked: the checks failed on this content "
-                                f"({type(exc).__name__}: {detail}).",
-                                "Restore the file from its .bak copy or from git, or undo the last edit; "
-                                "please report the input so that it gets a clear message."))
+        problems.append(
+            Problem(
+                "error",
+                file,
+                f"could not be checked: the checks failed on this content ({type(exc).__name__}: {detail}).",
+                "Restore the file from its .bak copy or from git, or undo the last edit; "
+                "please report the input so that it gets a clear message.",
+            )
+        )
         return None
 
 
@@ -89,8 +94,9 @@ class _Folder:
             return None
         return _read_text(self.data_dir / file, self.name(file), self.problems)
 
-    def read(self, file: str, reader: Callable[[str, str], tuple[T, list[Problem]]], *,
-             optional: bool = False) -> T | None:
+    def read(
+        self, file: str, reader: Callable[[str, str], tuple[T, list[Problem]]], *, optional: bool = False
+    ) -> T | None:
         """``reader(text, shown name)`` behind the boundary; None when the file is absent or unusable."""
         text = self.text(file, optional=optional)
         if text is None:
@@ -101,9 +107,14 @@ class _Folder:
         value, found = out
         self.problems.extend(found)
         if value is None and not has_errors(found):  # a reader gave up without saying why: never silently
-            self.problems.append(Problem("error", self.name(file), "the file could not be used, and no reason "
-                                         "was found.", "Restore it from its .bak copy or from git; please "
-                                         "report the input."))
+            self.problems.append(
+                Problem(
+                    "error",
+                    self.name(file),
+                    "the file could not be used, and no reason was found.",
+                    "Restore it from its .bak copy or from git; please report the input.",
+                )
+            )
         return value
 
 
@@ -116,8 +127,14 @@ def check_dataset(data_dir: Path | str) -> tuple[Dataset | None, list[Problem]]:
     data_dir = Path(data_dir)
     problems: list[Problem] = []
     if not data_dir.is_dir():
-        return None, [Problem("error", data_dir.name or str(data_dir), "data folder not found.",
-                              "Pass the folder holding districts.geojson, e.g. --data data.")]
+        return None, [
+            Problem(
+                "error",
+                data_dir.name or str(data_dir),
+                "data folder not found.",
+                "Pass the folder holding districts.geojson, e.g. --data data.",
+            )
+        ]
     f = _Folder(data_dir, problems)
     settings = f.read(C.MAP_FILE, read_settings, optional=True) or Settings()
     districts = f.read(C.DISTRICTS_FILE, lambda t, n: read_districts(t, n, bbox=settings.area, crs=settings.crs))
@@ -125,38 +142,72 @@ def check_dataset(data_dir: Path | str) -> tuple[Dataset | None, list[Problem]]:
     keys = set(sources["key"]) if sources is not None else set()
     events = None
     if districts is not None:
-        events = f.read(C.EVENTS_FILE, lambda t, n: read_events(
-            t, n, district_ids=set(districts["id"]), source_keys=keys, names=alias_index(districts),
-            sides=settings.side_ids if settings.declared_sides else None, window=event_window(settings)))
+        events = f.read(
+            C.EVENTS_FILE,
+            lambda t, n: read_events(
+                t,
+                n,
+                district_ids=set(districts["id"]),
+                source_keys=keys,
+                names=alias_index(districts),
+                sides=settings.side_ids if settings.declared_sides else None,
+                window=event_window(settings),
+            ),
+        )
     if events is not None and districts is not None:
         file = f.name(C.EVENTS_FILE)
         settings = guarded(f.name(C.MAP_FILE), problems, lambda: resolve(settings, districts, events)) or settings
         if settings.first is not None:
-            problems += guarded(file, problems, lambda: start_state_problems(districts, events, file,
-                                                                                start=settings.first)) or []
+            problems += (
+                guarded(file, problems, lambda: start_state_problems(districts, events, file, start=settings.first))
+                or []
+            )
     area = settings.area
-    routes, checkpoints = (f.read(name, lambda t, n, kind=kind: read_overlay(t, n, kind=kind, source_keys=keys,
-                                                                             bbox=area),
-                                  optional=True)
-                           for name, kind in ((C.ROUTES_FILE, "route"), (C.CHECKPOINTS_FILE, "checkpoint")))
+    routes, checkpoints = (
+        f.read(name, lambda t, n, kind=kind: read_overlay(t, n, kind=kind, source_keys=keys, bbox=area), optional=True)
+        for name, kind in ((C.ROUTES_FILE, "route"), (C.CHECKPOINTS_FILE, "checkpoint"))
+    )
     evacuation = f.read(C.EVACUATION_FILE, lambda t, n: read_evacuation(t, n, source_keys=keys), optional=True)
-    landmarks = f.read(C.LANDMARKS_FILE, lambda t, n: read_overlay(t, n, kind="landmark", source_keys=keys, bbox=area),
-                       optional=True)
+    landmarks = f.read(
+        C.LANDMARKS_FILE, lambda t, n: read_overlay(t, n, kind="landmark", source_keys=keys, bbox=area), optional=True
+    )
     if has_errors(problems) or districts is None or events is None or sources is None:
         return None, problems
-    return Dataset(districts, events, sources, routes, checkpoints, evacuation, tuple(problems),
-                   data_digest(data_dir), landmarks, settings), problems
+    return Dataset(
+        districts,
+        events,
+        sources,
+        routes,
+        checkpoints,
+        evacuation,
+        tuple(problems),
+        data_digest(data_dir),
+        landmarks,
+        settings,
+    ), problems
 
 
-def start_state_problems(districts: gpd.GeoDataFrame, events: pd.DataFrame, file: str, *,
-                         start: dt.date) -> list[Problem]:
+def start_state_problems(
+    districts: gpd.GeoDataFrame, events: pd.DataFrame, file: str, *, start: dt.date
+) -> list[Problem]:
     """A warning for each district with no row on or before the first day (it shows as unknown)."""
     start = pd.Timestamp(start)
     have = set(events.loc[events["date"] <= start, "district"])
-    return [Problem("warning", file, f"district {row.id} ({row.name}) has no row dated on or before {start.date()}; "
-                    "it shows as unknown until its first row.", "Add a start-state row for it.", "file", None,
-                    row.id, "district")
-            for row in districts.itertuples() if row.id not in have]
+    return [
+        Problem(
+            "warning",
+            file,
+            f"district {row.id} ({row.name}) has no row dated on or before {start.date()}; "
+            "it shows as unknown until its first row.",
+            "Add a start-state row for it.",
+            "file",
+            None,
+            row.id,
+            "district",
+        )
+        for row in districts.itertuples()
+        if row.id not in have
+    ]
 
 
 def load_dataset(data_dir: Path | str) -> Dataset:

@@ -46,29 +46,45 @@ def _statuses(props: dict, add) -> tuple[tuple, bool]:
     if isinstance(raw, str):
         raw = [{"from": props.get("active_from"), "to": props.get("active_to"), "status": raw}]
     if not isinstance(raw, list):
-        add("error", "status must be a list of {from, to, status}.",
-            'Write e.g. [{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD", "status": "in use"}].', "status")
+        add(
+            "error",
+            "status must be a list of {from, to, status}.",
+            'Write e.g. [{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD", "status": "in use"}].',
+            "status",
+        )
         return (), False
     spans = []
     for n, span in enumerate(raw, start=1):
         value = span.get("status") if isinstance(span, dict) else None
         if not isinstance(value, str) or value not in ROUTE_STATUSES:
-            add("error", f"status span {n} needs 'status' set to one of: {', '.join(ROUTE_STATUSES)}.",
-                'Write e.g. {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD", "status": "in use"}.', "status")
+            add(
+                "error",
+                f"status span {n} needs 'status' set to one of: {', '.join(ROUTE_STATUSES)}.",
+                'Write e.g. {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD", "status": "in use"}.',
+                "status",
+            )
             return (), False
         start, ok_start = _day(span.get("from"), f"status span {n} 'from'", add)
         end, ok_end = _day(span.get("to"), f"status span {n} 'to'", add)
         if not (ok_start and ok_end):
             return (), False
         if start and end and end < start:
-            add("error", f"status span {n} ends ({end}) before it starts ({start}); the route would vanish.",
-                "Swap or fix the two dates.", "status")
+            add(
+                "error",
+                f"status span {n} ends ({end}) before it starts ({start}); the route would vanish.",
+                "Swap or fix the two dates.",
+                "status",
+            )
             return (), False
         spans.append((start, end, value))
     starts = [s for s, _, _ in spans]
     if any(a and b and b < a for a, b in zip(starts, starts[1:], strict=False)):
-        add("error", "status spans are not in date order; the later span would silently win.",
-            "List the spans oldest first.", "status")
+        add(
+            "error",
+            "status spans are not in date order; the later span would silently win.",
+            "List the spans oldest first.",
+            "status",
+        )
         return (), False
     return tuple(spans), True
 
@@ -82,15 +98,19 @@ def _id_ok(raw_id: str, i: int, seen: set[str], cases: CaseFold, add) -> bool:
         return False
     seen.add(raw_id)
     if earlier := cases.clash(raw_id, i):
-        add("error", f"id {raw_id!r} differs from {earlier[0]!r} (feature {earlier[1]}) only in letter case.",
-            "Give it a distinct id.", "id")
+        add(
+            "error",
+            f"id {raw_id!r} differs from {earlier[0]!r} (feature {earlier[1]}) only in letter case.",
+            "Give it a distinct id.",
+            "id",
+        )
         return False
     return True
 
 
-def read_overlay(text: str, file: str, *, kind: str, source_keys: set[str],
-                 bbox: tuple[float, float, float, float] | None = None
-                 ) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
+def read_overlay(
+    text: str, file: str, *, kind: str, source_keys: set[str], bbox: tuple[float, float, float, float] | None = None
+) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
     """Read routes (``kind="route"``), checkpoints (``"checkpoint"``) or landmarks (``"landmark"``:
     labelled points) GeoJSON text; ``bbox`` is the lon/lat box they must lie in (the settings' ``area``)."""
     feats, problems = check_collection(text, file, kinds=LINEAR if kind == "route" else POINT, bbox=bbox)
@@ -112,8 +132,9 @@ def read_overlay(text: str, file: str, *, kind: str, source_keys: set[str],
                 add("error", f"required property '{key}' is missing.", f"Add '{key}'.", key)
                 ok = False
             elif not isinstance(value, str):
-                add("error", f"'{key}' must be text, not {json_type(value)}.", f'Write it as text: "{key}": "...".',
-                    key)
+                add(
+                    "error", f"'{key}' must be text, not {json_type(value)}.", f'Write it as text: "{key}": "...".', key
+                )
                 ok = False
         if isinstance(raw_id, str) and raw_id:
             ok = _id_ok(raw_id, i, seen, cases, add) and ok
@@ -124,8 +145,16 @@ def read_overlay(text: str, file: str, *, kind: str, source_keys: set[str],
         start, end, dates_ok = _dates(props, add)
         spans, spans_ok = _statuses(props, add) if kind == "route" else ((), True)
         if ok and dates_ok and spans_ok:
-            rows.append(props | {"active_from": start, "active_to": end, "status": spans,
-                                 "feature_index": i, "geometry": shape(feat["geometry"])})
+            rows.append(
+                props
+                | {
+                    "active_from": start,
+                    "active_to": end,
+                    "status": spans,
+                    "feature_index": i,
+                    "geometry": shape(feat["geometry"]),
+                }
+            )
     if any(p.severity == "error" for p in problems):
         return None, problems
     return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326"), problems

@@ -32,14 +32,37 @@ PATTERNS: tuple[str, ...] = ("solid",)
 #: Words a side may not be called: the generic states and the events' ``contested``.
 RESERVED_IDS: tuple[str, ...] = ("split", "disputed", "unknown", "contested")
 #: Colours given, in order, to sides the settings do not colour (Paul Tol's high-contrast, then vibrant).
-DEFAULT_COLOURS: tuple[str, ...] = ("#004488", "#DDAA33", "#BB5566", "#EE7733", "#0077BB", "#33BBEE",
-                                    "#EE3377", "#CC3311", "#009988")
+DEFAULT_COLOURS: tuple[str, ...] = (
+    "#004488",
+    "#DDAA33",
+    "#BB5566",
+    "#EE7733",
+    "#0077BB",
+    "#33BBEE",
+    "#EE3377",
+    "#CC3311",
+    "#009988",
+)
 #: How many years before the span an event (a start state) may be dated.
 EVENT_YEARS_BEFORE = 5
 #: Margin (degrees) added around the districts' extent for the default "outside the area" box.
 AREA_MARGIN_DEG = 0.1
-KEYS = ("title", "subtitle", "place", "first", "last", "languages", "credit", "licence", "crs", "area",
-        "yardstick", "front", "acled", "sides")
+KEYS = (
+    "title",
+    "subtitle",
+    "place",
+    "first",
+    "last",
+    "languages",
+    "credit",
+    "licence",
+    "crs",
+    "area",
+    "yardstick",
+    "front",
+    "acled",
+    "sides",
+)
 #: Keys of the ``acled`` table: the place as ACLED codes it, and the sides it codes as state forces.
 ACLED_KEYS = ("country", "iso", "region", "admin1", "admin2", "admin3", "location", "id_prefix", "state_forces")
 SIDE_KEYS = ("id", "label", "colour", "pattern", "in_text")
@@ -144,13 +167,21 @@ class _Reader:
         if isinstance(value, str):
             return {"en": value}
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            self.add("error", f"'{name}' must be text, or one text per language.",
-                     f'Write e.g. {name} = {{ en = "…", ar = "…" }}.', name)
+            self.add(
+                "error",
+                f"'{name}' must be text, or one text per language.",
+                f'Write e.g. {name} = {{ en = "…", ar = "…" }}.',
+                name,
+            )
             return {}
         unknown = sorted(set(value) - set(KNOWN_LANGUAGES))
         if unknown:
-            self.add("warning", f"'{name}' has texts in {', '.join(unknown)}, which the map has no words for; "
-                     "they are ignored.", f"Use the languages {', '.join(KNOWN_LANGUAGES)}.", name)
+            self.add(
+                "warning",
+                f"'{name}' has texts in {', '.join(unknown)}, which the map has no words for; they are ignored.",
+                f"Use the languages {', '.join(KNOWN_LANGUAGES)}.",
+                name,
+            )
         return {k: v.strip() for k, v in value.items() if k in KNOWN_LANGUAGES and v.strip()}
 
     def day(self, data: dict, key: str) -> dt.date | None:
@@ -174,13 +205,21 @@ class _Reader:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-            self.add("error", "'languages' must be a list of language codes.", 'Write e.g. languages = ["en", "ar"].',
-                     "languages")
+            self.add(
+                "error",
+                "'languages' must be a list of language codes.",
+                'Write e.g. languages = ["en", "ar"].',
+                "languages",
+            )
             return ("en",)
         bad = [v for v in value if v not in KNOWN_LANGUAGES]
         if bad:
-            self.add("error", f"'languages' names {', '.join(map(repr, bad))}, which the map has no words for.",
-                     f"Use some of: {', '.join(KNOWN_LANGUAGES)}.", "languages")
+            self.add(
+                "error",
+                f"'languages' names {', '.join(map(repr, bad))}, which the map has no words for.",
+                f"Use some of: {', '.join(KNOWN_LANGUAGES)}.",
+                "languages",
+            )
         return tuple(dict.fromkeys(v for v in value if v in KNOWN_LANGUAGES)) or ("en",)
 
     def crs(self, data: dict) -> str | None:
@@ -189,14 +228,19 @@ class _Reader:
             return None
         from pyproj import CRS
         from pyproj.exceptions import CRSError
+
         try:
             crs = CRS.from_user_input(value) if isinstance(value, str) else None
         except CRSError:
             crs = None
         if crs is None or not crs.is_projected or crs.axis_info[0].unit_name not in ("metre", "meter"):
-            self.add("error", f"'crs' {value!r} is not a projected CRS in metres.",
-                     'Give an EPSG code such as "EPSG:32636" (a UTM zone), or leave it out to use the '
-                     "districts' own UTM zone.", "crs")
+            self.add(
+                "error",
+                f"'crs' {value!r} is not a projected CRS in metres.",
+                'Give an EPSG code such as "EPSG:32636" (a UTM zone), or leave it out to use the '
+                "districts' own UTM zone.",
+                "crs",
+            )
             return None
         return value
 
@@ -204,15 +248,22 @@ class _Reader:
         value = data.get("area")
         if value is None:
             return None
-        ok = (isinstance(value, list) and len(value) == 4
-              and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value))
+        ok = (
+            isinstance(value, list)
+            and len(value) == 4
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        )
         if ok:
             x0, y0, x1, y1 = (float(v) for v in value)
             ok = -180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90
         if not ok:
-            self.add("error", f"'area' {value!r} is not a lon/lat box.",
-                     "Write area = [min_lon, min_lat, max_lon, max_lat] in degrees (WGS84), or leave it out "
-                     "to use the districts' extent.", "area")
+            self.add(
+                "error",
+                f"'area' {value!r} is not a lon/lat box.",
+                "Write area = [min_lon, min_lat, max_lon, max_lat] in degrees (WGS84), or leave it out "
+                "to use the districts' extent.",
+                "area",
+            )
             return None
         return (x0, y0, x1, y1)
 
@@ -221,8 +272,12 @@ class _Reader:
         if value is None:
             return ()
         if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
-            self.add("error", "'sides' must be a list of tables, one per side.",
-                     'Write a [[sides]] table per side with id, label, colour.', "sides")
+            self.add(
+                "error",
+                "'sides' must be a list of tables, one per side.",
+                "Write a [[sides]] table per side with id, label, colour.",
+                "sides",
+            )
             return ()
         out: list[Side] = []
         for n, item in enumerate(value, start=1):
@@ -236,13 +291,20 @@ class _Reader:
         ids = [s.id for s in sides]
         yardstick, front = data.get("yardstick"), data.get("front", [])
         if yardstick is not None and (not isinstance(yardstick, str) or yardstick not in ids):
-            self.add("error", f"'yardstick' {yardstick!r} is not one of the sides.",
-                     f"Use one of: {', '.join(ids) or '(declare [[sides]] first)'}.", "yardstick")
+            self.add(
+                "error",
+                f"'yardstick' {yardstick!r} is not one of the sides.",
+                f"Use one of: {', '.join(ids) or '(declare [[sides]] first)'}.",
+                "yardstick",
+            )
             yardstick = None
         if not isinstance(front, list) or any(f not in ids for f in front) or len(front) == 1:
-            self.add("error", f"'front' {front!r} must list two or more of the sides.",
-                     f"Use some of: {', '.join(ids) or '(declare [[sides]] first)'}, or leave it out for every "
-                     "side.", "front")
+            self.add(
+                "error",
+                f"'front' {front!r} must list two or more of the sides.",
+                f"Use some of: {', '.join(ids) or '(declare [[sides]] first)'}, or leave it out for every side.",
+                "front",
+            )
             front = []
         return yardstick, tuple(front)
 
@@ -253,13 +315,20 @@ class _Reader:
             return {}
         out: dict[str, Any] = {}
         for key, item in value.items():
-            ok = (key in ACLED_KEYS and (isinstance(item, int) and not isinstance(item, bool) if key == "iso" else
-                  isinstance(item, list) and all(i in {s.id for s in sides} for i in item)
-                  if key == "state_forces" else isinstance(item, str)))
+            ok = key in ACLED_KEYS and (
+                isinstance(item, int) and not isinstance(item, bool)
+                if key == "iso"
+                else isinstance(item, list) and all(i in {s.id for s in sides} for i in item)
+                if key == "state_forces"
+                else isinstance(item, str)
+            )
             if not ok:
-                self.add("error", f"'acled.{key}' = {item!r} is not usable.",
-                         f"Keys: {', '.join(ACLED_KEYS)}; iso is a number, state_forces a list of side ids, "
-                         "the rest text.", f"acled.{key}")
+                self.add(
+                    "error",
+                    f"'acled.{key}' = {item!r} is not usable.",
+                    f"Keys: {', '.join(ACLED_KEYS)}; iso is a number, state_forces a list of side ids, the rest text.",
+                    f"acled.{key}",
+                )
                 continue
             out[key] = tuple(item) if key == "state_forces" else item
         return out
@@ -267,25 +336,43 @@ class _Reader:
     def side(self, item: dict, n: int, seen: set[str]) -> Side | None:
         where = f"sides[{n}]."
         for key in sorted(set(item) - set(SIDE_KEYS)):
-            self.add("warning", f"unknown key '{where}{key}' is ignored.", f"Use: {', '.join(SIDE_KEYS)}.",
-                     where + key)
+            self.add("warning", f"unknown key '{where}{key}' is ignored.", f"Use: {', '.join(SIDE_KEYS)}.", where + key)
         sid = item.get("id")
         if not isinstance(sid, str) or not _ID.match(sid) or sid in RESERVED_IDS or sid in seen:
-            why = ("is used twice" if sid in seen else "is a state word" if sid in RESERVED_IDS
-                   else "is missing" if sid is None else "is not a plain id")
-            self.add("error", f"side {n}: id {sid!r} {why}.",
-                     "Give each side its own short lower-case id (letters, digits, - or _), not one of "
-                     f"{', '.join(RESERVED_IDS)}.", where + "id")
+            why = (
+                "is used twice"
+                if sid in seen
+                else "is a state word"
+                if sid in RESERVED_IDS
+                else "is missing"
+                if sid is None
+                else "is not a plain id"
+            )
+            self.add(
+                "error",
+                f"side {n}: id {sid!r} {why}.",
+                "Give each side its own short lower-case id (letters, digits, - or _), not one of "
+                f"{', '.join(RESERVED_IDS)}.",
+                where + "id",
+            )
             return None
         colour = item.get("colour", DEFAULT_COLOURS[(n - 1) % len(DEFAULT_COLOURS)])
         if not isinstance(colour, str) or not _COLOUR.match(colour):
-            self.add("error", f"side {sid!r}: colour {colour!r} is not a #RRGGBB colour.",
-                     'Write e.g. colour = "#004488".', where + "colour")
+            self.add(
+                "error",
+                f"side {sid!r}: colour {colour!r} is not a #RRGGBB colour.",
+                'Write e.g. colour = "#004488".',
+                where + "colour",
+            )
             return None
         pattern = item.get("pattern", "solid")
         if pattern not in PATTERNS:
-            self.add("error", f"side {sid!r}: pattern {pattern!r} is not one the map draws.",
-                     f"Use one of: {', '.join(PATTERNS)}.", where + "pattern")
+            self.add(
+                "error",
+                f"side {sid!r}: pattern {pattern!r} is not one the map draws.",
+                f"Use one of: {', '.join(PATTERNS)}.",
+                where + "pattern",
+            )
             return None
         labels = self.texts(item, "label", where=where) or {"en": sid}
         return Side(sid, labels, colour.upper(), pattern, self.texts(item, "in_text", where=where))
@@ -297,8 +384,12 @@ def read_settings(text: str, file: str) -> tuple[Settings, list[Problem]]:
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        r.add("error", f"not valid TOML ({exc}).", "Fix the line named; a text needs quotes, a table "
-              "[[sides]] its double brackets.", None)
+        r.add(
+            "error",
+            f"not valid TOML ({exc}).",
+            "Fix the line named; a text needs quotes, a table [[sides]] its double brackets.",
+            None,
+        )
         return Settings(), r.problems
     for key in sorted(set(data) - set(KEYS)):
         r.add("warning", f"unknown key '{key}' is ignored.", f"Use: {', '.join(KEYS)}.", key)
@@ -309,10 +400,22 @@ def read_settings(text: str, file: str) -> tuple[Settings, list[Problem]]:
     sides = r.sides(data)
     yardstick, front = r.side_refs(data, sides)
     out = Settings(
-        sides=sides, title=r.texts(data, "title"), subtitle=r.texts(data, "subtitle"),
-        place=r.texts(data, "place"), first=first, last=last, languages=r.languages(data),
-        credit=r.texts(data, "credit"), licence=r.texts(data, "licence"), crs=r.crs(data), area=r.area(data),
-        yardstick=yardstick, front=front, acled=r.acled(data, sides), declared_sides=bool(sides))
+        sides=sides,
+        title=r.texts(data, "title"),
+        subtitle=r.texts(data, "subtitle"),
+        place=r.texts(data, "place"),
+        first=first,
+        last=last,
+        languages=r.languages(data),
+        credit=r.texts(data, "credit"),
+        licence=r.texts(data, "licence"),
+        crs=r.crs(data),
+        area=r.area(data),
+        yardstick=yardstick,
+        front=front,
+        acled=r.acled(data, sides),
+        declared_sides=bool(sides),
+    )
     return out, r.problems
 
 

@@ -46,16 +46,16 @@ def areas_by_controller(state: pd.DataFrame, areas_km2: pd.Series, *, sides: tup
     share = np.nan_to_num(state["share"].to_numpy(dtype=float), nan=1.0)
     split &= pd.notna(rest) & (holder != "contested")
     parts = [
-        pd.DataFrame({"controller": np.where(split, holder, ctrl),
-                      "km2": np.where(split, area * share, area)}),
+        pd.DataFrame({"controller": np.where(split, holder, ctrl), "km2": np.where(split, area * share, area)}),
         pd.DataFrame({"controller": rest[split], "km2": area[split] * (1 - share[split])}),
     ]
     out = pd.concat(parts).groupby("controller")["km2"].sum()
     order = [*sides, CONTESTED, UNKNOWN]
     out = out.reindex(order, fill_value=0.0)
     total = out.sum()
-    return pd.DataFrame({"controller": order, "km2": out.to_numpy(),
-                         "percent": out.to_numpy() / total * 100 if total else 0.0})
+    return pd.DataFrame(
+        {"controller": order, "km2": out.to_numpy(), "percent": out.to_numpy() / total * 100 if total else 0.0}
+    )
 
 
 def changes_between(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
@@ -68,16 +68,18 @@ def changes_between(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     b = after[["holder", "share"]].astype(object).assign(state=states(after))
     same = ((a == b) | (a.isna() & b.isna())).all(axis=1)
     changed = before.index[~same]
-    return pd.DataFrame({
-        "id": changed,
-        "from": a.loc[changed, "state"].to_numpy(),
-        "from_share": before.loc[changed, "share"].to_numpy(),
-        "to": b.loc[changed, "state"].to_numpy(),
-        "to_share": after.loc[changed, "share"].to_numpy(),
-        "holder": after.loc[changed, "holder"].to_numpy(),
-        "since": after.loc[changed, "since"].to_numpy(),
-        "sources": after.loc[changed, "sources"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "id": changed,
+            "from": a.loc[changed, "state"].to_numpy(),
+            "from_share": before.loc[changed, "share"].to_numpy(),
+            "to": b.loc[changed, "state"].to_numpy(),
+            "to_share": after.loc[changed, "share"].to_numpy(),
+            "holder": after.loc[changed, "holder"].to_numpy(),
+            "since": after.loc[changed, "since"].to_numpy(),
+            "sources": after.loc[changed, "sources"].to_numpy(),
+        }
+    )
 
 
 def adjacency(districts: gpd.GeoDataFrame, *, crs: str | None = None) -> gpd.GeoDataFrame:
@@ -92,13 +94,11 @@ def adjacency(districts: gpd.GeoDataFrame, *, crs: str | None = None) -> gpd.Geo
     left, right = metric.sindex.query(geoms, predicate="dwithin", distance=NEIGHBOUR_TOLERANCE_M)
     keep = left < right
     left, right = left[keep], right[keep]
-    shared = shapely.intersection(shapely.boundary(geoms[left]),
-                                  shapely.buffer(geoms[right], NEIGHBOUR_TOLERANCE_M))
+    shared = shapely.intersection(shapely.boundary(geoms[left]), shapely.buffer(geoms[right], NEIGHBOUR_TOLERANCE_M))
     lines = shared
     ok = ~shapely.is_empty(lines) & (shapely.length(lines) > MIN_SHARED_M)
     ids = districts["id"].to_numpy()
-    pairs = gpd.GeoDataFrame({"a": ids[left[ok]], "b": ids[right[ok]]},
-                             geometry=lines[ok], crs=crs)
+    pairs = gpd.GeoDataFrame({"a": ids[left[ok]], "b": ids[right[ok]]}, geometry=lines[ok], crs=crs)
     return pairs.to_crs("EPSG:4326")
 
 
@@ -120,7 +120,9 @@ def front_line(state: pd.DataFrame, pairs: gpd.GeoDataFrame, *, sides: tuple[str
     opposed = np.isin(la, sides) & np.isin(lb, sides) & (la != lb)
     sel = pairs[opposed]
     ctrl = state["controller"]
-    approx = ((ctrl.reindex(sel["a"]).to_numpy() == "contested")
-              | (ctrl.reindex(sel["b"]).to_numpy() == "contested"))
-    return gpd.GeoDataFrame({"a": sel["a"].to_numpy(), "b": sel["b"].to_numpy(), "approximate": approx},
-                            geometry=sel.geometry.to_numpy(), crs=pairs.crs)
+    approx = (ctrl.reindex(sel["a"]).to_numpy() == "contested") | (ctrl.reindex(sel["b"]).to_numpy() == "contested")
+    return gpd.GeoDataFrame(
+        {"a": sel["a"].to_numpy(), "b": sel["b"].to_numpy(), "approximate": approx},
+        geometry=sel.geometry.to_numpy(),
+        crs=pairs.crs,
+    )

@@ -31,12 +31,16 @@ def _why(exc: OSError, name: str, *, backup: bool = False) -> str:
     """One line for an OS error during a save (file names only, never the server's paths)."""
     code = exc.errno
     if backup:
-        return (f"{name} was not saved: its backup {name}{BACKUP_SUFFIX} could not be written "
-                f"({exc.strerror or exc}); nothing was changed. Make {name}{BACKUP_SUFFIX} a writable file "
-                "(or remove it) and save again.")
+        return (
+            f"{name} was not saved: its backup {name}{BACKUP_SUFFIX} could not be written "
+            f"({exc.strerror or exc}); nothing was changed. Make {name}{BACKUP_SUFFIX} a writable file "
+            "(or remove it) and save again."
+        )
     if code in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return (f"{name} was not saved: the data folder is read-only for the app ({exc.strerror}); nothing "
-                "was changed. Ask the operator to make the folder writable, or edit a copy.")
+        return (
+            f"{name} was not saved: the data folder is read-only for the app ({exc.strerror}); nothing "
+            "was changed. Ask the operator to make the folder writable, or edit a copy."
+        )
     if code in (errno.ENOSPC, errno.EDQUOT):
         return f"{name} was not saved: the disk is full; nothing was changed. Free some space and save again."
     return f"{name} was not saved: {exc.strerror or exc}; nothing was changed. Try again, or ask the operator."
@@ -122,8 +126,9 @@ def atomic_write(
 def _replace(path: Path, data: bytes, expected_digest: str | None) -> Path | None:
     current = digest(path.read_bytes()) if path.exists() else None
     if current != expected_digest:
-        raise ConflictError(f"{path.name} changed on disk since it was read; reload it and redo the edit "
-                            "(nothing was written).")
+        raise ConflictError(
+            f"{path.name} changed on disk since it was read; reload it and redo the edit (nothing was written)."
+        )
     temps: list[Path] = []
     try:
         tmp = _write_temp(path.parent, path.name, data, temps)

@@ -35,19 +35,22 @@ EVACUATION_MAX = 5_000_000
 SHARE_SLACK = 0.02
 
 
-def _add_line(problems: list[Problem], file: str, line: int, message: str, hint: str,
-              field: str | None = None) -> None:
+def _add_line(problems: list[Problem], file: str, line: int, message: str, hint: str, field: str | None = None) -> None:
     problems.append(Problem("error", file, message, hint, where="line", index=line, field=field))
 
 
 def _bare_cr(text: str, file: str, problems: list[Problem]) -> bool:
     """True (after reporting it) when a carriage return ends a line without a line feed."""
-    at = next((i for i, c in enumerate(text) if c == "\r" and text[i + 1:i + 2] != "\n"), None)
+    at = next((i for i, c in enumerate(text) if c == "\r" and text[i + 1 : i + 2] != "\n"), None)
     if at is None:
         return False
-    _add_line(problems, file, text.count("\n", 0, at) + 1,
-              "a bare carriage return (CR) ends this line; the file mixes line endings.",
-              "Save the file with Unix (LF) or Windows (CR LF) line endings.")
+    _add_line(
+        problems,
+        file,
+        text.count("\n", 0, at) + 1,
+        "a bare carriage return (CR) ends this line; the file mixes line endings.",
+        "Save the file with Unix (LF) or Windows (CR LF) line endings.",
+    )
     return True
 
 
@@ -57,12 +60,21 @@ def _cells(line: str, number: int, file: str, problems: list[Problem]) -> list[s
         return next(csv.reader([line], strict=True))
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
-            _add_line(problems, file, number, "a quote opens a cell and is not closed on this line "
-                      "(a cell cannot hold a line break).",
-                      'Close the quote, or delete the stray ". A cell holding a comma is written "like, this".')
+            _add_line(
+                problems,
+                file,
+                number,
+                "a quote opens a cell and is not closed on this line (a cell cannot hold a line break).",
+                'Close the quote, or delete the stray ". A cell holding a comma is written "like, this".',
+            )
         else:
-            _add_line(problems, file, number, f"a quoted cell has text after its closing quote ({exc}).",
-                      'Write a quote inside a quoted cell twice: "a ""quoted"" word".')
+            _add_line(
+                problems,
+                file,
+                number,
+                f"a quoted cell has text after its closing quote ({exc}).",
+                'Write a quote inside a quoted cell twice: "a ""quoted"" word".',
+            )
         return None
 
 
@@ -71,26 +83,44 @@ def _header(cells: list[str], file: str, required: Iterable[str], problems: list
     seen: dict[str, int] = {}
     for i, name in enumerate(cells, start=1):
         if not name.strip():
-            _add_line(problems, file, 1, f"header cell {i} is blank.", "Name every column, or delete the "
-                      "empty column (check for a trailing comma).")
+            _add_line(
+                problems,
+                file,
+                1,
+                f"header cell {i} is blank.",
+                "Name every column, or delete the empty column (check for a trailing comma).",
+            )
             ok = False
         elif name in seen:
-            _add_line(problems, file, 1, f"column {name!r} appears twice in the header (cells {seen[name]} "
-                      f"and {i}); one would silently replace the other.", "Delete or rename one of them.",
-                      field=name)
+            _add_line(
+                problems,
+                file,
+                1,
+                f"column {name!r} appears twice in the header (cells {seen[name]} "
+                f"and {i}); one would silently replace the other.",
+                "Delete or rename one of them.",
+                field=name,
+            )
             ok = False
         else:
             seen[name] = i
     missing = [c for c in required if c not in seen]
     if missing:
-        _add_line(problems, file, 1, f"missing column(s): {', '.join(missing)}.",
-                  f"The header must include: {', '.join(required)}.", field=missing[0])
+        _add_line(
+            problems,
+            file,
+            1,
+            f"missing column(s): {', '.join(missing)}.",
+            f"The header must include: {', '.join(required)}.",
+            field=missing[0],
+        )
         ok = False
     return ok
 
 
-def csv_records(text: str, file: str, problems: list[Problem], required: Iterable[str] = ()
-                ) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
+def csv_records(
+    text: str, file: str, problems: list[Problem], required: Iterable[str] = ()
+) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
     """The header and the (line number, cells) of each row, read strictly; None if the file is unusable.
 
     One row per line: a cell holding a line break, a quote never closed, a bare CR, a row with more
@@ -105,8 +135,13 @@ def csv_records(text: str, file: str, problems: list[Problem], required: Iterabl
     header = _cells(lines[0], 1, file, problems) if lines[0].strip() else None
     if header is None:
         if lines[0].strip() == "":
-            _add_line(problems, file, 1, "the first line is empty; it must be the header.",
-                      f"Put the column names on line 1: {', '.join(required) or 'the columns'}.")
+            _add_line(
+                problems,
+                file,
+                1,
+                "the first line is empty; it must be the header.",
+                f"Put the column names on line 1: {', '.join(required) or 'the columns'}.",
+            )
         return None
     if not _header(header, file, required, problems):
         return None
@@ -119,16 +154,23 @@ def csv_records(text: str, file: str, problems: list[Problem], required: Iterabl
             continue
         if len(cells) != len(header):
             more = len(cells) > len(header)
-            _add_line(problems, file, number, f"row has {len(cells)} cells; the header has {len(header)}.",
-                      "Quote cells that contain commas (\"a, b\") or delete the extra comma." if more else
-                      "Add the missing cells; an empty cell still needs its comma.")
+            _add_line(
+                problems,
+                file,
+                number,
+                f"row has {len(cells)} cells; the header has {len(header)}.",
+                'Quote cells that contain commas ("a, b") or delete the extra comma.'
+                if more
+                else "Add the missing cells; an empty cell still needs its comma.",
+            )
             continue
         rows.append((number, cells))
     return header, rows
 
 
-def _rows(text: str, file: str, required: Iterable[str], problems: list[Problem]
-          ) -> Iterator[tuple[int, dict[str, str], dict[str, str]]]:
+def _rows(
+    text: str, file: str, required: Iterable[str], problems: list[Problem]
+) -> Iterator[tuple[int, dict[str, str], dict[str, str]]]:
     """Yield (line number, row with cells trimmed, row as written) for each well-formed row."""
     table = csv_records(text, file, problems, required)
     if table is None:
@@ -154,16 +196,26 @@ def parse_date(text: str) -> dt.date | None:
     return parse_day(text)[0]
 
 
-def _date(value: str, add: Callable, field: str = "date", *, blank_ok: bool = False,
-          window: tuple[dt.date, dt.date] = (EVENT_DATE_MIN, EVENT_DATE_MAX)) -> dt.date | None:
+def _date(
+    value: str,
+    add: Callable,
+    field: str = "date",
+    *,
+    blank_ok: bool = False,
+    window: tuple[dt.date, dt.date] = (EVENT_DATE_MIN, EVENT_DATE_MAX),
+) -> dt.date | None:
     if not value and blank_ok:
         return None
     d, why = parse_day(value)
     if d is None:
         add("error", f"{field} {why}", "Write an existing day as YYYY-MM-DD, e.g. 2016-12-13.", field)
     elif not window[0] <= d <= window[1]:
-        add("error", f"{field} {value} is outside {window[0]}..{window[1]}.",
-            "Check the year (map.toml's first and last days set the range).", field)
+        add(
+            "error",
+            f"{field} {value} is outside {window[0]}..{window[1]}.",
+            "Check the year (map.toml's first and last days set the range).",
+            field,
+        )
         return None
     return d
 
@@ -176,8 +228,12 @@ def _id_ok(raw: str, field: str, add: Callable, seen: CaseFold, line: int) -> bo
         return False
     earlier = seen.clash(raw, line)
     if earlier:
-        add("error", f"{field} {raw!r} differs from {earlier[0]!r} (line {earlier[1]}) only in letter case.",
-            "Ids that differ only in case are easily confused: give it a distinct id, or the same one.", field)
+        add(
+            "error",
+            f"{field} {raw!r} differs from {earlier[0]!r} (line {earlier[1]}) only in letter case.",
+            "Ids that differ only in case are easily confused: give it a distinct id, or the same one.",
+            field,
+        )
         return False
     return True
 
@@ -187,6 +243,7 @@ def _adder(problems: list[Problem], file: str, line: int, rid: str | None):
 
     def add(sev, msg, hint="", field=None):
         problems.append(Problem(sev, file, msg, hint, "line", line, shown, field))
+
     return add
 
 
@@ -203,8 +260,12 @@ def read_sources(text: str, file: str) -> tuple[pd.DataFrame, list[Problem]]:
             continue
         url = row.get("url", "")
         if url and not url.lower().startswith(("http://", "https://")):
-            add("error", f"url {url!r} is not an http(s) address; it would become a link.",
-                "Give an http:// or https:// address, or leave it blank.", "url")
+            add(
+                "error",
+                f"url {url!r} is not an http(s) address; it would become a link.",
+                "Give an http:// or https:// address, or leave it blank.",
+                "url",
+            )
             continue
         # a source may be published long after the events (a book, a data set), never in the future
         if row.get("date") and _date(row["date"], add, window=(EVENT_DATE_MIN, dt.date.today())) is None:
@@ -221,32 +282,48 @@ def _share(value: str, add: Callable) -> float | None:
     percent = value.endswith("%")
     number, why = parse_number(value[:-1] if percent else value)
     if number is None:
-        add("error", f"share {why}", "Write a fraction such as 0.5, or leave it blank for the whole district.",
-            "share")
+        add("error", f"share {why}", "Write a fraction such as 0.5, or leave it blank for the whole district.", "share")
         return None
     share = number / 100 if percent else number
     if not 0 < share <= 1:
-        add("error", f"share {value} is outside 0–1 (exclusive of 0).",
-            "Write the part held as a fraction, e.g. 0.33 for a third.", "share")
+        add(
+            "error",
+            f"share {value} is outside 0–1 (exclusive of 0).",
+            "Write the part held as a fraction, e.g. 0.33 for a third.",
+            "share",
+        )
         return None
     return share
 
 
 def _controller_ok(value: str, sides: tuple[str, ...] | None, add: Callable) -> bool:
     if sides is not None and value not in (*sides, CONTESTED):
-        add("error", f"unknown controller {value!r}.",
-            f"Use one of: {', '.join((*sides, CONTESTED))}, or add the side to map.toml.", "controller")
+        add(
+            "error",
+            f"unknown controller {value!r}.",
+            f"Use one of: {', '.join((*sides, CONTESTED))}, or add the side to map.toml.",
+            "controller",
+        )
         return False
     if sides is None and (id_problem(value) or value in ("split", "disputed", "unknown")):
-        add("error", f"controller {value!r} is not a side's id.", "Write the side's short id, or contested.",
-            "controller")
+        add(
+            "error",
+            f"controller {value!r} is not a side's id.",
+            "Write the side's short id, or contested.",
+            "controller",
+        )
         return False
     return True
 
 
 def read_events(
-    text: str, file: str, *, district_ids: set[str], source_keys: set[str],
-    names: dict[str, list[str]] | None = None, sides: tuple[str, ...] | None = None,
+    text: str,
+    file: str,
+    *,
+    district_ids: set[str],
+    source_keys: set[str],
+    names: dict[str, list[str]] | None = None,
+    sides: tuple[str, ...] | None = None,
     window: tuple[dt.date, dt.date] = (EVENT_DATE_MIN, EVENT_DATE_MAX),
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Read events.csv into a typed frame (``date`` datetime64, ``share`` float, NaN = whole).
@@ -264,41 +341,54 @@ def read_events(
         if not _id_ok(eid, "event_id", add, cases, line):
             ok = False
         elif eid in seen:
-            add("error", f"duplicate event_id {eid!r} (also line {seen[eid]}).", "Give it a new id.",
-                "event_id")
+            add("error", f"duplicate event_id {eid!r} (also line {seen[eid]}).", "Give it a new id.", "event_id")
             ok = False
         else:
             seen[eid] = line
         date = _date(row["date"], add, window=window)
         if row["district"] not in district_ids:
             guess = (names or {}).get(row["district"].casefold()) or _spelling_guess(names or {}, row["district"])
-            hint = (f"Use the district id {' or '.join(guess)}." if guess else
-                    "Use an id from districts.geojson, or add the district there first.")
+            hint = (
+                f"Use the district id {' or '.join(guess)}."
+                if guess
+                else "Use an id from districts.geojson, or add the district there first."
+            )
             add("error", f"unknown district {row['district']!r}.", hint, "district")
             ok = False
         if not _controller_ok(row["controller"], sides, add):
             ok = False
         share = _share(row["share"], add)
         if row["source"] not in source_keys:
-            add("error", f"unknown source {row['source']!r}.", "Add it to sources.csv or use an "
-                "existing key.", "source")
+            add(
+                "error", f"unknown source {row['source']!r}.", "Add it to sources.csv or use an existing key.", "source"
+            )
             ok = False
         if row["precision"] and row["precision"] not in PRECISIONS:
-            add("error", f"unknown precision {row['precision']!r}.", f"Use one of: {', '.join(PRECISIONS)}, "
-                "or leave it blank.", "precision")
+            add(
+                "error",
+                f"unknown precision {row['precision']!r}.",
+                f"Use one of: {', '.join(PRECISIONS)}, or leave it blank.",
+                "precision",
+            )
             ok = False
         kind = row.get("claim_kind") or DEFAULT_CLAIM_KIND
         if kind not in CLAIM_KINDS:
-            add("error", f"unknown claim_kind {kind!r}.", f"Use one of: {', '.join(CLAIM_KINDS)} "
-                "(blank means district).", "claim_kind")
+            add(
+                "error",
+                f"unknown claim_kind {kind!r}.",
+                f"Use one of: {', '.join(CLAIM_KINDS)} (blank means district).",
+                "claim_kind",
+            )
             ok = False
         cites = _cites(row, source_keys, add)
         ok = ok and cites is not None
         _check_basis(row, cites or (), add)
         if ok and date is not None and share is not None:
-            rows.append({c: "" for c in EVENT_OPTIONAL_COLUMNS} | row
-                        | {"date": date, "share": share, "claim_kind": kind, "cites": ";".join(cites or ()),
-                           "line": line})
+            rows.append(
+                {c: "" for c in EVENT_OPTIONAL_COLUMNS}
+                | row
+                | {"date": date, "share": share, "claim_kind": kind, "cites": ";".join(cites or ()), "line": line}
+            )
     frame = pd.DataFrame(rows, columns=[*EVENT_COLUMNS, *EVENT_OPTIONAL_COLUMNS, "line"] if not rows else None)
     # a claim is made by a source, or by the party a source quotes: shares and disputes count per claim
     claim_by = frame["source"].where(frame["claimant"].eq(""), frame["source"] + ": " + frame["claimant"])
@@ -319,12 +409,20 @@ def _cites(row: dict, source_keys: set[str], add: Callable) -> tuple[str, ...] |
     keys = tuple(dict.fromkeys(k.strip() for k in (row.get("cites") or "").split(";") if k.strip()))
     unknown = [k for k in keys if k not in source_keys]
     if unknown:
-        add("error", f"cites unknown source(s) {', '.join(map(repr, unknown))}.",
-            "List keys from sources.csv separated by ';', or leave it blank.", "cites")
+        add(
+            "error",
+            f"cites unknown source(s) {', '.join(map(repr, unknown))}.",
+            "List keys from sources.csv separated by ';', or leave it blank.",
+            "cites",
+        )
         return None
     if row["source"] in keys:
-        add("warning", f"cites repeats the row's own source {row['source']!r}.",
-            "List only the other sources that relay the same statement.", "cites")
+        add(
+            "warning",
+            f"cites repeats the row's own source {row['source']!r}.",
+            "List only the other sources that relay the same statement.",
+            "cites",
+        )
         keys = tuple(k for k in keys if k != row["source"])
     return keys
 
@@ -334,15 +432,21 @@ def _check_basis(row: dict, cites: tuple[str, ...], add: Callable) -> None:
     inferred = row["precision"] == "inferred"
     documents = [k for k in (row["source"], *cites) if k != EDITOR_SOURCE]
     if inferred and documents:
-        add("warning", f"precision is 'inferred' but the row cites {', '.join(map(repr, documents))}, a "
-            "document.", f"An inference cites the editors' own source key {EDITOR_SOURCE!r} (add it to "
+        add(
+            "warning",
+            f"precision is 'inferred' but the row cites {', '.join(map(repr, documents))}, a document.",
+            f"An inference cites the editors' own source key {EDITOR_SOURCE!r} (add it to "
             "sources.csv) and its note names the later report or the geography it rests on; if a document "
-            "states the claim, set precision to day or approximate.", "source" if row["source"] in documents
-            else "cites")
+            "states the claim, set precision to day or approximate.",
+            "source" if row["source"] in documents else "cites",
+        )
     elif row["source"] == EDITOR_SOURCE and not inferred:
-        add("warning", f"the row cites {EDITOR_SOURCE!r} (the editors' inference) with precision "
-            f"{row['precision']!r}.", "Set precision to inferred, or cite the document that states it.",
-            "precision")
+        add(
+            "warning",
+            f"the row cites {EDITOR_SOURCE!r} (the editors' inference) with precision {row['precision']!r}.",
+            "Set precision to inferred, or cite the document that states it.",
+            "precision",
+        )
 
 
 def _check_share_sums(frame: pd.DataFrame, file: str, problems: list[Problem]) -> None:
@@ -351,13 +455,22 @@ def _check_share_sums(frame: pd.DataFrame, file: str, problems: list[Problem]) -
     total = frame.assign(s=frame["share"].fillna(1.0)).groupby(["district", "date", "claim_by"])["s"]
     over = total.sum()[lambda s: s > 1 + SHARE_SLACK]
     for (district, date, claim_by), value in over.items():
-        first = frame[(frame["district"] == district) & (frame["date"] == date)
-                      & (frame["claim_by"] == claim_by)].iloc[-1]
-        problems.append(Problem("error", file, f"source {claim_by!r} gives district {district} shares "
-                                f"adding up to {value:.2f} on {date.date()}.",
-                                "One claim's shares for a district and day must add up to 1 at most; when the "
-                                "source reports another party's claim, name that party in 'claimant'.",
-                                "line", int(first["line"]), first["event_id"], "share"))
+        first = frame[(frame["district"] == district) & (frame["date"] == date) & (frame["claim_by"] == claim_by)].iloc[
+            -1
+        ]
+        problems.append(
+            Problem(
+                "error",
+                file,
+                f"source {claim_by!r} gives district {district} shares adding up to {value:.2f} on {date.date()}.",
+                "One claim's shares for a district and day must add up to 1 at most; when the "
+                "source reports another party's claim, name that party in 'claimant'.",
+                "line",
+                int(first["line"]),
+                first["event_id"],
+                "share",
+            )
+        )
 
 
 def _figure(row: dict[str, str], field: str, add: Callable, *, blank_ok: bool = False) -> float | None:
@@ -367,12 +480,17 @@ def _figure(row: dict[str, str], field: str, add: Callable, *, blank_ok: bool = 
         return math.nan
     value, why = parse_number(text)
     if value is None:
-        add("error", f"{field} {why}" if text else f"{field} is empty.", "Write the figure as digits, e.g. 1500.",
-            field)
+        add(
+            "error", f"{field} {why}" if text else f"{field} is empty.", "Write the figure as digits, e.g. 1500.", field
+        )
         return None
     if not 0 <= value <= EVACUATION_MAX:
-        add("error", f"{field} {text} is outside 0..{EVACUATION_MAX:,}.", "Check the figure; a count of people "
-            "or vehicles cannot be negative.", field)
+        add(
+            "error",
+            f"{field} {text} is outside 0..{EVACUATION_MAX:,}.",
+            "Check the figure; a count of people or vehicles cannot be negative.",
+            field,
+        )
         return None
     return value
 
@@ -392,8 +510,12 @@ def read_evacuation(text: str, file: str, *, source_keys: set[str]) -> tuple[pd.
         value = _figure(row, "value", add)
         high = _figure(row, "value_high", add, blank_ok=True)
         if value is not None and high is not None and high < value:
-            add("error", "value_high is below value.", "Put the low end of a range in value, the high end in "
-                "value_high.", "value_high")
+            add(
+                "error",
+                "value_high is below value.",
+                "Put the low end of a range in value, the high end in value_high.",
+                "value_high",
+            )
             ok = False
         if row["source"] not in source_keys:
             add("error", f"unknown source {row['source']!r}.", "Add it to sources.csv.", "source")
@@ -405,6 +527,13 @@ def read_evacuation(text: str, file: str, *, source_keys: set[str]) -> tuple[pd.
             add("error", "measure is empty.", "Name what is counted, e.g. people_evacuated.", "measure")
             ok = False
         if ok and date is not None and value is not None and high is not None:
-            rows.append(row | {"date": pd.Timestamp(date), "value": value,
-                               "value_high": None if math.isnan(high) else high, "line": line})
+            rows.append(
+                row
+                | {
+                    "date": pd.Timestamp(date),
+                    "value": value,
+                    "value_high": None if math.isnan(high) else high,
+                    "line": line,
+                }
+            )
     return pd.DataFrame(rows), problems

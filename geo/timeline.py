@@ -42,8 +42,19 @@ import pandas as pd
 from geo.constants import CONTESTED, DEFAULT_CLAIM_KIND, EDITOR_SOURCE, UNKNOWN
 
 STATE_COLUMNS = ("controller", "share", "holder", "rest", "disputed", "since", "basis")
-CLAIM_COLUMNS = ("event_id", "date", "controller", "share", "source", "cites", "claimant", "claim_kind",
-                 "precision", "place", "note")
+CLAIM_COLUMNS = (
+    "event_id",
+    "date",
+    "controller",
+    "share",
+    "source",
+    "cites",
+    "claimant",
+    "claim_kind",
+    "precision",
+    "place",
+    "note",
+)
 #: Columns of a decided state that the weighed decision repeats under a ``w_`` prefix in ``groups``.
 WEIGHED_COLUMNS = ("controller", "share", "holder", "rest", "disputed")
 
@@ -76,9 +87,15 @@ def decide_groups(ev: pd.DataFrame) -> pd.DataFrame:
     """
     ev = ev.assign(s1=ev["share"].fillna(1.0).round(6))
     by_g = ev.groupby("g", sort=True)
-    groups = by_g.agg(district=("district", "first"), date=("date", "first"),
-                      n_ctrl=("controller", "nunique"), min_s=("s1", "min"),
-                      first_ctrl=("controller", "first"), start=("row", "min"), end=("row", "max"))
+    groups = by_g.agg(
+        district=("district", "first"),
+        date=("date", "first"),
+        n_ctrl=("controller", "nunique"),
+        min_s=("s1", "min"),
+        first_ctrl=("controller", "first"),
+        start=("row", "min"),
+        end=("row", "max"),
+    )
     groups["end"] += 1
     # disputed: sources whose claim sets differ (order-free hash of (controller, share))
     h = pd.util.hash_pandas_object(ev[["controller", "s1"]], index=False).to_numpy()
@@ -108,7 +125,8 @@ def decide_groups(ev: pd.DataFrame) -> pd.DataFrame:
     groups["holder_share"] = groups["holder_share"].fillna(hs)
     # rest: another claimed controller, else the previous dominant one
     others = own[own["controller"].ne(own["holder"])].sort_values(
-        ["g", "s1", "controller"], ascending=[True, False, True])
+        ["g", "s1", "controller"], ascending=[True, False, True]
+    )
     groups["rest"] = others.drop_duplicates("g").set_index("g")["controller"].reindex(groups.index)
     groups["rest"] = groups["rest"].fillna(groups["prev"])
     groups.loc[groups["rest"].eq(groups["holder"]), "rest"] = None
@@ -196,8 +214,9 @@ class Timeline:
         ts = _as_day(day)
         i = self.days.get_indexer([ts])[0]
         if i < 0:
-            raise ValueError(f"date {ts.date()} is outside the record "
-                             f"({self.days[0].date()} to {self.days[-1].date()}).")
+            raise ValueError(
+                f"date {ts.date()} is outside the record ({self.days[0].date()} to {self.days[-1].date()})."
+            )
         return int(i)
 
     def codes(self, day) -> np.ndarray:
@@ -240,7 +259,8 @@ class Timeline:
                 "disputed": g[prefix + "disputed"].to_numpy(dtype=bool),
                 "since": g["date"].to_numpy(dtype="datetime64[ns]"),
                 "basis": g["basis"].to_numpy(dtype=object),
-                "start": g["start"].to_numpy(), "end": g["end"].to_numpy(),
+                "start": g["start"].to_numpy(),
+                "end": g["end"].to_numpy(),
             }
         return self._cache[key]
 
@@ -250,9 +270,12 @@ class Timeline:
         cols = self._columns(prefix)
         n = len(gids)
         data: dict[str, np.ndarray] = {
-            "controller": np.full(n, UNKNOWN, dtype=object), "share": np.full(n, np.nan),
-            "holder": np.full(n, None, dtype=object), "rest": np.full(n, None, dtype=object),
-            "disputed": np.zeros(n, dtype=bool), "since": np.full(n, np.datetime64("NaT"), "datetime64[ns]"),
+            "controller": np.full(n, UNKNOWN, dtype=object),
+            "share": np.full(n, np.nan),
+            "holder": np.full(n, None, dtype=object),
+            "rest": np.full(n, None, dtype=object),
+            "disputed": np.zeros(n, dtype=bool),
+            "since": np.full(n, np.datetime64("NaT"), "datetime64[ns]"),
             "basis": np.full(n, None, dtype=object),
         }
         for key, arr in data.items():
@@ -261,12 +284,21 @@ class Timeline:
         starts, ends = cols["start"], cols["end"]
         claims = [()] * n
         for pos, gid in zip(np.flatnonzero(known), idx, strict=True):
-            claims[pos] = tuple(records[starts[gid]:ends[gid]])
-        out = pd.DataFrame({k: pd.Series(v, index=self.district_ids, dtype=object if v.dtype == object else None)
-                            for k, v in data.items()})
-        out["sources"] = [tuple(dict.fromkeys(k for c in cl for k in ((c["source"], *_keys(c["cites"]))
-                                                                     if c["cites"] else (c["source"],))))
-                          for cl in claims]
+            claims[pos] = tuple(records[starts[gid] : ends[gid]])
+        out = pd.DataFrame(
+            {
+                k: pd.Series(v, index=self.district_ids, dtype=object if v.dtype == object else None)
+                for k, v in data.items()
+            }
+        )
+        out["sources"] = [
+            tuple(
+                dict.fromkeys(
+                    k for c in cl for k in ((c["source"], *_keys(c["cites"])) if c["cites"] else (c["source"],))
+                )
+            )
+            for cl in claims
+        ]
         out["claims"] = claims
         return out
 
@@ -274,14 +306,37 @@ class Timeline:
         """Every group as a :class:`GroupState`; the list index is the group id used in ``grid``."""
         if "states" not in self._cache:
             records = self._records()
-            cols = ["district", "controller", "share", "holder", "rest", "disputed", "date", "start", "end",
-                    "basis", "w_controller", "w_disputed"]
+            cols = [
+                "district",
+                "controller",
+                "share",
+                "holder",
+                "rest",
+                "disputed",
+                "date",
+                "start",
+                "end",
+                "basis",
+                "w_controller",
+                "w_disputed",
+            ]
             self._cache["states"] = [
-                GroupState(str(d), str(c), None if _opt(sh) is None else float(sh), _opt(h), _opt(r), bool(disp),
-                           pd.Timestamp(day).date(), tuple(records[int(a):int(b)]), str(basis),
-                           _opt(wc) if _opt(wc) in self.sides and not wd else None)
-                for d, c, sh, h, r, disp, day, a, b, basis, wc, wd
-                in self.groups[cols].itertuples(index=False, name=None)]
+                GroupState(
+                    str(d),
+                    str(c),
+                    None if _opt(sh) is None else float(sh),
+                    _opt(h),
+                    _opt(r),
+                    bool(disp),
+                    pd.Timestamp(day).date(),
+                    tuple(records[int(a) : int(b)]),
+                    str(basis),
+                    _opt(wc) if _opt(wc) in self.sides and not wd else None,
+                )
+                for d, c, sh, h, r, disp, day, a, b, basis, wc, wd in self.groups[cols].itertuples(
+                    index=False, name=None
+                )
+            ]
         return self._cache["states"]
 
     def _records(self) -> list[dict]:
@@ -291,7 +346,11 @@ class Timeline:
 
 
 def build_timeline(
-    district_ids, events: pd.DataFrame, *, start: dt.date | None = None, end: dt.date | None = None,
+    district_ids,
+    events: pd.DataFrame,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
     sides: tuple[str, ...] | None = None,
 ) -> Timeline:
     """Compute the timeline for ``district_ids`` from ``events`` (typed frame from geo.load).
@@ -313,8 +372,9 @@ def build_timeline(
     if sides is None:
         sides = tuple(c for c in dict.fromkeys(ev["controller"]) if c not in (CONTESTED, UNKNOWN))
     days = pd.date_range(start_ts, end_ts, freq="D")
-    ev = ev.sort_values(["district", "date", "source", "controller", "share", "event_id"],
-                        kind="stable").reset_index(drop=True)
+    ev = ev.sort_values(["district", "date", "source", "controller", "share", "event_id"], kind="stable").reset_index(
+        drop=True
+    )
     ev["row"] = np.arange(len(ev))
     new_group = ev["district"].ne(ev["district"].shift()) | ev["date"].ne(ev["date"].shift())
     ev["g"] = np.cumsum(new_group.to_numpy()) - 1
@@ -327,9 +387,21 @@ def build_timeline(
         np.maximum.at(grid, (pos[keep], col[keep]), groups.index.to_numpy()[keep])
         grid = np.maximum.accumulate(grid, axis=0)
     else:
-        groups = pd.DataFrame(columns=["district", "date", "controller", "share", "holder", "rest",
-                                       "disputed", "start", "end", "basis",
-                                       *("w_" + c for c in WEIGHED_COLUMNS)])
+        groups = pd.DataFrame(
+            columns=[
+                "district",
+                "date",
+                "controller",
+                "share",
+                "holder",
+                "rest",
+                "disputed",
+                "start",
+                "end",
+                "basis",
+                *("w_" + c for c in WEIGHED_COLUMNS),
+            ]
+        )
     return Timeline(days, ids, grid, groups, ev, tuple(sides))
 
 

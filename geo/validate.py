@@ -29,8 +29,7 @@ def _report(data_dir: str) -> int:
     warnings = len(problems) - errors
     summary = f"{data_dir}: {errors} error(s), {warnings} warning(s)"
     if ds is not None:
-        summary += (f"; {len(ds.districts)} districts, {len(ds.events)} events, "
-                    f"{len(ds.sources)} sources")
+        summary += f"; {len(ds.districts)} districts, {len(ds.events)} events, {len(ds.sources)} sources"
     print(summary, file=sys.stderr)
     return 1 if has_errors(problems) else 0
 

@@ -40,15 +40,19 @@ def areas_on(table: pd.DataFrame, day: dt.date, settings: Settings) -> pd.DataFr
     rows = rows[rows.index.isin(sides) | rows["km2"].gt(0.0005)]
     first = pd.Timestamp(table["day"].min())
     yard = settings.side(settings.yardstick or sides[0])
-    return pd.DataFrame({
-        "Side": [label(c, "en", settings) for c in rows.index],
-        "km² (sourced … with inferred)": [_range(r.km2_sourced, r.km2) for r in rows.itertuples()],
-        "of it disputed, km²": [f"{r.km2_in_dispute:.1f}" if r.km2_in_dispute > 0.0005 else ""
-                                for r in rows.itertuples()],
-        f"% of {yard.phrase('en') if yard else 'the first side'}'s {first:%d %b} area (held or gained)": [
-            _range(r.of_opposition_at_start_sourced, r.of_opposition_at_start, 0, " %")
-            if c in sides else "" for c, r in zip(rows.index, rows.itertuples(), strict=True)],
-    })
+    return pd.DataFrame(
+        {
+            "Side": [label(c, "en", settings) for c in rows.index],
+            "km² (sourced … with inferred)": [_range(r.km2_sourced, r.km2) for r in rows.itertuples()],
+            "of it disputed, km²": [
+                f"{r.km2_in_dispute:.1f}" if r.km2_in_dispute > 0.0005 else "" for r in rows.itertuples()
+            ],
+            f"% of {yard.phrase('en') if yard else 'the first side'}'s {first:%d %b} area (held or gained)": [
+                _range(r.of_opposition_at_start_sourced, r.of_opposition_at_start, 0, " %") if c in sides else ""
+                for c, r in zip(rows.index, rows.itertuples(), strict=True)
+            ],
+        }
+    )
 
 
 def _colour_scale(settings: Settings) -> alt.Scale:
@@ -62,32 +66,52 @@ def areas_chart(table: pd.DataFrame, day: dt.date, settings: Settings) -> alt.La
     with a rule on the chosen day; sides, labels and colours from the settings."""
     sides = settings.side_ids
     data = table[table["controller"].isin((*sides, "disputed"))].assign(
-        side=lambda f: f["controller"].map(lambda c: label(c, "en", settings)))
+        side=lambda f: f["controller"].map(lambda c: label(c, "en", settings))
+    )
     data = data[data["controller"].isin(sides) | data["km2"].gt(0)]
     x = alt.X("day:T", title=None, axis=alt.Axis(format="%d %b"))
     colour = alt.Color("side:N", scale=_colour_scale(settings), title=None, legend=alt.Legend(orient="bottom"))
-    band = alt.Chart(data).mark_area(opacity=0.25).encode(x=x, y=alt.Y("km2_sourced:Q", title="km² held"),
-                                                           y2="km2:Q", color=colour)
-    lines = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=12)).encode(
-        x=x, y="km2:Q", color=colour,
-        tooltip=[alt.Tooltip("day:T", format="%d %b %Y"), "side:N",
-                 alt.Tooltip("km2_sourced:Q", title="km², sourced only", format=".1f"),
-                 alt.Tooltip("km2:Q", title="km², with inferred", format=".1f"),
-                 alt.Tooltip("km2_in_dispute:Q", title="of it disputed", format=".1f")],
+    band = (
+        alt.Chart(data)
+        .mark_area(opacity=0.25)
+        .encode(x=x, y=alt.Y("km2_sourced:Q", title="km² held"), y2="km2:Q", color=colour)
     )
-    rule = alt.Chart(pd.DataFrame({"day": [pd.Timestamp(day)]})).mark_rule(color="#000", strokeDash=[4, 3]
-                                                                          ).encode(x="day:T")
+    lines = (
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(size=12))
+        .encode(
+            x=x,
+            y="km2:Q",
+            color=colour,
+            tooltip=[
+                alt.Tooltip("day:T", format="%d %b %Y"),
+                "side:N",
+                alt.Tooltip("km2_sourced:Q", title="km², sourced only", format=".1f"),
+                alt.Tooltip("km2:Q", title="km², with inferred", format=".1f"),
+                alt.Tooltip("km2_in_dispute:Q", title="of it disputed", format=".1f"),
+            ],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"day": [pd.Timestamp(day)]}))
+        .mark_rule(color="#000", strokeDash=[4, 3])
+        .encode(x="day:T")
+    )
     return (band + lines + rule).properties(height=220)
 
 
 def evacuation_chart(evac: pd.DataFrame, sources: pd.DataFrame, measure: str) -> alt.Chart:
     """One measure's figures by source over time (sources disagree; each keeps its own line)."""
     titles = dict(zip(sources["key"], sources["title"], strict=False))
-    data = evac[evac["measure"] == measure].assign(
-        source_title=lambda f: f["source"].map(titles).fillna(f["source"]))
-    return alt.Chart(data).mark_line(point=True).encode(
-        x=alt.X("date:T", title=None, axis=alt.Axis(format="%d %b")),
-        y=alt.Y("value:Q", title=measure),
-        color=alt.Color("source_title:N", title="Source", legend=alt.Legend(orient="bottom", columns=1)),
-        tooltip=[alt.Tooltip("date:T", format="%d %b %Y"), "source_title:N", "value:Q", "basis:N"],
-    ).properties(height=220)
+    data = evac[evac["measure"] == measure].assign(source_title=lambda f: f["source"].map(titles).fillna(f["source"]))
+    return (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%d %b")),
+            y=alt.Y("value:Q", title=measure),
+            color=alt.Color("source_title:N", title="Source", legend=alt.Legend(orient="bottom", columns=1)),
+            tooltip=[alt.Tooltip("date:T", format="%d %b %Y"), "source_title:N", "value:Q", "basis:N"],
+        )
+        .properties(height=220)
+    )

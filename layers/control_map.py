@@ -109,9 +109,18 @@ window.ControlMap.mount({{ this._parent.get_name() }},
 {% endmacro %}
 """)
 
-    def __init__(self, payload: dict[str, Any], *, title: str, static: bool = False, hash: bool = True,
-                 sources: bool = True, root: str = "cm-page", byline: str = "",
-                 about: list[dict] | None = None) -> None:
+    def __init__(
+        self,
+        payload: dict[str, Any],
+        *,
+        title: str,
+        static: bool = False,
+        hash: bool = True,
+        sources: bool = True,
+        root: str = "cm-page",
+        byline: str = "",
+        about: list[dict] | None = None,
+    ) -> None:
         super().__init__()
         self._name = "ControlMap"
         self.payload = payload
@@ -138,8 +147,15 @@ window.ControlMap.mount({{ this._parent.get_name() }},
 def control_map(payload: dict[str, Any], *, title: str, **options: Any) -> folium.Map:
     """A folium map carrying the plugin (``options`` as for :class:`ControlMap`); its figure's
     ``render()`` is the whole page."""
-    m = OfflineMap(location=[0, 0], zoom_start=2, tiles=None, control_scale=True, zoom_snap=0.25,
-                   zoom_delta=0.5, attribution_control=bool(payload.get("tiles")))
+    m = OfflineMap(
+        location=[0, 0],
+        zoom_start=2,
+        tiles=None,
+        control_scale=True,
+        zoom_snap=0.25,
+        zoom_delta=0.5,
+        attribution_control=bool(payload.get("tiles")),
+    )
     m.get_root().title = html.escape(title)
     ControlMap(payload, title=title, **options).add_to(m)
     return m
@@ -163,21 +179,30 @@ class ChangeList(MacroElement):
 {% macro script(this, kwargs) %}document.body.classList.add("cm-compare");{% endmacro %}
 """)
 
-    def __init__(self, *, heading: str, caption: str, head: list[str], rows: list[list[str]], empty: str,
-                 dir: str = "ltr") -> None:
+    def __init__(
+        self, *, heading: str, caption: str, head: list[str], rows: list[list[str]], empty: str, dir: str = "ltr"
+    ) -> None:
         super().__init__()
         self._name = "ChangeList"
         self.heading, self.caption, self.head, self.rows = heading, caption, head, rows
         self.empty, self.dir = empty, dir
 
 
-def render_compare(before: dict[str, Any], after: dict[str, Any], changes: ChangeList, *, title: str,
-                   byline: str = "", about: list[dict] | None = None) -> str:
+def render_compare(
+    before: dict[str, Any],
+    after: dict[str, Any],
+    changes: ChangeList,
+    *,
+    title: str,
+    byline: str = "",
+    about: list[dict] | None = None,
+) -> str:
     """Two days side by side (``before`` and ``after`` payloads of one day each, the second
     outlining what changed since the first) and the list of changes, as one self-contained page."""
     first = control_map(before, title=title, static=True, hash=False, sources=False, root="cm-a", byline=byline)
-    second = control_map(after, title=after["words"]["compared_with"], static=True, hash=False, root="cm-b",
-                         about=about)
+    second = control_map(
+        after, title=after["words"]["compared_with"], static=True, hash=False, root="cm-b", about=about
+    )
     figure = first.get_root()
     figure.add_child(second)
     figure.add_child(changes)

@@ -71,6 +71,10 @@ def locator(bounds: tuple[float, float, float, float]) -> dict[str, Any]:
             if not part.is_empty:
                 shapes.append((not geom.contains(centre), encode_polygonal(part)))
     shapes.sort(key=lambda s: s[0])
-    return {"frame": [round(v, 3) for v in frame], "place": [round(v, 4) for v in bounds],
-            "home": int(bool(shapes) and not shapes[0][0]), "shapes": [s[1] for s in shapes],
-            "credit": CREDIT}
+    return {
+        "frame": [round(v, 3) for v in frame],
+        "place": [round(v, 4) for v in bounds],
+        "home": int(bool(shapes) and not shapes[0][0]),
+        "shapes": [s[1] for s in shapes],
+        "credit": CREDIT,
+    }

@@ -34,7 +34,7 @@ def source_html(key: str, index: SourceIndex) -> str:
 
 
 def claimant_html(claim: Mapping) -> str:
-    """" (claim by X)" when the source reports another party's claim; empty otherwise."""
+    """ " (claim by X)" when the source reports another party's claim; empty otherwise."""
     who = claim.get("claimant")
     return f" (claim by {escape_text(who)})" if who and not (isinstance(who, float) and math.isnan(who)) else ""
 
@@ -44,8 +44,9 @@ def day_events(events: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     return events[events["date"] == pd.Timestamp(day)].sort_values("line", kind="stable")
 
 
-def events_html(events: pd.DataFrame, names: dict[str, str], index: SourceIndex,
-                settings: Settings | None = None) -> str:
+def events_html(
+    events: pd.DataFrame, names: dict[str, str], index: SourceIndex, settings: Settings | None = None
+) -> str:
     """A list of the day's events: district, the side claimed and its share, note, source with link."""
     if events.empty:
         return '<div class="day-events">No event recorded on this day.</div>'
@@ -55,8 +56,10 @@ def events_html(events: pd.DataFrame, names: dict[str, str], index: SourceIndex,
         note = f" — {escape_text(row['note'])}" if row.get("note") else ""
         name = escape_text(names.get(str(row["district"]), row["district"]))
         side = escape_text(label(row["controller"], "en", settings))
-        items.append(f"<li><b>{name}</b>: {side}{share}{note}. "
-                     f"<small>{source_html(str(row['source']), index)}{claimant_html(row)}</small></li>")
+        items.append(
+            f"<li><b>{name}</b>: {side}{share}{note}. "
+            f"<small>{source_html(str(row['source']), index)}{claimant_html(row)}</small></li>"
+        )
     return '<div class="day-events"><ul>' + "".join(items) + "</ul></div>"
 
 

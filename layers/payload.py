@@ -134,8 +134,15 @@ class StyleTable:
         """The code of a state word or side (-1 for none)."""
         return self.code.get(value, -1) if isinstance(value, str) else -1
 
-    def district(self, state: str, holder: str | None = None, rest: str | None = None,
-                 share: float | None = None, inferred: bool = False, narrative: str | None = None) -> int:
+    def district(
+        self,
+        state: str,
+        holder: str | None = None,
+        rest: str | None = None,
+        share: float | None = None,
+        inferred: bool = False,
+        narrative: str | None = None,
+    ) -> int:
         """The style index of a district in ``state`` (split: holder's share of holder/rest;
         disputed: hatching over the ``narrative`` side's colour, when the sources' reports give one)."""
         st = dict(S.DISTRICT_STYLE)
@@ -145,16 +152,24 @@ class StyleTable:
         elif state == "split" and holder in sides and rest in sides:
             part = min(0.95, max(0.05, round((0.5 if share is None else share) / S.STRIPE_STEP) * S.STRIPE_STEP))
             size = S.STRIPES["size"]
-            st["fillPattern"] = self._add(self.patterns, {
-                **S.STRIPES, "background": palette[rest], "bands": [[0, round(size * part, 2), palette[holder]]]})
+            st["fillPattern"] = self._add(
+                self.patterns,
+                {**S.STRIPES, "background": palette[rest], "bands": [[0, round(size * part, 2), palette[holder]]]},
+            )
             st["fillColor"] = palette[holder]
         elif state in ("split", "disputed"):  # a split with a side unknown is drawn as disputed ground
             hatch = S.DISPUTED_HATCH
             self.disputed_under.add(narrative if narrative in sides else None)
             under = palette[narrative] if narrative in sides else hatch["background"]
-            st["fillPattern"] = self._add(self.patterns, {
-                "size": hatch["size"], "angle": hatch["angle"], "background": under,
-                "bands": [[0, hatch["lineWidth"], hatch["line"]]]})
+            st["fillPattern"] = self._add(
+                self.patterns,
+                {
+                    "size": hatch["size"],
+                    "angle": hatch["angle"],
+                    "background": under,
+                    "bands": [[0, hatch["lineWidth"], hatch["line"]]],
+                },
+            )
             st["fillColor"] = under
         else:
             st["fillColor"] = palette["unknown"]
@@ -183,17 +198,21 @@ def _claim(claim: dict, src: dict[str, int], w: dict[str, str], lang: str, texts
     precision = PRECISION_WORDS.get(_text(claim.get("precision")))
     when = claim.get("date")
     side, note = _text(claim.get("controller")), _text(claim.get("note"))
-    row = [texts(w.get(f"state_{side}", side)),
-           texts(day_label(pd.Timestamp(when).date(), lang) if pd.notna(when) else ""),
-           src.get(_text(claim.get("source")), -1), texts(note) if note else None, _num(claim.get("share")),
-           texts(w[precision]) if precision else None, _text(claim.get("claimant"))]
+    row = [
+        texts(w.get(f"state_{side}", side)),
+        texts(day_label(pd.Timestamp(when).date(), lang) if pd.notna(when) else ""),
+        src.get(_text(claim.get("source")), -1),
+        texts(note) if note else None,
+        _num(claim.get("share")),
+        texts(w[precision]) if precision else None,
+        _text(claim.get("claimant")),
+    ]
     while len(row) > 3 and row[-1] in (None, ""):
         row.pop()
     return row
 
 
-def state_rows(groups: list[GroupState], src: dict[str, int], table: StyleTable, lang: str,
-               texts: Texts) -> list[list]:
+def state_rows(groups: list[GroupState], src: dict[str, int], table: StyleTable, lang: str, texts: Texts) -> list[list]:
     """One payload state per decided group (see the module's layout)."""
     w = words(lang, table.settings)
     rows = []
@@ -202,9 +221,19 @@ def state_rows(groups: list[GroupState], src: dict[str, int], table: StyleTable,
         inferred = basis_of(g)
         style = table.district(word, g.holder, g.rest, g.share, bool(inferred), narrative_of(g))
         share = g.share if word == "split" else None
-        rows.append([table.code[word], _num(share), table.code_of(g.holder), table.code_of(g.rest),
-                     texts(day_label(g.since, lang)), inferred, style,
-                     [_claim(c, src, w, lang, texts) for c in g.claims], texts(state_line(word, g, w, table.sides))])
+        rows.append(
+            [
+                table.code[word],
+                _num(share),
+                table.code_of(g.holder),
+                table.code_of(g.rest),
+                texts(day_label(g.since, lang)),
+                inferred,
+                style,
+                [_claim(c, src, w, lang, texts) for c in g.claims],
+                texts(state_line(word, g, w, table.sides)),
+            ]
+        )
     return rows
 
 
@@ -218,15 +247,21 @@ def narrative_of(g: GroupState) -> str | None:
 def state_line(word: str, g: GroupState, w: dict[str, str], sides: tuple[str, ...]) -> str:
     """The state in words: the side, or who holds how much of a split district, or the dispute."""
     if word == "split" and g.holder in sides and g.rest in sides and g.share is not None:
-        return w["holds"].format(side=w[f"state_{g.holder}"], pct=round(g.share * 100),
-                                 rest=w[f"state_{g.rest}"])
+        return w["holds"].format(side=w[f"state_{g.holder}"], pct=round(g.share * 100), rest=w[f"state_{g.rest}"])
     if word == "disputed" and narrative_of(g):
         return w["disputed_under"].format(side=w[f"state_{narrative_of(g)}"])
     return w[f"state_{word}"]
 
 
-def state_table(tl: Timeline, day_rows: np.ndarray, src: dict[str, int], table: StyleTable,
-                lang: str, texts: Texts, since_row: int | None = None) -> dict[str, Any]:
+def state_table(
+    tl: Timeline,
+    day_rows: np.ndarray,
+    src: dict[str, int],
+    table: StyleTable,
+    lang: str,
+    texts: Texts,
+    since_row: int | None = None,
+) -> dict[str, Any]:
     """States used on the chosen days, the first day in full, later days as changes, and the
     districts that changed hands on each day (compared with the record's day before, or with
     ``since_row`` when given)."""
@@ -264,8 +299,9 @@ def _hands(groups: list[GroupState], a: int, b: int) -> bool:
     return (wa, ga.holder, _num(ga.share)) != (wb, gb.holder, _num(gb.share))
 
 
-def front_table(tl: Timeline, districts: gpd.GeoDataFrame, days: pd.DatetimeIndex, settings: Settings
-                ) -> tuple[list[list[list[int]]], list[list[list[int]]]]:
+def front_table(
+    tl: Timeline, districts: gpd.GeoDataFrame, days: pd.DatetimeIndex, settings: Settings
+) -> tuple[list[list[list[int]]], list[list[list[int]]]]:
     """Shared boundary lines (stored once) and, per day, [exact, approximate] front pair indices
     (the front runs between the settings' ``front`` sides; boundaries measured in its CRS)."""
     pairs = adjacency(districts, crs=settings.crs).reset_index(drop=True)
@@ -275,8 +311,9 @@ def front_table(tl: Timeline, districts: gpd.GeoDataFrame, days: pd.DatetimeInde
         fl = front_line(tl.control_on(day), pairs, sides=settings.front_sides)
         idx = [index[(a, b)] for a, b in zip(fl["a"], fl["b"], strict=True)]
         approx = fl["approximate"].to_numpy(dtype=bool)
-        per_day.append([[i for i, x in zip(idx, approx, strict=True) if not x],
-                        [i for i, x in zip(idx, approx, strict=True) if x]])
+        per_day.append(
+            [[i for i, x in zip(idx, approx, strict=True) if not x], [i for i, x in zip(idx, approx, strict=True) if x]]
+        )
     used = sorted({i for d in per_day for part in d for i in part})
     remap = {old: new for new, old in enumerate(used)}
     lines = [encode_lines(pairs.geometry.iloc[i], SIMPLIFY_TOLERANCE) for i in used]
@@ -305,16 +342,24 @@ def routes_table(routes: gpd.GeoDataFrame | None, days: list[dt.date], src: dict
             status = "".join(ROUTE_CODES[route_status(spans, d)] for d in days)
         else:
             status = "".join("r" if m[i] else "-" for m in masks)
-        out.append({"n": _text(props.get("name")), "na": _text(props.get("name_ar")),
-                    "g": encode_lines(props["geometry"]), "st": status,
-                    "ap": int(_is_approximate(props)), "pd": _text(props.get("location_precision")),
-                    "s": _src_list(props.get("source"), src),
-                    "note": _text(props.get("note") or props.get("description"))})
+        out.append(
+            {
+                "n": _text(props.get("name")),
+                "na": _text(props.get("name_ar")),
+                "g": encode_lines(props["geometry"]),
+                "st": status,
+                "ap": int(_is_approximate(props)),
+                "pd": _text(props.get("location_precision")),
+                "s": _src_list(props.get("source"), src),
+                "note": _text(props.get("note") or props.get("description")),
+            }
+        )
     return out
 
 
-def checkpoints_table(points: gpd.GeoDataFrame | None, days: list[dt.date], src: dict[str, int],
-                      lang: str) -> list[dict]:
+def checkpoints_table(
+    points: gpd.GeoDataFrame | None, days: list[dt.date], src: dict[str, int], lang: str
+) -> list[dict]:
     """Checkpoints: position, per-day active string ("1"/"0"), operator, precision, sources."""
     if points is None:
         return []
@@ -323,14 +368,22 @@ def checkpoints_table(points: gpd.GeoDataFrame | None, days: list[dt.date], src:
     for i, props in enumerate(points.to_dict("records")):
         pt = props["geometry"]
         span = [props.get("active_from"), props.get("active_to")]
-        out.append({"n": _text(props.get("name")), "na": _text(props.get("name_ar")),
-                    "x": round(pt.x, 5), "y": round(pt.y, 5),
-                    "on": "".join("1" if m[i] else "0" for m in masks),
-                    "op": _text(props.get("operator")), "ap": int(_is_approximate(props)),
-                    "pd": _text(props.get("location_precision")), "s": _src_list(props.get("source"), src),
-                    "from": day_label(span[0], lang) if isinstance(span[0], dt.date) else _text(span[0]),
-                    "to": day_label(span[1], lang) if isinstance(span[1], dt.date) else _text(span[1]),
-                    "note": _text(props.get("note") or props.get("description"))})
+        out.append(
+            {
+                "n": _text(props.get("name")),
+                "na": _text(props.get("name_ar")),
+                "x": round(pt.x, 5),
+                "y": round(pt.y, 5),
+                "on": "".join("1" if m[i] else "0" for m in masks),
+                "op": _text(props.get("operator")),
+                "ap": int(_is_approximate(props)),
+                "pd": _text(props.get("location_precision")),
+                "s": _src_list(props.get("source"), src),
+                "from": day_label(span[0], lang) if isinstance(span[0], dt.date) else _text(span[0]),
+                "to": day_label(span[1], lang) if isinstance(span[1], dt.date) else _text(span[1]),
+                "note": _text(props.get("note") or props.get("description")),
+            }
+        )
     return out
 
 
@@ -388,8 +441,9 @@ def overlay_rows(data: dict[str, Any], w: dict[str, str]) -> list[dict]:
     return rows
 
 
-def label_rows(districts: gpd.GeoDataFrame, geoms: np.ndarray, lang: str, landmarks: gpd.GeoDataFrame | None
-               ) -> list[list]:
+def label_rows(
+    districts: gpd.GeoDataFrame, geoms: np.ndarray, lang: str, landmarks: gpd.GeoDataFrame | None
+) -> list[list]:
     """Place labels, most important first: landmarks, then districts by area.
 
     Each is ``[lon, lat, text, kind]`` (kind 1 = landmark, 0 = district); the map shows as many
@@ -420,13 +474,19 @@ def focus_bounds(tl: Timeline, districts: gpd.GeoDataFrame) -> list[float]:
 
 
 def _sources(ds: Dataset) -> list[dict]:
-    return [{"k": _text(r.get("key")), "t": _text(r.get("title")), "p": _text(r.get("publisher")),
-             "d": _text(r.get("date")), "url": S.safe_url(r.get("url"))}
-            for r in ds.sources.to_dict("records")]
+    return [
+        {
+            "k": _text(r.get("key")),
+            "t": _text(r.get("title")),
+            "p": _text(r.get("publisher")),
+            "d": _text(r.get("date")),
+            "url": S.safe_url(r.get("url")),
+        }
+        for r in ds.sources.to_dict("records")
+    ]
 
 
-def story(ds: Dataset, tl: Timeline, days: pd.DatetimeIndex, lang: str, cite: dict | None = None
-          ) -> dict[str, Any]:
+def story(ds: Dataset, tl: Timeline, days: pd.DatetimeIndex, lang: str, cite: dict | None = None) -> dict[str, Any]:
     """The words of each day, generated from the record (``geo.describe``): the caption (what
     changed, who disagrees), the summary that opens the text alternative, the "data as of" stamp,
     and, given ``cite`` ({title, url, accessed}), a citation line per day."""
@@ -436,17 +496,27 @@ def story(ds: Dataset, tl: Timeline, days: pd.DatetimeIndex, lang: str, cite: di
     out: dict[str, Any] = {
         "captions": [D.caption(ds, tl, d, lang) for d in days],
         "summaries": [D.alt_summary(ds, tl, d, lang) for d in days],
-        "rangeNote": DW[lang]["alt_range_note"], "asOf": D.as_of(ds, tl, lang),
+        "rangeNote": DW[lang]["alt_range_note"],
+        "asOf": D.as_of(ds, tl, lang),
     }
     if cite:
-        out["citations"] = [D.citation(cite["title"], d, cite.get("url", ""), ds.digest, cite["accessed"], lang)
-                            for d in days]
+        out["citations"] = [
+            D.citation(cite["title"], d, cite.get("url", ""), ds.digest, cite["accessed"], lang) for d in days
+        ]
     return out
 
 
-def build_payload(ds: Dataset, tl: Timeline, *, lang: str = "en", days: pd.DatetimeIndex | None = None,
-                  start: int = 0, tiles: bool = False, cite: dict | None = None,
-                  changed_since: Any = None) -> dict[str, Any]:
+def build_payload(
+    ds: Dataset,
+    tl: Timeline,
+    *,
+    lang: str = "en",
+    days: pd.DatetimeIndex | None = None,
+    start: int = 0,
+    tiles: bool = False,
+    cite: dict | None = None,
+    changed_since: Any = None,
+) -> dict[str, Any]:
     """Everything the map draws for ``days`` (default: every day of the timeline), in ``lang``;
     ``cite`` ({title, url, accessed}) adds a citation line per day; ``changed_since`` (a day)
     outlines the districts that changed hands since then instead of since the day before."""
@@ -464,16 +534,23 @@ def build_payload(ds: Dataset, tl: Timeline, *, lang: str = "en", days: pd.Datet
     table, texts = StyleTable(ds.settings), Texts()
     lines, fronts = front_table(tl, districts, days, ds.settings)
     data: dict[str, Any] = {
-        "lang": lang, "dir": "rtl" if lang == "ar" else "ltr", "words": w,
-        "days": [d.isoformat() for d in plain], "dayLabels": [day_label(d, lang) for d in plain],
+        "lang": lang,
+        "dir": "rtl" if lang == "ar" else "ltr",
+        "words": w,
+        "days": [d.isoformat() for d in plain],
+        "dayLabels": [day_label(d, lang) for d in plain],
         "start": int(start),
         "districts": [[str(r["id"]), _text(r["name"]), _text(r.get("name_ar"))] for r in rows],
         "geom": [encode_polygonal(geoms[int(j)]) for j in by_tl],
         "codes": list(table.codes),
-        **state_table(tl, day_rows, src, table, lang, texts,
-                      None if changed_since is None else tl.day_index(changed_since)),
+        **state_table(
+            tl, day_rows, src, table, lang, texts, None if changed_since is None else tl.day_index(changed_since)
+        ),
         "changedStyle": S.CHANGED_STYLE,
-        "pairs": lines, "front": fronts, "frontStyle": S.FRONT_STYLE, "frontApproxStyle": S.FRONT_APPROX_STYLE,
+        "pairs": lines,
+        "front": fronts,
+        "frontStyle": S.FRONT_STYLE,
+        "frontApproxStyle": S.FRONT_APPROX_STYLE,
         "routes": routes_table(ds.routes, plain, src),
         "routeStyles": {s[0]: st for s, st in S.ROUTE_STATUS_STYLE.items()} | {"r": S.ROUTE_PLAIN_STYLE},
         "routeWords": {s[0]: s for s in S.ROUTE_STATUS_STYLE} | {"r": "route"},

@@ -14,8 +14,13 @@ PALETTE: dict[str, str] = {
     "unknown": "#BBBBBB",
 }
 #: Look of a district polygon; the fill is set per state.
-DISTRICT_STYLE: dict[str, Any] = {"color": "#ffffff", "weight": 1.0, "opacity": 1.0, "fillOpacity": 0.8,
-                                  "dashArray": None}
+DISTRICT_STYLE: dict[str, Any] = {
+    "color": "#ffffff",
+    "weight": 1.0,
+    "opacity": 1.0,
+    "fillOpacity": 0.8,
+    "dashArray": None,
+}
 #: Fill opacity of a state the editors inferred (no source states it): paler than a sourced one.
 INFERRED_FILL_OPACITY = 0.4
 UNKNOWN_FILL_OPACITY = 0.5
@@ -26,8 +31,7 @@ STRIPE_STEP = 0.05
 #: Disputed districts (sources disagree): their own hatching, at the other angle to the stripes.
 #: Under the hatching, the colour of the side the sources' own reports give the district (what the
 #: areas count), or the plain background when they give none.
-DISPUTED_HATCH: dict[str, Any] = {"background": "#C9B3DB", "line": "#6F3C8F", "lineWidth": 2.5, "size": 8,
-                                  "angle": -45}
+DISPUTED_HATCH: dict[str, Any] = {"background": "#C9B3DB", "line": "#6F3C8F", "lineWidth": 2.5, "size": 8, "angle": -45}
 #: Outline of a district whose state changed that day: an orange halo, unlike the black front line.
 CHANGED_STYLE: dict[str, Any] = {"color": "#EE7733", "weight": 4.0, "opacity": 1.0, "dashArray": None}
 FRONT_STYLE: dict[str, Any] = {"color": "#000000", "weight": 3.5, "opacity": 0.9, "dashArray": None}
@@ -43,15 +47,21 @@ ROUTE_PLAIN_STYLE: dict[str, Any] = {"color": "#555555", "dashArray": None, "wei
 ROUTE_BAND_STYLE: dict[str, Any] = {"color": "#555555", "weight": 13, "opacity": 0.3, "lineCap": "round"}
 #: Outline of a fill swatch in the legend (so a pale fill still reads as a box).
 SWATCH_OUTLINE: dict[str, Any] = {"color": "#555555", "weight": 0.6}
-CHECKPOINT_STYLE: dict[str, Any] = {"radius": 5, "color": "#222222", "weight": 2, "fillColor": "#ffffff",
-                                    "fillOpacity": 1.0, "dashArray": None}
-CHECKPOINT_APPROX_STYLE: dict[str, Any] = {**CHECKPOINT_STYLE, "radius": 8, "fillOpacity": 0.45,
-                                           "dashArray": "3 3"}
+CHECKPOINT_STYLE: dict[str, Any] = {
+    "radius": 5,
+    "color": "#222222",
+    "weight": 2,
+    "fillColor": "#ffffff",
+    "fillOpacity": 1.0,
+    "dashArray": None,
+}
+CHECKPOINT_APPROX_STYLE: dict[str, Any] = {**CHECKPOINT_STYLE, "radius": 8, "fillOpacity": 0.45, "dashArray": "3 3"}
 #: Optional street tiles (the map is legible without them: every district is drawn).
 TILES: dict[str, str] = {
     "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     "attribution": "© OpenStreetMap contributors",
 }
+
 
 def palette(settings: Settings) -> dict[str, str]:
     """Fill colour of each side (from the settings) and of :data:`PALETTE`'s generic states."""
@@ -74,14 +84,12 @@ def escape_text(value: Any) -> str:
 def safe_url(url: Any) -> str | None:
     """The URL when it is http(s), else None (never a ``javascript:`` link); not escaped."""
     text = str(url or "").strip()
-    return text if text.lower().startswith(("http://", "https://")) and not any(c in text for c in "\"'<> ") \
-        else None
+    return text if text.lower().startswith(("http://", "https://")) and not any(c in text for c in "\"'<> ") else None
 
 
 def json_for_script(data: Any) -> str:
     """JSON safe to place inside a ``<script>`` element (no ``</script>``, no U+2028)."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    for ch, rep in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for ch, rep in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(ch, rep)
     return text

@@ -42,7 +42,8 @@ def show_problems(problems: list[Problem]) -> None:
     if problems:
         (st.error if has_errors(problems) else st.warning)(
             f"{sum(p.severity == 'error' for p in problems)} error(s), "
-            f"{sum(p.severity == 'warning' for p in problems)} warning(s)")
+            f"{sum(p.severity == 'warning' for p in problems)} warning(s)"
+        )
         st.code("\n".join(str(p) for p in problems), language=None, wrap_lines=True)
 
 
@@ -55,15 +56,19 @@ def preview_html(current: str, merged: str, changed_ids: set[str]) -> str:
     m.default_js, m.default_css = [], []
     m.get_root().header.add_child(folium.Element(f"<style>{css}</style><script>{js}</script>"))
     if old is not None:
-        folium.GeoJson(old[["id", "geometry"]].to_json(), style_function=lambda _: {
-            "color": "#777", "weight": 1, "fillColor": "#ddd", "fillOpacity": 0.4}).add_to(m)
+        folium.GeoJson(
+            old[["id", "geometry"]].to_json(),
+            style_function=lambda _: {"color": "#777", "weight": 1, "fillColor": "#ddd", "fillOpacity": 0.4},
+        ).add_to(m)
     if new is not None:
         sel = new[new["id"].isin(changed_ids)].copy()
         sel["label"] = [escape_text(f"{i} {n}") for i, n in zip(sel["id"], sel["name"], strict=True)]
         if len(sel):
-            folium.GeoJson(sel[["label", "geometry"]].to_json(), style_function=lambda _: {
-                "color": "#EE7733", "weight": 3, "fillColor": "#EE7733", "fillOpacity": 0.5},
-                tooltip=folium.GeoJsonTooltip(["label"], labels=False)).add_to(m)
+            folium.GeoJson(
+                sel[["label", "geometry"]].to_json(),
+                style_function=lambda _: {"color": "#EE7733", "weight": 3, "fillColor": "#EE7733", "fillOpacity": 0.5},
+                tooltip=folium.GeoJsonTooltip(["label"], labels=False),
+            ).add_to(m)
             west, south, east, north = sel.total_bounds
             m.fit_bounds([[south, west], [north, east]])
         else:
@@ -83,8 +88,10 @@ def save(path: Path, data: bytes, version: str, validate) -> bool:
         st.error("Not saved: the new content does not validate.")
         show_problems(exc.problems)
         return False
-    st.success(f"Saved {path.name}; the previous version is kept as {backup.name if backup else '(none)'}. "
-               "The map page shows it on its next run.")
+    st.success(
+        f"Saved {path.name}; the previous version is kept as {backup.name if backup else '(none)'}. "
+        "The map page shows it on its next run."
+    )
     return True
 
 
@@ -102,8 +109,10 @@ def read_current(path: Path) -> tuple[str, str] | None:
 
 def districts_section(data_dir: Path) -> None:
     st.subheader("Add or change districts")
-    st.caption("Upload a GeoJSON exported from geojson.io or QGIS (EPSG:4326). New ids are added, existing ids "
-               "replaced; nothing is written until you apply.")
+    st.caption(
+        "Upload a GeoJSON exported from geojson.io or QGIS (EPSG:4326). New ids are added, existing ids "
+        "replaced; nothing is written until you apply."
+    )
     upload = st.file_uploader("GeoJSON file", type=["geojson", "json"], key="upload")
     if upload is None:
         return
@@ -130,14 +139,20 @@ def districts_section(data_dir: Path) -> None:
     ids = {line.split()[1] for line in changes}
     st.iframe(preview_html(current, merged, ids), height=PREVIEW_HEIGHT)  # a whole page, escaped
     if changes and st.button("Apply these changes", type="primary"):
-        save(target, merged.encode("utf-8"), st.session_state["districts_version"],
-             lambda b: read_districts(b.decode("utf-8"), target.name, bbox=bbox)[1])
+        save(
+            target,
+            merged.encode("utf-8"),
+            st.session_state["districts_version"],
+            lambda b: read_districts(b.decode("utf-8"), target.name, bbox=bbox)[1],
+        )
 
 
 def events_section(data_dir: Path, ds) -> None:
     st.subheader("Events")
-    st.caption("One row per claim. `district` is a district id, `source` a key of sources.csv; add one row per "
-               "source when sources disagree. Write notes in your own words.")
+    st.caption(
+        "One row per claim. `district` is a district id, `source` a key of sources.csv; add one row per "
+        "source when sources disagree. Write notes in your own words."
+    )
     target = data_dir / EVENTS_FILE
     if (read := read_current(target)) is None:
         return
@@ -146,8 +161,10 @@ def events_section(data_dir: Path, ds) -> None:
         st.session_state["events_version"] = version
     table, problems = read_table(text, target.name)
     if table is None:
-        st.error(f"{target.name} cannot be shown as a table until these are fixed in a text editor (or the file "
-                 f"is restored from {target.name}.bak):")
+        st.error(
+            f"{target.name} cannot be shown as a table until these are fixed in a text editor (or the file "
+            f"is restored from {target.name}.bak):"
+        )
         show_problems(problems)
         return
     edited = st.data_editor(table, num_rows="dynamic", hide_index=True, key="events_editor", width="stretch")
@@ -159,10 +176,15 @@ def events_section(data_dir: Path, ds) -> None:
         text = edited.to_csv(index=False, lineterminator="\n")
 
         def validate(data: bytes) -> list[Problem]:
-            return read_events(data.decode("utf-8"), target.name, district_ids=set(ds.districts["id"]),
-                               source_keys=set(ds.sources["key"]), names=alias_index(ds.districts),
-                               sides=ds.settings.side_ids if ds.settings.declared_sides else None,
-                               window=event_window(ds.settings))[1]
+            return read_events(
+                data.decode("utf-8"),
+                target.name,
+                district_ids=set(ds.districts["id"]),
+                source_keys=set(ds.sources["key"]),
+                names=alias_index(ds.districts),
+                sides=ds.settings.side_ids if ds.settings.declared_sides else None,
+                window=event_window(ds.settings),
+            )[1]
 
         if save(target, text.encode("utf-8"), st.session_state["events_version"], validate):
             st.session_state["events_version"] = read_versioned(target)[1]
@@ -181,8 +203,10 @@ def admitted() -> bool:
     except (KeyError, FileNotFoundError):
         expected = None
     if not isinstance(expected, str) or not expected:
-        st.error(f"Editing is on, but no password is set: the operator adds {PASSWORD_SECRET} to the app's "
-                 "secrets (see the README, 'Publishing the app'). Nothing can be edited until then.")
+        st.error(
+            f"Editing is on, but no password is set: the operator adds {PASSWORD_SECRET} to the app's "
+            "secrets (see the README, 'Publishing the app'). Nothing can be edited until then."
+        )
         return False
     given = st.text_input("Editors' password", type="password", key="editor_password")
     if not given:

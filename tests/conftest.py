@@ -21,19 +21,30 @@ X0, Y0, STEP = 37.13, 36.19, 0.01
 
 def square(col: int, row: int) -> dict:
     x, y = X0 + col * STEP, Y0 + row * STEP
-    ring = [[round(x, 6), round(y, 6)], [round(x + STEP, 6), round(y, 6)],
-            [round(x + STEP, 6), round(y + STEP, 6)], [round(x, 6), round(y + STEP, 6)],
-            [round(x, 6), round(y, 6)]]
+    ring = [
+        [round(x, 6), round(y, 6)],
+        [round(x + STEP, 6), round(y, 6)],
+        [round(x + STEP, 6), round(y + STEP, 6)],
+        [round(x, 6), round(y + STEP, 6)],
+        [round(x, 6), round(y, 6)],
+    ]
     return {"type": "Polygon", "coordinates": [ring]}
 
 
 def tiny_features() -> list[dict]:
     names = ["West", "Middle", "East", "North West", "North Middle", "North East"]
     return [
-        {"type": "Feature",
-         "properties": {"id": f"T{i + 1}", "name": names[i], "name_ar": f"حي {i + 1}",
-                        "aliases": [f"Alias {i + 1}"], "geometry_source": "hand-made test square"},
-         "geometry": square(i % 3, i // 3)}
+        {
+            "type": "Feature",
+            "properties": {
+                "id": f"T{i + 1}",
+                "name": names[i],
+                "name_ar": f"حي {i + 1}",
+                "aliases": [f"Alias {i + 1}"],
+                "geometry_source": "hand-made test square",
+            },
+            "geometry": square(i % 3, i // 3),
+        }
         for i in range(6)
     ]
 
@@ -73,15 +84,23 @@ def add_column(events: str, name: str, values: dict[str, str] | None = None) -> 
     return "\n".join([f"{lines[0]},{name}", *rows]) + "\n"
 
 
-def write_data(folder: Path, *, features=None, events: str = TINY_EVENTS, sources: str = TINY_SOURCES,
-               districts_text: str | None = None, settings: str | None = TINY_MAP) -> Path:
+def write_data(
+    folder: Path,
+    *,
+    features=None,
+    events: str = TINY_EVENTS,
+    sources: str = TINY_SOURCES,
+    districts_text: str | None = None,
+    settings: str | None = TINY_MAP,
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     if settings is not None:
         (folder / "map.toml").write_text(settings, encoding="utf-8")
     if districts_text is None:
-        districts_text = json.dumps({"type": "FeatureCollection",
-                                     "features": tiny_features() if features is None else features},
-                                    ensure_ascii=False)
+        districts_text = json.dumps(
+            {"type": "FeatureCollection", "features": tiny_features() if features is None else features},
+            ensure_ascii=False,
+        )
     (folder / "districts.geojson").write_text(districts_text, encoding="utf-8")
     (folder / "events.csv").write_text(events, encoding="utf-8")
     (folder / "sources.csv").write_text(sources, encoding="utf-8")
@@ -114,8 +133,18 @@ def offline_page(browser):
 
     def route(r):
         url = r.request.url
-        if url.startswith(("file:", "data:", "blob:", "http://127.0.0.1", "http://localhost",
-                           "ws://127.0.0.1", "ws://localhost", "about:")):
+        if url.startswith(
+            (
+                "file:",
+                "data:",
+                "blob:",
+                "http://127.0.0.1",
+                "http://localhost",
+                "ws://127.0.0.1",
+                "ws://localhost",
+                "about:",
+            )
+        ):
             return r.continue_()
         blocked.append(url)
         return r.abort()

@@ -31,10 +31,30 @@ def serve(data: Path, *app_args: str, options: tuple[str, ...] = ()):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--server.enableStaticServing",
-           "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *options,
-           "--", "--data", str(data), *app_args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(REPO / "app.py"),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.enableStaticServing",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        *options,
+        "--",
+        "--data",
+        str(data),
+        *app_args,
+    ]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -231,8 +251,10 @@ def test_compare_two_days_and_cite_the_view(server, offline_page):
     frame = None
     deadline = time.time() + 60
     while frame is None and time.time() < deadline:
-        frame = next((f for f in page.frames if f.evaluate(
-            "() => !!(window.ControlMap && ControlMap.instances.length === 2)")), None)
+        frame = next(
+            (f for f in page.frames if f.evaluate("() => !!(window.ControlMap && ControlMap.instances.length === 2)")),
+            None,
+        )
         page.wait_for_timeout(200)
     assert frame is not None, "the comparison page with its two maps"
     frame.wait_for_function("() => ControlMap.instances.every(v => v.ready)")

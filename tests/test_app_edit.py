@@ -16,10 +16,26 @@ from bench.synthetic import write_synthetic
 EDIT_PAGE = str(REPO / "pages" / "edit.py")
 
 # As geojson.io saves it: a clockwise ring, styling properties, no aliases.
-DRAWN = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
-    "id": "X0900", "name": "Drawn Quarter", "name_ar": "حي مرسوم", "geometry_source": "drawn in geojson.io",
-    "stroke": "#555555", "fill": "#ff0000"}, "geometry": {"type": "Polygon", "coordinates": [[
-        [37.30, 36.30], [37.30, 36.31], [37.31, 36.31], [37.31, 36.30], [37.30, 36.30]]]}}]}
+DRAWN = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "properties": {
+                "id": "X0900",
+                "name": "Drawn Quarter",
+                "name_ar": "حي مرسوم",
+                "geometry_source": "drawn in geojson.io",
+                "stroke": "#555555",
+                "fill": "#ff0000",
+            },
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[37.30, 36.30], [37.30, 36.31], [37.31, 36.31], [37.31, 36.30], [37.30, 36.30]]],
+            },
+        }
+    ],
+}
 
 
 @pytest.fixture(scope="module")
@@ -168,11 +184,14 @@ def test_page_never_shows_the_server_path(edit_app):
     assert "events.csv" in shown and str(folder.parent) not in shown
 
 
-@pytest.mark.parametrize("case,text,fragment", [
-    ("extra cell", "E9999,2016-11-20,S001,government,,alpha,day,x,extra\n", "row has 9 cells; the header has 8"),
-    ("unclosed quote", 'E9999,2016-11-20,S001,government,,alpha,day,"x\n', "a quote opens a cell"),
-    ("bare CR", "E9999,2016-11-20,S001,government,,alpha,day,x\rE9998\n", "bare carriage return"),
-])
+@pytest.mark.parametrize(
+    "case,text,fragment",
+    [
+        ("extra cell", "E9999,2016-11-20,S001,government,,alpha,day,x,extra\n", "row has 9 cells; the header has 8"),
+        ("unclosed quote", 'E9999,2016-11-20,S001,government,,alpha,day,"x\n', "a quote opens a cell"),
+        ("bare CR", "E9999,2016-11-20,S001,government,,alpha,day,x\rE9998\n", "bare carriage return"),
+    ],
+)
 def test_broken_events_file_lists_problems_not_a_traceback(edit_app, case, text, fragment):
     at, folder = edit_app
     with (folder / "events.csv").open("a", encoding="utf-8", newline="") as fh:
@@ -190,7 +209,6 @@ def test_refused_save_says_why_in_one_line_and_leaves_no_temp_file(edit_app, mon
     save_events(at)
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and "\n" not in errors[0], errors
-    assert errors[0].startswith("Not saved: events.csv was not saved: its backup events.csv.bak could not be "
-                                "written")
+    assert errors[0].startswith("Not saved: events.csv was not saved: its backup events.csv.bak could not be written")
     assert (folder / "events.csv").read_bytes() == before
     assert not list(folder.glob(".*.tmp"))

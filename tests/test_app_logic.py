@@ -44,9 +44,14 @@ def test_date_query_opens_that_day(app):
     assert "Alpha report" in events and "Beta report" in events
 
 
-@pytest.mark.parametrize(("raw", "notice"), [("2030-01-01", "is outside the record"),
-                                             ("yesterday", "is not a date in YYYY-MM-DD form"),
-                                             ("2016-02-30", "is not a date in YYYY-MM-DD form")])
+@pytest.mark.parametrize(
+    ("raw", "notice"),
+    [
+        ("2030-01-01", "is outside the record"),
+        ("yesterday", "is not a date in YYYY-MM-DD form"),
+        ("2016-02-30", "is not a date in YYYY-MM-DD form"),
+    ],
+)
 def test_a_bad_date_in_the_link_says_so(tiny_dir, monkeypatch, raw, notice):
     monkeypatch.setenv("ALEPPO_DATA", str(tiny_dir))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
@@ -106,14 +111,24 @@ def test_basemap_choice_follows_the_url(app):
 # Inputs that once ended in a traceback in the app; each now lists its problem over the last valid data.
 CRASH_INPUTS = [
     ("districts.geojson", "null", "top level is null"),
-    ("districts.geojson", '{"type": "FeatureCollection", "features": [' + "[" * 3000 + "]" * 3000 + "]}",
-     "levels deep"),
-    ("districts.geojson", '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": '
-     '"T1", "name": "\\ud800"}, "geometry": {"type": "Polygon", "coordinates": [[[37.13, 36.19], [37.14, 36.19], '
-     '[37.14, 36.2], [37.13, 36.19]], []]}}]}', "lone surrogate"),
-    ("districts.geojson", '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": '
-     '"T1", "name": "W"}, "geometry": {"type": "Point", "coordinates": [' + "9" * 401 + ", 36.2]}}]}",
-     "401 digits"),
+    (
+        "districts.geojson",
+        '{"type": "FeatureCollection", "features": [' + "[" * 3000 + "]" * 3000 + "]}",
+        "levels deep",
+    ),
+    (
+        "districts.geojson",
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": '
+        '"T1", "name": "\\ud800"}, "geometry": {"type": "Polygon", "coordinates": [[[37.13, 36.19], [37.14, 36.19], '
+        "[37.14, 36.2], [37.13, 36.19]], []]}}]}",
+        "lone surrogate",
+    ),
+    (
+        "districts.geojson",
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": '
+        '"T1", "name": "W"}, "geometry": {"type": "Point", "coordinates": [' + "9" * 401 + ", 36.2]}}]}",
+        "401 digits",
+    ),
     ("events.csv", TINY_EVENTS.replace("event_id,date", "event_id\r,date", 1), "bare carriage return"),
     ("events.csv", TINY_EVENTS + "E11,2016-12-02,T1,government,,alpha,day,x,extra\n", "row has 9 cells"),
     ("events.csv", TINY_EVENTS.replace("inferred,start", 'inferred,"start'), "a quote opens a cell"),
@@ -144,9 +159,15 @@ def test_cite_this_view_and_about_come_from_the_record(app):
     assert any("How a day's state is decided" in m.value for m in app.markdown)
 
 
-@pytest.mark.parametrize("choice", ["The day's states (CSV)", "The whole record (Frictionless data package, zip)",
-                                    "Control changes, ACLED-shaped (CSV)",
-                                    "Each district's states as intervals (GeoParquet)"])
+@pytest.mark.parametrize(
+    "choice",
+    [
+        "The day's states (CSV)",
+        "The whole record (Frictionless data package, zip)",
+        "Control changes, ACLED-shaped (CSV)",
+        "Each district's states as intervals (GeoParquet)",
+    ],
+)
 def test_get_the_data_offers_each_file(app, choice):
     app.query_params["date"] = "2016-11-20"
     app.run()

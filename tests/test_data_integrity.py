@@ -22,10 +22,36 @@ from geo.timeline import timeline_for
 #: The offensive's span, as data/map.toml gives it.
 OFFENSIVE_START, OFFENSIVE_END = dt.date(2016, 11, 15), dt.date(2016, 12, 22)
 CHRONOLOGY_PLACES = [
-    "Hanano", "Sheikh Saeed", "Sukkari", "Ramouseh", "Bustan al-Qasr", "Tariq al-Bab", "al-Helwaniyah", "Mayssar",
-    "Hallak", "Bab al-Nayrab", "Sheikh Lutfi", "Karm al-Trab", "Ard al-Hamra", "Sheikh Najjar", "Jabal Badro",
-    "Sheikh Maqsoud", "Sheikh Khodr", "Bustan al-Basha", "Sakhour", "Haydariyah", "Ayn al-Tal", "Sha'ar",
-    "Fardous", "Mashhad", "Zebdiyeh", "Salah ad-Din", "Karm al-Jabal", "Qadi Askar", "Marjeh", "Salheen",
+    "Hanano",
+    "Sheikh Saeed",
+    "Sukkari",
+    "Ramouseh",
+    "Bustan al-Qasr",
+    "Tariq al-Bab",
+    "al-Helwaniyah",
+    "Mayssar",
+    "Hallak",
+    "Bab al-Nayrab",
+    "Sheikh Lutfi",
+    "Karm al-Trab",
+    "Ard al-Hamra",
+    "Sheikh Najjar",
+    "Jabal Badro",
+    "Sheikh Maqsoud",
+    "Sheikh Khodr",
+    "Bustan al-Basha",
+    "Sakhour",
+    "Haydariyah",
+    "Ayn al-Tal",
+    "Sha'ar",
+    "Fardous",
+    "Mashhad",
+    "Zebdiyeh",
+    "Salah ad-Din",
+    "Karm al-Jabal",
+    "Qadi Askar",
+    "Marjeh",
+    "Salheen",
 ]
 
 
@@ -60,7 +86,11 @@ def test_all_109_ocha_districts_are_there_with_their_names(ds):
     assert ds.districts["name"].str.len().gt(0).all() and ds.districts["name_ar"].str.len().gt(0).all()
     have = ds.districts.set_index("id")["name"]
     assert (have["N0129"], have["N0225"], have["N0219"], have["N0123"]) == (
-        "Hanano", "Sheikh Said", "As-Sukkari", "Ash-Sheikh Maqsoud")
+        "Hanano",
+        "Sheikh Said",
+        "As-Sukkari",
+        "Ash-Sheikh Maqsoud",
+    )
 
 
 def test_every_district_has_a_start_state(ds):
@@ -101,8 +131,13 @@ LOADED_WORDS = r"(?i)\b(militants?|freed|pro-Assad|regime|liberat\w*)\b"
 
 
 def test_the_record_speaks_in_neutral_words(ds):
-    texts = [*ds.events["note"], *ds.evacuation["note"], *ds.routes["note"], *ds.checkpoints["note"],
-             *ds.checkpoints["operator"]]
+    texts = [
+        *ds.events["note"],
+        *ds.evacuation["note"],
+        *ds.routes["note"],
+        *ds.checkpoints["note"],
+        *ds.checkpoints["operator"],
+    ]
     assert not [t for t in texts if re.search(LOADED_WORDS, t)]
     readme = (DATA.parent / "README.md").read_text(encoding="utf-8")
     assert not re.search(LOADED_WORDS, readme)
@@ -207,6 +242,7 @@ def test_evacuation_figures_carry_source_and_originator(ds):
 def test_areas_are_in_the_range_the_sources_give(ds, tl):
     areas = district_areas_km2(ds.districts)
     from geo.spatial import areas_by_controller
+
     sides = ds.settings.side_ids
     start = areas_by_controller(tl.control_on(OFFENSIVE_START), areas, sides=sides).set_index("controller")["km2"]
     pocket = areas_by_controller(tl.control_on("2016-12-14"), areas, sides=sides).set_index("controller")["km2"]
@@ -221,11 +257,14 @@ def areas(ds, tl):
     return lambda day: areas_on(tl, a, day, yardstick=ds.settings.yardstick)
 
 
-@pytest.mark.parametrize("day,side,column,low,high", [
-    ("2016-12-02", "government", "of_opposition_at_start_sourced", 55.0, 65.0),  # Wikipedia: 60 %
-    ("2016-12-13", "opposition", "km2_sourced", 2.5, 4.5),  # Wikipedia: about 3.5 km2
-    ("2016-12-14", "opposition", "km2_sourced", 1.5, 3.5),  # Wikipedia: 2.5 km2
-])
+@pytest.mark.parametrize(
+    "day,side,column,low,high",
+    [
+        ("2016-12-02", "government", "of_opposition_at_start_sourced", 55.0, 65.0),  # Wikipedia: 60 %
+        ("2016-12-13", "opposition", "km2_sourced", 2.5, 4.5),  # Wikipedia: about 3.5 km2
+        ("2016-12-14", "opposition", "km2_sourced", 1.5, 3.5),  # Wikipedia: 2.5 km2
+    ],
+)
 def test_sourced_only_areas_are_near_the_sources_figures(areas, day, side, column, low, high):
     assert low <= areas(day)[0].set_index("controller").loc[side, column] <= high
 
@@ -241,8 +280,12 @@ def test_no_day_shows_zero_for_a_side_a_source_says_holds_ground(ds, tl, areas):
         state = tl.control_on(day)
         table, band = areas(day)
         held = table.set_index("controller")["km2"]
-        said = {c["controller"] for claims in state["claims"] for c in claims
-                if c["source"] != EDITOR_SOURCE and not str(c["claim_kind"]).endswith("-announced")}
+        said = {
+            c["controller"]
+            for claims in state["claims"]
+            for c in claims
+            if c["source"] != EDITOR_SOURCE and not str(c["claim_kind"]).endswith("-announced")
+        }
         for side in said & {"government", "opposition", "sdf"}:
             assert held[side] > 0 or any(side in s for s in band["sides"]), (day.date(), side)
         assert held["opposition"] > 0 or day.date() >= OFFENSIVE_END, day.date()

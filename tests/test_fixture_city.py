@@ -70,10 +70,15 @@ def test_every_cli_command_runs_on_it(tmp_path):
     assert changes.returncode == 0 and "G10,Juniper Square,red,1.0,blue" in changes.stdout
     history = run("history", "--data", str(CITY), "Fir")
     assert history.returncode == 0 and "the red union says it still holds Fir Square" in history.stdout
-    for what, extra, name in (("day", ["--date", DAY], "day.geojson"), ("package", [], "pkg.zip"),
-                              ("acled", [], "acled.csv"), ("intervals", [], "i.csv"),
-                              ("compare", ["--date", "2020-03-01", "--to", DAY], "c.csv"),
-                              ("text", ["--date", DAY], "t.txt"), ("about", [], "about.txt")):
+    for what, extra, name in (
+        ("day", ["--date", DAY], "day.geojson"),
+        ("package", [], "pkg.zip"),
+        ("acled", [], "acled.csv"),
+        ("intervals", [], "i.csv"),
+        ("compare", ["--date", "2020-03-01", "--to", DAY], "c.csv"),
+        ("text", ["--date", DAY], "t.txt"),
+        ("about", [], "about.txt"),
+    ):
         out = run("export", "--data", str(CITY), "--what", what, *extra, "--out", str(tmp_path / name))
         assert out.returncode == 0, (what, out.stderr)
     acled = (tmp_path / "acled.csv").read_text(encoding="utf-8")
@@ -94,8 +99,9 @@ def test_the_payload_carries_its_sides_colours_labels_span_and_credit(city):
         side = p["codes"][s[0]]
         if side in SIDES:
             assert p["styles"][s[6]]["fillColor"] == SIDES[side][1]
-    legend = {r["label"]: p["styles"][r["swatch"]["style"]]["fillColor"] for r in p["legend"]
-              if r["swatch"]["kind"] == "fill"}
+    legend = {
+        r["label"]: p["styles"][r["swatch"]["style"]]["fillColor"] for r in p["legend"] if r["swatch"]["kind"] == "fill"
+    }
     for label, colour in SIDES.values():
         assert legend[label] == colour
     text = json.dumps(p, ensure_ascii=False)
@@ -118,11 +124,22 @@ def test_the_snapshot_command_writes_its_html(tmp_path):
 
 # ------------------------------------------------------------------ in the browser
 
+
 @pytest.fixture(scope="module")
 def snapshot_files(tmp_path_factory):
     out = tmp_path_factory.mktemp("gridtown")
-    done = run("snapshot.py", "--data", str(CITY), "--date", DAY, "--html", str(out / "g.html"),
-               "--png", str(out / "g.png"), module=None)
+    done = run(
+        "snapshot.py",
+        "--data",
+        str(CITY),
+        "--date",
+        DAY,
+        "--html",
+        str(out / "g.html"),
+        "--png",
+        str(out / "g.png"),
+        module=None,
+    )
     assert done.returncode == 0, done.stderr
     return out / "g.html", out / "g.png"
 
@@ -133,8 +150,10 @@ def test_its_snapshot_legend_shows_the_three_sides_in_their_colours(offline_page
     page.goto(snapshot_files[0].as_uri())
     page.wait_for_function("window.ControlMap && ControlMap.instances[0] && ControlMap.instances[0].ready")
     rows = page.eval_on_selector_all(
-        ".cm-legend li", "lis => lis.map(li => [li.innerText.trim(), li.querySelector('rect') && "
-        "li.querySelector('rect').getAttribute('fill')])")
+        ".cm-legend li",
+        "lis => lis.map(li => [li.innerText.trim(), li.querySelector('rect') && "
+        "li.querySelector('rect').getAttribute('fill')])",
+    )
     shown = dict(rows)
     for label, colour in SIDES.values():
         assert shown.get(label) == colour, rows
@@ -151,7 +170,7 @@ def test_its_png_renders_in_its_colours(snapshot_files):
     common = [c for n, c in sorted(img.getcolors(maxcolors=1 << 22), reverse=True) if n > 10_000]
     alpha = DISTRICT_STYLE["fillOpacity"]
     for _, hexa in SIDES.values():
-        side = [int(hexa[i:i + 2], 16) for i in (1, 3, 5)]
+        side = [int(hexa[i : i + 2], 16) for i in (1, 3, 5)]
         # a large area of the side's colour laid at the districts' opacity over a grey background
         under = [[(c - alpha * s) / (1 - alpha) for c, s in zip(rgb, side, strict=True)] for rgb in common]
         assert any(max(u) - min(u) < 6 and 0 <= min(u) <= 256 for u in under), (hexa, common[:8])

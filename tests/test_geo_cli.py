@@ -11,8 +11,7 @@ from conftest import REPO
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "geo", *args], capture_output=True, text=True, cwd=REPO,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-m", "geo", *args], capture_output=True, text=True, cwd=REPO, timeout=120)
 
 
 def test_control_json_lists_every_district(tiny_dir):
@@ -22,8 +21,13 @@ def test_control_json_lists_every_district(tiny_dir):
     assert set(records) == {f"T{i}" for i in range(1, 7)}
     t2 = records["T2"]
     assert {k: t2[k] for k in ("state", "share", "holder", "rest", "since", "sources")} == {
-        "state": "split", "share": 0.33, "holder": "government", "rest": "opposition",
-        "since": "2016-11-20", "sources": ["alpha"]}
+        "state": "split",
+        "share": 0.33,
+        "holder": "government",
+        "rest": "opposition",
+        "since": "2016-11-20",
+        "sources": ["alpha"],
+    }
     assert "controller" not in t2 and "contested" not in res.stdout  # one vocabulary: split, disputed
     assert records["T2"]["name_ar"] == "حي 2" and records["T2"]["aliases"] == ["Alias 2"]
     assert records["T6"]["state"] == "unknown" and records["T6"]["since"] is None
@@ -38,8 +42,11 @@ def test_control_csv_and_table(tiny_dir):
 
 
 def test_bad_and_out_of_range_dates_exit_non_zero(tiny_dir):
-    for date, fragment in (("2016-13-01", "not a date"), ("2016-11-14", "outside the record"),
-                           ("yesterday", "not a date")):
+    for date, fragment in (
+        ("2016-13-01", "not a date"),
+        ("2016-11-14", "outside the record"),
+        ("yesterday", "not a date"),
+    ):
         res = run("control", "--date", date, "--data", str(tiny_dir))
         assert res.returncode == 2 and fragment in res.stderr and "Traceback" not in res.stderr
 
@@ -91,8 +98,7 @@ def test_areas_table_prints_the_range_and_the_disputed_band(tiny_dir):
 def test_control_has_the_basis_column(tiny_dir):
     res = run("control", "--date", "2016-11-15", "--data", str(tiny_dir), "--format", "json")
     basis = {r["id"]: r["basis"] for r in json.loads(res.stdout)}
-    assert basis == {"T1": "sourced", "T2": "sourced", "T3": "sourced", "T4": "sourced", "T5": "inferred",
-                     "T6": None}
+    assert basis == {"T1": "sourced", "T2": "sourced", "T3": "sourced", "T4": "sourced", "T5": "inferred", "T6": None}
 
 
 def test_history_matches_spellings_and_groups_and_suggests_on_a_miss(tiny_dir):
@@ -102,8 +108,10 @@ def test_history_matches_spellings_and_groups_and_suggests_on_a_miss(tiny_dir):
     assert res.returncode == 0 and "T5 North Middle" in res.stdout and "read as 'North Middle'" in res.stdout
     res = run("history", "North", "--data", str(tiny_dir))  # three districts are as close: ask
     assert res.returncode == 2 and "did you mean North" in res.stderr
-    assert all(f"{name} ({did})" in res.stderr for name, did in (("North East", "T6"), ("North Middle", "T5"),
-                                                                  ("North West", "T4")))
+    assert all(
+        f"{name} ({did})" in res.stderr
+        for name, did in (("North East", "T6"), ("North Middle", "T5"), ("North West", "T4"))
+    )
 
 
 def test_control_names_the_state_in_the_shared_vocabulary(tiny_dir):
@@ -111,8 +119,14 @@ def test_control_names_the_state_in_the_shared_vocabulary(tiny_dir):
         res = run("control", "--date", day, "--data", str(tiny_dir), "--format", "json")
         return {r["id"]: r["state"] for r in json.loads(res.stdout)}
 
-    assert states("2016-11-21") == {"T1": "government", "T2": "split", "T3": "opposition", "T4": "sdf",
-                                    "T5": "opposition", "T6": "unknown"}
+    assert states("2016-11-21") == {
+        "T1": "government",
+        "T2": "split",
+        "T3": "opposition",
+        "T4": "sdf",
+        "T5": "opposition",
+        "T6": "unknown",
+    }
     assert states("2016-12-01")["T3"] == "disputed"
 
 
@@ -130,8 +144,11 @@ def test_changes_refuses_a_reversed_range(tiny_dir):
 @pytest.mark.parametrize("args", [["control", "--date", "2016-12-01", "--format", "json"], ["validate"]])
 def test_closed_pipe_ends_quietly(tiny_dir, args):
     """``python -m geo control ... | head``: the reader goes away; no traceback, the SIGPIPE status."""
-    cmd = [sys.executable, "-m", "geo.validate", str(tiny_dir)] if args == ["validate"] else [
-        sys.executable, "-m", "geo", *args, "--data", str(tiny_dir)]
+    cmd = (
+        [sys.executable, "-m", "geo.validate", str(tiny_dir)]
+        if args == ["validate"]
+        else [sys.executable, "-m", "geo", *args, "--data", str(tiny_dir)]
+    )
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     proc.stdout.close()  # before the first line is written
     with proc.stderr:
@@ -151,13 +168,38 @@ def test_run_app_script_passes_streamlit_options_through(tmp_path):
     for name, body in (("python", "exit 0"), ("pip", "exit 0"), ("streamlit", 'printf "%s\\n" "$@"')):
         (venv / name).write_text(f"#!/bin/sh\n{body}\n")
         (venv / name).chmod(0o755)
-    res = subprocess.run(["bash", str(tmp_path / "scripts" / "run-app.sh"), "--server.port", "8599", "--data",
-                          "my data", "--theme.base=dark", "--enable-editing", "--data=a.b"],
-                         capture_output=True, text=True, timeout=60)
+    res = subprocess.run(
+        [
+            "bash",
+            str(tmp_path / "scripts" / "run-app.sh"),
+            "--server.port",
+            "8599",
+            "--data",
+            "my data",
+            "--theme.base=dark",
+            "--enable-editing",
+            "--data=a.b",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert res.returncode == 0, res.stderr
-    assert res.stdout.splitlines() == ["run", "app.py", "--server.headless", "true", "--server.port", "8599",
-                                       "--theme.base=dark", "--", "--data", "my data", "--enable-editing",
-                                       "--data=a.b"]
-    res = subprocess.run(["bash", str(tmp_path / "scripts" / "run-app.sh"), "--server.port"], capture_output=True,
-                         text=True, timeout=60)
+    assert res.stdout.splitlines() == [
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        "8599",
+        "--theme.base=dark",
+        "--",
+        "--data",
+        "my data",
+        "--enable-editing",
+        "--data=a.b",
+    ]
+    res = subprocess.run(
+        ["bash", str(tmp_path / "scripts" / "run-app.sh"), "--server.port"], capture_output=True, text=True, timeout=60
+    )
     assert res.returncode == 2 and "--server.port needs a value" in res.stderr

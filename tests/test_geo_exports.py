@@ -172,9 +172,7 @@ def test_acled_precision_codes_follow_our_precision(tiny_dir):
         "E6,2016-11-20,T2,government,0.33,alpha,day", "E6,2016-11-20,T2,government,0.33,alpha,approximate"
     ).replace("E10,2016-11-28,T5,sdf,,beta,day", "E10,2016-11-28,T5,sdf,,beta,inferred")
     ds = load_dataset(write_data(tiny_dir.parent / "prec", events=events))
-    table = pd.read_csv(io.StringIO(acled_csv(ds, timeline_for(ds)))).set_index(
-        "event_id_cnty"
-    )
+    table = pd.read_csv(io.StringIO(acled_csv(ds, timeline_for(ds)))).set_index("event_id_cnty")
     codes = {k: (table.at[k, "time_precision"], table.at[k, "geo_precision"]) for k in table.index}
     assert codes == {
         "ALEPPO2016-E6": (2, 2),

@@ -44,14 +44,17 @@ def test_a_good_file_gives_every_field():
 # One row per bad input: (case, text appended to GOOD or replacing it, field, fragment of the message).
 BAD = [
     ("not TOML", "title = [", None, "not valid TOML"),
-    ("unknown side key", GOOD.replace('colour = "#112233"', 'color = "#112233"'), "sides[1].color",
-     "unknown key"),
+    ("unknown side key", GOOD.replace('colour = "#112233"', 'color = "#112233"'), "sides[1].color", "unknown key"),
     ("bad colour", GOOD.replace("#112233", "red"), "sides[1].colour", "not a #RRGGBB colour"),
     ("side called unknown", GOOD.replace('id = "a"', 'id = "unknown"'), "sides[1].id", "is a state word"),
     ("side twice", GOOD.replace('id = "b"', 'id = "a"'), "sides[2].id", "is used twice"),
     ("side id with a space", GOOD.replace('id = "a"', 'id = "side a"'), "sides[1].id", "not a plain id"),
-    ("pattern not drawn", GOOD.replace('colour = "#112233"', 'colour = "#112233"\npattern = "dots"'),
-     "sides[1].pattern", "not one the map draws"),
+    (
+        "pattern not drawn",
+        GOOD.replace('colour = "#112233"', 'colour = "#112233"\npattern = "dots"'),
+        "sides[1].pattern",
+        "not one the map draws",
+    ),
     ("last before first", GOOD.replace('last = "2020-03-20"', "last = 2020-02-01"), "last", "before 'first'"),
     ("not a day", GOOD.replace("first = 2020-03-01", 'first = "1 March"'), "first", "is not a day"),
     ("unknown language", GOOD.replace('["en", "ar"]', '["en", "fr"]'), "languages", "no words for"),
@@ -61,8 +64,12 @@ BAD = [
     ("area too short", "area = [44.0, 33.0]\n" + GOOD, "area", "not a lon/lat box"),
     ("yardstick not a side", GOOD.replace('yardstick = "b"', 'yardstick = "c"'), "yardstick", "not one of the sides"),
     ("front of one side", 'front = ["a"]\n' + GOOD, "front", "two or more of the sides"),
-    ("title not text", GOOD.replace('title = { en = "Testville: who held each block", ar = "تستفيل" }',
-                                    "title = 3"), "title", "must be text"),
+    (
+        "title not text",
+        GOOD.replace('title = { en = "Testville: who held each block", ar = "تستفيل" }', "title = 3"),
+        "title",
+        "must be text",
+    ),
     ("acled iso as text", 'acled = { iso = "760" }\n' + GOOD, "acled.iso", "not usable"),
 ]
 
@@ -81,8 +88,7 @@ def test_a_bad_settings_file_stops_the_dataset_with_its_problem_not_a_traceback(
     folder = write_data(tmp_path / "data", settings=GOOD.replace("#112233", "#12345"))
     ds, problems = check_dataset(folder)
     assert ds is None
-    assert any(p.file == "data/map.toml" and p.field == "sides[1].colour" and p.severity == "error"
-               for p in problems)
+    assert any(p.file == "data/map.toml" and p.field == "sides[1].colour" and p.severity == "error" for p in problems)
 
 
 def test_events_must_name_a_declared_side(tmp_path):
@@ -107,9 +113,11 @@ def test_without_a_settings_file_the_sides_span_crs_and_area_come_from_the_data(
 
 def test_an_overlay_outside_the_default_area_is_refused(tmp_path):
     folder = write_data(tmp_path / "data", settings=None)
-    far = ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": "C1", '
-           '"name": "Far", "source": "alpha", "active_from": "2016-11-20", "active_to": "2016-11-22"}, '
-           '"geometry": {"type": "Point", "coordinates": [39.5, 36.2]}}]}')
+    far = (
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": "C1", '
+        '"name": "Far", "source": "alpha", "active_from": "2016-11-20", "active_to": "2016-11-22"}, '
+        '"geometry": {"type": "Point", "coordinates": [39.5, 36.2]}}]}'
+    )
     (folder / "checkpoints.geojson").write_text(far, encoding="utf-8")
     ds, problems = check_dataset(folder)
     out = [p for p in problems if "outside the map's area" in p.message]

@@ -62,8 +62,7 @@ def test_changes_between_two_days(tiny):
 def test_adjacency_finds_edge_neighbours_not_corner_ones(tiny):
     ds, _ = tiny
     pairs = {tuple(sorted(p)) for p in adjacency(ds.districts)[["a", "b"]].itertuples(index=False)}
-    assert pairs == {("T1", "T2"), ("T2", "T3"), ("T4", "T5"), ("T5", "T6"), ("T1", "T4"), ("T2", "T5"),
-                     ("T3", "T6")}
+    assert pairs == {("T1", "T2"), ("T2", "T3"), ("T4", "T5"), ("T5", "T6"), ("T1", "T4"), ("T2", "T5"), ("T3", "T6")}
 
 
 def test_front_line_is_the_shared_boundary_of_opposing_sides(tiny):

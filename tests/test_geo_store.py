@@ -56,8 +56,13 @@ def districts_file(tmp_path) -> Path:
 @pytest.mark.parametrize("stage", ["during-temp-write", "before-rename"])
 def test_killed_writer_leaves_the_original_intact(districts_file, stage):
     original = districts_file.read_bytes()
-    res = subprocess.run([sys.executable, "-c", KILL_SCRIPT, stage, str(districts_file)], cwd=REPO,
-                         capture_output=True, text=True, timeout=60)
+    res = subprocess.run(
+        [sys.executable, "-c", KILL_SCRIPT, stage, str(districts_file)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert res.returncode == -9 and "survived" not in res.stdout
     assert districts_file.read_bytes() == original
     gdf, problems = read_districts(original.decode(), "x")
@@ -68,8 +73,9 @@ def test_write_keeps_a_backup_and_the_mode(districts_file):
     districts_file.chmod(0o644)
     old, version = read_versioned(districts_file)
     feats = tiny_features()[:5]
-    backup = atomic_write(districts_file, dump_features(feats).encode(), expected_digest=version,
-                          validate=validate_districts)
+    backup = atomic_write(
+        districts_file, dump_features(feats).encode(), expected_digest=version, validate=validate_districts
+    )
     assert backup.read_bytes() == old
     assert len(json.loads(districts_file.read_text())["features"]) == 5
     assert districts_file.stat().st_mode & 0o777 == 0o644
@@ -79,8 +85,12 @@ def test_write_keeps_a_backup_and_the_mode(districts_file):
 def test_invalid_content_is_never_written(districts_file):
     old, version = read_versioned(districts_file)
     with pytest.raises(DataError, match="JSON syntax error"):
-        atomic_write(districts_file, b'{"type": "FeatureCollection", "features": [', expected_digest=version,
-                     validate=validate_districts)
+        atomic_write(
+            districts_file,
+            b'{"type": "FeatureCollection", "features": [',
+            expected_digest=version,
+            validate=validate_districts,
+        )
     assert districts_file.read_bytes() == old
 
 
@@ -124,13 +134,25 @@ def _export(features, **extra) -> str:
 def test_import_adds_and_changes_districts_after_showing_them(tmp_path, tiny_dir):
     new = tiny_features()[1]
     new["properties"].update({"name": "Middle Renamed", "fill": "#ff0000", "aliases": ["Wasat"]})
-    added = {"type": "Feature", "properties": {"id": "X0001", "name": "Drawn Quarter", "name_ar": "حي",
-                                               "geometry_source": "geojson.io", "fid": 12},
-             "geometry": {"type": "Polygon", "coordinates": [[[37.16, 36.19], [37.16, 36.2], [37.17, 36.2],
-                                                              [37.17, 36.19], [37.16, 36.19]]]}}  # clockwise
+    added = {
+        "type": "Feature",
+        "properties": {
+            "id": "X0001",
+            "name": "Drawn Quarter",
+            "name_ar": "حي",
+            "geometry_source": "geojson.io",
+            "fid": 12,
+        },
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[37.16, 36.19], [37.16, 36.2], [37.17, 36.2], [37.17, 36.19], [37.16, 36.19]]],
+        },
+    }  # clockwise
     export = tmp_path / "export.geojson"
-    export.write_text(_export([new, added], crs={"type": "name", "properties": {
-        "name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}), encoding="utf-8")
+    export.write_text(
+        _export([new, added], crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}),
+        encoding="utf-8",
+    )
     before = (tiny_dir / "districts.geojson").read_bytes()
     code, lines = run_import(export, tiny_dir, write=False)
     assert code == 0 and (tiny_dir / "districts.geojson").read_bytes() == before
@@ -151,8 +173,13 @@ def test_import_refuses_a_bad_export(tmp_path, tiny_dir):
     export = tmp_path / "export.geojson"
     export.write_text(_export([bad]), encoding="utf-8")
     before = (tiny_dir / "districts.geojson").read_bytes()
-    res = subprocess.run([sys.executable, "-m", "geo", "import", str(export), "--data", str(tiny_dir), "--yes"],
-                         cwd=REPO, capture_output=True, text=True, timeout=60)
+    res = subprocess.run(
+        [sys.executable, "-m", "geo", "import", str(export), "--data", str(tiny_dir), "--yes"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert res.returncode == 1 and "projected metres" in res.stdout and "nothing imported" in res.stdout
     assert (tiny_dir / "districts.geojson").read_bytes() == before
 
@@ -164,26 +191,47 @@ def _no_temps(folder: Path) -> bool:
 def _fail(err: int):
     def raiser(*args, **kwargs):
         raise OSError(err, os.strerror(err))
+
     return raiser
 
 
-@pytest.mark.parametrize("case,fault,fragment", [
-    ("read-only folder", lambda mp, f: mp.setattr(tempfile, "mkstemp", _fail(errno.EACCES)),
-     "districts.geojson was not saved: the data folder is read-only for the app"),
-    ("read-only file system", lambda mp, f: mp.setattr(tempfile, "mkstemp", _fail(errno.EROFS)),
-     "the data folder is read-only"),
-    ("full disk", lambda mp, f: mp.setattr(os, "fsync", _fail(errno.ENOSPC)),
-     "districts.geojson was not saved: the disk is full"),
-    ("backup cannot be written", lambda mp, f: f.with_name("districts.geojson.bak").mkdir(),
-     "its backup districts.geojson.bak could not be written"),
-])
-def test_refused_save_says_why_in_one_line_and_leaves_nothing_behind(districts_file, monkeypatch, case, fault,
-                                                                     fragment):
+@pytest.mark.parametrize(
+    "case,fault,fragment",
+    [
+        (
+            "read-only folder",
+            lambda mp, f: mp.setattr(tempfile, "mkstemp", _fail(errno.EACCES)),
+            "districts.geojson was not saved: the data folder is read-only for the app",
+        ),
+        (
+            "read-only file system",
+            lambda mp, f: mp.setattr(tempfile, "mkstemp", _fail(errno.EROFS)),
+            "the data folder is read-only",
+        ),
+        (
+            "full disk",
+            lambda mp, f: mp.setattr(os, "fsync", _fail(errno.ENOSPC)),
+            "districts.geojson was not saved: the disk is full",
+        ),
+        (
+            "backup cannot be written",
+            lambda mp, f: f.with_name("districts.geojson.bak").mkdir(),
+            "its backup districts.geojson.bak could not be written",
+        ),
+    ],
+)
+def test_refused_save_says_why_in_one_line_and_leaves_nothing_behind(
+    districts_file, monkeypatch, case, fault, fragment
+):
     old, version = read_versioned(districts_file)
     fault(monkeypatch, districts_file)
     with pytest.raises(SaveError) as info:
-        atomic_write(districts_file, dump_features(tiny_features()[:5]).encode(), expected_digest=version,
-                     validate=validate_districts)
+        atomic_write(
+            districts_file,
+            dump_features(tiny_features()[:5]).encode(),
+            expected_digest=version,
+            validate=validate_districts,
+        )
     message = str(info.value)
     assert fragment in message and "\n" not in message and str(districts_file.parent) not in message
     monkeypatch.undo()
@@ -203,8 +251,12 @@ def test_the_next_save_removes_temp_files_a_killed_save_left(districts_file, sta
     subprocess.run([sys.executable, "-c", KILL_SCRIPT, stage, str(districts_file)], cwd=REPO, timeout=60)
     assert not _no_temps(districts_file.parent), "the killed save left its temporary file"
     _, version = read_versioned(districts_file)
-    atomic_write(districts_file, dump_features(tiny_features()[:5]).encode(), expected_digest=version,
-                 validate=validate_districts)
+    atomic_write(
+        districts_file,
+        dump_features(tiny_features()[:5]).encode(),
+        expected_digest=version,
+        validate=validate_districts,
+    )
     assert _no_temps(districts_file.parent)
 
 
@@ -212,8 +264,13 @@ def test_import_into_a_broken_current_file_says_why(tmp_path, tiny_dir):
     (tiny_dir / "districts.geojson").write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
     export = tmp_path / "export.geojson"
     export.write_text(_export(tiny_features()[:1]), encoding="utf-8")
-    res = subprocess.run([sys.executable, "-m", "geo", "import", str(export), "--data", str(tiny_dir), "--yes"],
-                         cwd=REPO, capture_output=True, text=True, timeout=60)
+    res = subprocess.run(
+        [sys.executable, "-m", "geo", "import", str(export), "--data", str(tiny_dir), "--yes"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert res.returncode == 1 and "Traceback" not in res.stdout + res.stderr
     assert "the current districts file cannot be read" in res.stdout
     assert "Restore it from districts.geojson.bak" in res.stdout

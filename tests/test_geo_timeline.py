@@ -29,8 +29,14 @@ def test_days_span_the_offensive(tiny):
 def test_start_state_and_unknown(tiny):
     _, tl = tiny
     s = tl.control_on("2016-11-15")
-    assert s["controller"].to_dict() == {"T1": "government", "T2": "opposition", "T3": "opposition",
-                                         "T4": "sdf", "T5": "opposition", "T6": "unknown"}
+    assert s["controller"].to_dict() == {
+        "T1": "government",
+        "T2": "opposition",
+        "T3": "opposition",
+        "T4": "sdf",
+        "T5": "opposition",
+        "T6": "unknown",
+    }
     assert s.loc["T6", "claims"] == () and pd.isna(s.loc["T6", "since"])
 
 
@@ -54,8 +60,7 @@ def test_disagreeing_sources_give_contested_with_both_claims(tiny):
     s = tl.control_on("2016-12-05").loc["T3"]
     assert s["controller"] == "contested" and s["disputed"]
     assert set(s["sources"]) == {"alpha", "beta"}
-    assert {(c["source"], c["controller"]) for c in s["claims"]} == {
-        ("alpha", "government"), ("beta", "opposition")}
+    assert {(c["source"], c["controller"]) for c in s["claims"]} == {("alpha", "government"), ("beta", "opposition")}
 
 
 def test_sdf_capture(tiny):
@@ -65,27 +70,40 @@ def test_sdf_capture(tiny):
 
 
 def _events(rows):
-    frame = pd.DataFrame([dict(zip(("event_id", "date", "district", "controller", "share", "source", "claimant"),
-                                   r, strict=True)) | {"precision": "day", "note": ""} for r in rows])
+    frame = pd.DataFrame(
+        [
+            dict(zip(("event_id", "date", "district", "controller", "share", "source", "claimant"), r, strict=True))
+            | {"precision": "day", "note": ""}
+            for r in rows
+        ]
+    )
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     frame["share"] = frame["share"].astype(float)
     return frame
 
 
 def test_a_dispute_does_not_settle_who_holds_the_rest():
-    ev = _events([("1", "2016-11-15", "D", "opposition", math.nan, "a", ""),
-                  ("2", "2016-12-12", "D", "government", math.nan, "a", ""),
-                  ("3", "2016-12-12", "D", "opposition", math.nan, "b", ""),
-                  ("4", "2016-12-14", "D", "government", 0.5, "a", "")])
+    ev = _events(
+        [
+            ("1", "2016-11-15", "D", "opposition", math.nan, "a", ""),
+            ("2", "2016-12-12", "D", "government", math.nan, "a", ""),
+            ("3", "2016-12-12", "D", "opposition", math.nan, "b", ""),
+            ("4", "2016-12-14", "D", "government", 0.5, "a", ""),
+        ]
+    )
     s = build_timeline(["D"], ev).control_on("2016-12-14").loc["D"]
     assert (s["controller"], s["holder"], s["share"], s["rest"]) == ("contested", "government", 0.5, "opposition")
 
 
 def test_a_source_quoting_another_party_is_a_separate_claim():
-    ev = _events([("1", "2016-11-15", "D", "opposition", math.nan, "w", ""),
-                  ("2", "2016-12-16", "D", "government", math.nan, "w", "Russian MoD"),
-                  ("3", "2016-12-16", "D", "opposition", 0.4, "w", ""),
-                  ("4", "2016-12-16", "D", "government", 0.6, "w", "")])
+    ev = _events(
+        [
+            ("1", "2016-11-15", "D", "opposition", math.nan, "w", ""),
+            ("2", "2016-12-16", "D", "government", math.nan, "w", "Russian MoD"),
+            ("3", "2016-12-16", "D", "opposition", 0.4, "w", ""),
+            ("4", "2016-12-16", "D", "government", 0.6, "w", ""),
+        ]
+    )
     s = build_timeline(["D"], ev).control_on("2016-12-16").loc["D"]
     assert s["controller"] == "contested" and s["disputed"] and s["sources"] == ("w",)
     assert {c["claimant"] for c in s["claims"]} == {"", "Russian MoD"}
@@ -99,15 +117,27 @@ def test_out_of_range_day_is_a_clear_error(tiny):
 
 def test_days_extend_to_a_later_event(tiny):
     ds, _ = tiny
-    extra = pd.DataFrame([{"event_id": "X", "date": pd.Timestamp("2016-12-30"), "district": "T6",
-                           "controller": "government", "share": math.nan, "source": "alpha",
-                           "precision": "day", "note": ""}])
+    extra = pd.DataFrame(
+        [
+            {
+                "event_id": "X",
+                "date": pd.Timestamp("2016-12-30"),
+                "district": "T6",
+                "controller": "government",
+                "share": math.nan,
+                "source": "alpha",
+                "precision": "day",
+                "note": "",
+            }
+        ]
+    )
     tl = build_timeline(ds.districts["id"], pd.concat([ds.events, extra], ignore_index=True))
     assert tl.days[-1] == pd.Timestamp("2016-12-30")
     assert tl.control_on("2016-12-30").loc["T6", "controller"] == "government"
 
 
 # --- naive reference: per district, per day, plain Python ---------------------------------
+
 
 def _naive_group(rows: list[dict], prev: str | None) -> dict:
     s1 = [1.0 if math.isnan(r["share"]) else round(r["share"], 6) for r in rows]
@@ -127,22 +157,27 @@ def _naive_group(rows: list[dict], prev: str | None) -> dict:
     cands = [(r, s) for r, s in ordered if r["controller"] != prev]
     holder = cands[0][0]["controller"] if cands else rows[0]["controller"]
     hshare = cands[0][1] if cands else min(s for r, s in ordered if r["controller"] == holder)
-    others = sorted([(r, s) for r, s in ordered if r["controller"] != holder],
-                    key=lambda rs: (-rs[1], rs[0]["controller"]))
+    others = sorted(
+        [(r, s) for r, s in ordered if r["controller"] != holder], key=lambda rs: (-rs[1], rs[0]["controller"])
+    )
     rest = others[0][0]["controller"] if others else prev
     whole = len(per_ctrl) == 1 and min(s1) >= 1.0 and rows[0]["controller"] != "contested"
     controller = rows[0]["controller"] if whole and not disputed else "contested"
     if controller != "contested":
         return {"controller": controller, "share": 1.0, "rest": None, "dominant": dominant}
-    return {"controller": "contested", "share": hshare, "holder": holder,
-            "rest": None if rest == holder else rest, "dominant": dominant}
+    return {
+        "controller": "contested",
+        "share": hshare,
+        "holder": holder,
+        "rest": None if rest == holder else rest,
+        "dominant": dominant,
+    }
 
 
 def naive_states(ids, events: pd.DataFrame, days) -> dict:
     out = {}
     for did in ids:
-        ev = events[events["district"] == did].sort_values(
-            ["date", "source", "controller", "share", "event_id"])
+        ev = events[events["district"] == did].sort_values(["date", "source", "controller", "share", "event_id"])
         dated = [(d, g.to_dict("records")) for d, g in ev.groupby("date", sort=True)]
         decided, prev = [], None
         for d, rows in dated:
@@ -163,21 +198,38 @@ SHARE = st.one_of(st.just(math.nan), st.sampled_from([0.25, 0.33, 0.5, 0.75, 1.0
 def event_sets(draw):
     n_districts = draw(st.integers(1, 5))
     ids = [f"D{i}" for i in range(n_districts)]
-    rows = draw(st.lists(st.tuples(st.sampled_from(ids), st.integers(-3, 40), CTRL, SHARE,
-                                   st.sampled_from(["a", "b"])), max_size=25))
+    rows = draw(
+        st.lists(
+            st.tuples(st.sampled_from(ids), st.integers(-3, 40), CTRL, SHARE, st.sampled_from(["a", "b"])), max_size=25
+        )
+    )
     events = pd.DataFrame(
-        [{"event_id": f"E{i}", "date": pd.Timestamp("2016-11-15") + pd.Timedelta(days=d),
-          "district": did, "controller": c, "share": s, "source": src, "precision": "day",
-          "note": ""} for i, (did, d, c, s, src) in enumerate(rows)],
-        columns=["event_id", "date", "district", "controller", "share", "source", "precision", "note"])
+        [
+            {
+                "event_id": f"E{i}",
+                "date": pd.Timestamp("2016-11-15") + pd.Timedelta(days=d),
+                "district": did,
+                "controller": c,
+                "share": s,
+                "source": src,
+                "precision": "day",
+                "note": "",
+            }
+            for i, (did, d, c, s, src) in enumerate(rows)
+        ],
+        columns=["event_id", "date", "district", "controller", "share", "source", "precision", "note"],
+    )
     events["date"] = events["date"].astype("datetime64[ns]")
     events["share"] = events["share"].astype(float)
     return ids, events
 
 
 def _same(a, b) -> bool:
-    return (a is None and b is None) or (isinstance(a, float) and isinstance(b, float)
-                                         and (a == b or (math.isnan(a) and math.isnan(b)))) or a == b
+    return (
+        (a is None and b is None)
+        or (isinstance(a, float) and isinstance(b, float) and (a == b or (math.isnan(a) and math.isnan(b))))
+        or a == b
+    )
 
 
 @settings(max_examples=80, deadline=None)
@@ -213,8 +265,20 @@ def test_exactly_one_state_per_district_per_day(case):
 def test_new_event_changes_nothing_before_its_date_nor_other_districts(case, offset, ctrl, src):
     ids, events = case
     day = pd.Timestamp("2016-11-15") + pd.Timedelta(days=offset)
-    extra = pd.DataFrame([{"event_id": "NEW", "date": day, "district": ids[0], "controller": ctrl,
-                           "share": math.nan, "source": src, "precision": "day", "note": ""}])
+    extra = pd.DataFrame(
+        [
+            {
+                "event_id": "NEW",
+                "date": day,
+                "district": ids[0],
+                "controller": ctrl,
+                "share": math.nan,
+                "source": src,
+                "precision": "day",
+                "note": "",
+            }
+        ]
+    )
     extra["date"] = extra["date"].astype("datetime64[ns]")
     end = pd.Timestamp("2016-12-22").date()
     before = build_timeline(ids, events, end=end)
@@ -268,7 +332,8 @@ def weighed(tmp_path):
         "E4,2016-11-20,T1,government,,beta,,approximate,,Ministry,citywide,whole city\n"
         "E5,2016-11-20,T2,government,,alpha,,day,,Envoy,citywide-announced,within hours\n"
         "E6,2016-11-20,T2,government,0.5,beta,,day,,Rebel official,,half lost\n"
-        "E7,2016-11-25,T2,government,,beta,,day,,,district,taken\n")
+        "E7,2016-11-25,T2,government,,beta,,day,,,district,taken\n"
+    )
     ds = load_dataset(write_data(tmp_path / "w", events=events, sources=WEIGHED_SOURCES))
     return timeline_for(ds)
 
@@ -312,8 +377,11 @@ def weighed_event_sets(draw):
     ids, events = draw(event_sets())
     n = len(events)
     pick = lambda values: draw(st.lists(st.sampled_from(values), min_size=n, max_size=n))  # noqa: E731
-    return ids, events.assign(claim_kind=pick(["district", "citywide", "district-announced", "citywide-announced"]),
-                              claimant=pick(["", "", "X"]), precision=pick(["day", "day", "inferred"]))
+    return ids, events.assign(
+        claim_kind=pick(["district", "citywide", "district-announced", "citywide-announced"]),
+        claimant=pick(["", "", "X"]),
+        precision=pick(["day", "day", "inferred"]),
+    )
 
 
 @settings(max_examples=60, deadline=None)

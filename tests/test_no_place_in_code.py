@@ -12,10 +12,30 @@ SCANNED = ("geo", "layers", "pages", "app.py", "snapshot.py", "newsroom.py")
 SUFFIXES = (".py", ".js", ".css")
 #: What names the bundled place: its name, its days, its CRS and box, its sides and their colours.
 FORBIDDEN = (
-    "Aleppo", "حلب", "window.aleppo", "32637", "2016-11-15", "2016-12-22", "OFFENSIVE_START", "OFFENSIVE_END",
-    "ALEPPO_BBOX", "METRIC_CRS", "36.90, 36.00", "37.45, 36.45", "BOUNDARY_CREDIT", "COD-AB",
-    '"government"', '"opposition"', '"sdf"', "'government'", "'opposition'", "'sdf'",
-    "Government and allies", "SDF/YPG", "الحكومة وحلفاؤها", "المعارضة",
+    "Aleppo",
+    "حلب",
+    "window.aleppo",
+    "32637",
+    "2016-11-15",
+    "2016-12-22",
+    "OFFENSIVE_START",
+    "OFFENSIVE_END",
+    "ALEPPO_BBOX",
+    "METRIC_CRS",
+    "36.90, 36.00",
+    "37.45, 36.45",
+    "BOUNDARY_CREDIT",
+    "COD-AB",
+    '"government"',
+    '"opposition"',
+    '"sdf"',
+    "'government'",
+    "'opposition'",
+    "'sdf'",
+    "Government and allies",
+    "SDF/YPG",
+    "الحكومة وحلفاؤها",
+    "المعارضة",
 )
 
 
@@ -39,8 +59,14 @@ def offending_lines() -> list[str]:
 
 def test_the_scan_sees_the_code_and_would_catch_a_place():
     files = {p.relative_to(REPO).as_posix() for p in code_files()}
-    assert {"app.py", "snapshot.py", "geo/settings.py", "layers/payload.py", "layers/assets/control_map.js",
-            "layers/assets/control_map.css"} <= files
+    assert {
+        "app.py",
+        "snapshot.py",
+        "geo/settings.py",
+        "layers/payload.py",
+        "layers/assets/control_map.js",
+        "layers/assets/control_map.css",
+    } <= files
     assert re.search("|".join(map(re.escape, FORBIDDEN)), 'PALETTE = {"government": "#BB5566"}')
     assert re.search("|".join(map(re.escape, FORBIDDEN)), (REPO / "data" / "map.toml").read_text("utf-8"))
 

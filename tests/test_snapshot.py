@@ -116,13 +116,18 @@ def test_day_table_reproduces_the_timeline(bundled):
 def test_simplified_districts_keep_every_shared_edge(bundled):
     ds, tl = bundled
     data = build_payload(ds, tl, days=tl.days[:1])
-    polys = [shapely.MultiPolygon([shapely.Polygon(_decode(p[0]), [_decode(h) for h in p[1:]])
-                                   for p in g]) for g in data["geom"]]
+    polys = [
+        shapely.MultiPolygon([shapely.Polygon(_decode(p[0]), [_decode(h) for h in p[1:]]) for p in g])
+        for g in data["geom"]
+    ]
     orig = ds.districts.set_index("id").loc[[d[0] for d in data["districts"]]].geometry.to_numpy()
     tree = shapely.STRtree(orig)
     left, right = tree.query(orig, predicate="touches")
-    pairs = [(a, b) for a, b in zip(left, right, strict=True) if a < b
-             and shapely.length(shapely.intersection(orig[a], orig[b])) > 0]
+    pairs = [
+        (a, b)
+        for a, b in zip(left, right, strict=True)
+        if a < b and shapely.length(shapely.intersection(orig[a], orig[b])) > 0
+    ]
     assert pairs
     # neighbours that shared an edge still share one: no gap opened by rounding or simplifying
     assert all(shapely.distance(polys[a], polys[b]) == 0 for a, b in pairs)
@@ -132,7 +137,7 @@ def test_simplified_districts_keep_every_shared_edge(bundled):
 
 def test_encoding_rounds_to_five_decimals():
     poly = shapely.Polygon([(37.1234567, 36.2), (37.13, 36.2), (37.13, 36.21), (37.1234567, 36.2)])
-    (ring,), = encode_polygonal(poly)
+    ((ring,),) = encode_polygonal(poly)
     assert ring[:2] == [3712346, 3620000] and len(ring) == 6
 
 

@@ -110,8 +110,11 @@ def test_tooltip_shows_data_text_literally(offline_page, tmp_path):
 def test_fits_a_phone_iframe(offline_page, tmp_path):
     page_file = _write(tmp_path, DATA, "2016-12-13")
     host = tmp_path / "article.html"
-    host.write_text(f'<!DOCTYPE html><body style="margin:0"><iframe src="{page_file.name}" width="360" '
-                    'height="600" style="border:0"></iframe></body>', encoding="utf-8")
+    host.write_text(
+        f'<!DOCTYPE html><body style="margin:0"><iframe src="{page_file.name}" width="360" '
+        'height="600" style="border:0"></iframe></body>',
+        encoding="utf-8",
+    )
     offline_page.set_viewport_size({"width": 360, "height": 700})
     offline_page.goto(host.as_uri())
     frame = offline_page.frames[1]
@@ -153,9 +156,25 @@ def test_png_has_the_size_asked_for_and_is_not_blank(tmp_path):
 
 def test_all_days_and_gif_have_one_frame_per_day(tiny_dir, tmp_path):
     gif, pngs = tmp_path / "a.gif", tmp_path / "days"
-    code = snapshot.main(["--data", str(tiny_dir), "--date", "2016-11-20", "--gif", str(gif),
-                          "--all-days", str(pngs), "--width", "240", "--height", "200", "--scale", "1",
-                          "--static"])
+    code = snapshot.main(
+        [
+            "--data",
+            str(tiny_dir),
+            "--date",
+            "2016-11-20",
+            "--gif",
+            str(gif),
+            "--all-days",
+            str(pngs),
+            "--width",
+            "240",
+            "--height",
+            "200",
+            "--scale",
+            "1",
+            "--static",
+        ]
+    )
     assert code == 0
     files = sorted(pngs.iterdir())
     assert len(files) == 38 and files[0].name == "2016-11-15.png" and files[-1].name == "2016-12-22.png"
@@ -171,8 +190,27 @@ def test_all_days_and_gif_have_one_frame_per_day(tiny_dir, tmp_path):
 
 def test_cli_html_and_png_for_the_article(tiny_dir, tmp_path):
     html, png = tmp_path / "a.html", tmp_path / "a.png"
-    assert snapshot.main(["--data", str(tiny_dir), "--date", "2016-12-13", "--html", str(html), "--png",
-                          str(png), "--width", "500", "--height", "400", "--lang", "ar"]) == 0
+    assert (
+        snapshot.main(
+            [
+                "--data",
+                str(tiny_dir),
+                "--date",
+                "2016-12-13",
+                "--html",
+                str(html),
+                "--png",
+                str(png),
+                "--width",
+                "500",
+                "--height",
+                "400",
+                "--lang",
+                "ar",
+            ]
+        )
+        == 0
+    )
     assert 'dir="rtl"' in html.read_text(encoding="utf-8")
     with Image.open(io.BytesIO(png.read_bytes())) as img:
         assert img.size == (1000, 800)
@@ -208,9 +246,10 @@ def test_print_picture_has_labels_that_never_overlap_a_scale_a_north_arrow_and_a
     texts = {b["text"] for b in boxes}
     assert len(boxes) >= 20 and "Aleppo Citadel" in texts  # landmarks first, then districts by area
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
-            assert a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] \
-                or b["bottom"] <= a["top"], (a["text"], b["text"])
+        for b in boxes[i + 1 :]:
+            assert (
+                a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+            ), (a["text"], b["text"])
     page.evaluate(f"{M}.map.setZoom({M}.map.getZoom() + 2, {{animate: false}})")
     zoomed = page.evaluate(f"{M}.labelBoxes()")
     assert zoomed and {b["text"] for b in zoomed} != texts  # placed anew at each zoom
@@ -245,24 +284,60 @@ def test_caption_text_alternative_and_state_table_follow_the_day(offline_page, t
 
 def test_png_has_its_text_beside_it(tiny_dir, tmp_path):
     png = tmp_path / "a.png"
-    assert snapshot.main(["--data", str(tiny_dir), "--date", "2016-11-20", "--png", str(png), "--width", "400",
-                          "--height", "300", "--scale", "1", "--link", "https://example.org/map"]) == 0
+    assert (
+        snapshot.main(
+            [
+                "--data",
+                str(tiny_dir),
+                "--date",
+                "2016-11-20",
+                "--png",
+                str(png),
+                "--width",
+                "400",
+                "--height",
+                "300",
+                "--scale",
+                "1",
+                "--link",
+                "https://example.org/map",
+            ]
+        )
+        == 0
+    )
     text = (tmp_path / "a.txt").read_text(encoding="utf-8")
     assert "20 November 2016" in text and "Middle" in text and "https://example.org/map?date=2016-11-20" in text
 
 
 def test_compare_two_days_side_by_side_with_the_changes_and_their_sources(offline_page, tiny_dir, tmp_path):
     html, csv_file = tmp_path / "c.html", tmp_path / "c.csv"
-    assert snapshot.main(["--data", str(tiny_dir), "--compare", "2016-11-15", "2016-11-29", "--html", str(html),
-                          "--csv", str(csv_file)]) == 0
+    assert (
+        snapshot.main(
+            [
+                "--data",
+                str(tiny_dir),
+                "--compare",
+                "2016-11-15",
+                "2016-11-29",
+                "--html",
+                str(html),
+                "--csv",
+                str(csv_file),
+            ]
+        )
+        == 0
+    )
     page = offline_page
     page.goto(html.as_uri())
-    page.wait_for_function("window.ControlMap && ControlMap.instances.length === 2 && "
-                           "ControlMap.instances.every(v => v.ready)")
+    page.wait_for_function(
+        "window.ControlMap && ControlMap.instances.length === 2 && ControlMap.instances.every(v => v.ready)"
+    )
     assert page.evaluate("ControlMap.instances.map(v => v.isoDay())") == ["2016-11-15", "2016-11-29"]
     # known by hand: Middle (T2) went to the government, North Middle (T5) to the SDF
-    changed = page.evaluate("ControlMap.instances[1].payload.districts.map(d => d[0])"
-                            ".filter(id => ControlMap.instances[1].styleOf(id).changed)")
+    changed = page.evaluate(
+        "ControlMap.instances[1].payload.districts.map(d => d[0])"
+        ".filter(id => ControlMap.instances[1].styleOf(id).changed)"
+    )
     assert sorted(changed) == ["T2", "T5"]
     rows = page.evaluate("[...document.querySelectorAll('.cm-changes tbody tr')].map(r => r.innerText)")
     assert any("Middle" in r and "Alpha report" in r for r in rows)
@@ -274,6 +349,10 @@ def test_compare_two_days_side_by_side_with_the_changes_and_their_sources(offlin
 
 
 def test_compare_refuses_days_in_the_wrong_order(tiny_dir, tmp_path, capsys):
-    assert snapshot.main(["--data", str(tiny_dir), "--compare", "2016-11-29", "2016-11-15", "--html",
-                          str(tmp_path / "c.html")]) == 2
+    assert (
+        snapshot.main(
+            ["--data", str(tiny_dir), "--compare", "2016-11-29", "2016-11-15", "--html", str(tmp_path / "c.html")]
+        )
+        == 2
+    )
     assert "must come before the second" in capsys.readouterr().err and not (tmp_path / "c.html").exists()

@@ -34,27 +34,66 @@ def hostile_dir(tmp: Path) -> Path:
     feats = tiny_features()
     for f in feats:
         p = f["properties"]
-        p.update({"name": f"{p['name']} {HOSTILE}", "name_ar": f"{p['name_ar']} {HOSTILE}",
-                  "aliases": [HOSTILE], "geometry_source": HOSTILE})
+        p.update(
+            {
+                "name": f"{p['name']} {HOSTILE}",
+                "name_ar": f"{p['name_ar']} {HOSTILE}",
+                "aliases": [HOSTILE],
+                "geometry_source": HOSTILE,
+            }
+        )
     events = "event_id,date,district,controller,share,source,precision,place,claimant,note\n"
     for line in TINY_EVENTS.splitlines()[1:]:
         cells = line.split(",")
         events += ",".join([*cells[:-1], csv_cell(HOSTILE), csv_cell(HOSTILE), csv_cell(HOSTILE)]) + "\n"
-    sources = ("key,title,publisher,date,url,stance\n"
-               f'alpha,{csv_cell(HOSTILE)},{csv_cell(HOSTILE)},2016-12-01,'
-               f'"https://example.org/""><img src=x onerror=window.__xss=5>",{csv_cell(HOSTILE)}\n'
-               f"beta,{csv_cell(HOSTILE)},{csv_cell(HOSTILE)},,,{csv_cell(HOSTILE)}\n")
+    sources = (
+        "key,title,publisher,date,url,stance\n"
+        f"alpha,{csv_cell(HOSTILE)},{csv_cell(HOSTILE)},2016-12-01,"
+        f'"https://example.org/""><img src=x onerror=window.__xss=5>",{csv_cell(HOSTILE)}\n'
+        f"beta,{csv_cell(HOSTILE)},{csv_cell(HOSTILE)},,,{csv_cell(HOSTILE)}\n"
+    )
     folder = write_data(tmp, features=feats, events=events, sources=sources)
     line = [[37.135, 36.195], [37.155, 36.205]]
-    routes = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
-        "id": "R1", "name": HOSTILE, "note": HOSTILE, "source": "alpha", "location_precision": HOSTILE,
-        "direction": HOSTILE, "active_from": "2016-11-15", "active_to": "2016-12-22",
-        "status": [{"from": "2016-11-15", "to": None, "status": "in use"}]},
-        "geometry": {"type": "LineString", "coordinates": line}}]}
-    cps = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
-        "id": "C1", "name": HOSTILE, "kind": HOSTILE, "operator": HOSTILE, "note": HOSTILE, "source": "alpha",
-        "location_precision": HOSTILE, "active_from": "2016-11-15", "active_to": "2016-12-22"},
-        "geometry": {"type": "Point", "coordinates": [37.145, 36.2]}}]}
+    routes = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {
+                    "id": "R1",
+                    "name": HOSTILE,
+                    "note": HOSTILE,
+                    "source": "alpha",
+                    "location_precision": HOSTILE,
+                    "direction": HOSTILE,
+                    "active_from": "2016-11-15",
+                    "active_to": "2016-12-22",
+                    "status": [{"from": "2016-11-15", "to": None, "status": "in use"}],
+                },
+                "geometry": {"type": "LineString", "coordinates": line},
+            }
+        ],
+    }
+    cps = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {
+                    "id": "C1",
+                    "name": HOSTILE,
+                    "kind": HOSTILE,
+                    "operator": HOSTILE,
+                    "note": HOSTILE,
+                    "source": "alpha",
+                    "location_precision": HOSTILE,
+                    "active_from": "2016-11-15",
+                    "active_to": "2016-12-22",
+                },
+                "geometry": {"type": "Point", "coordinates": [37.145, 36.2]},
+            }
+        ],
+    }
     (folder / "routes.geojson").write_text(json.dumps(routes), encoding="utf-8")
     (folder / "checkpoints.geojson").write_text(json.dumps(cps), encoding="utf-8")
     return folder
@@ -136,6 +175,10 @@ def test_app_shows_hostile_text_literally_and_runs_nothing(hostile_app, offline_
     texts = " ".join(f.evaluate("() => document.body.innerText") for f in page.frames)
     assert "${window.__xss=2}" in texts and "[link](javascript:window.__xss=7)" in page.inner_text(".day-events")
     for f in page.frames:
-        assert f.locator("a[href]").evaluate_all("as => as.filter(a => "
-                                                 "!/^(https?:|#|\\/)/.test(a.getAttribute('href'))).length") == 0
+        assert (
+            f.locator("a[href]").evaluate_all(
+                "as => as.filter(a => !/^(https?:|#|\\/)/.test(a.getAttribute('href'))).length"
+            )
+            == 0
+        )
     assert_nothing_ran(page, min_elements=6)

@@ -42,21 +42,28 @@ def convert(src: dict) -> dict:
         geom = orient(shape(f["geometry"]), sign=1.0)  # RFC 7946: outer rings counter-clockwise
         aliases = [
             _clean(p.get(k))
-            for k in ("neighborhoodrefname", "neighborhoodaltname1_en", "neighborhoodaltname2_en",
-                      "neighborhoodaltname1_ar", "neighborhoodaltname2_ar")
+            for k in (
+                "neighborhoodrefname",
+                "neighborhoodaltname1_en",
+                "neighborhoodaltname2_en",
+                "neighborhoodaltname1_ar",
+                "neighborhoodaltname2_ar",
+            )
         ]
         g = mapping(geom)
-        features.append({
-            "type": "Feature",
-            "properties": {
-                "id": p["neighborhoodpcode"],
-                "name": _clean(p["neighborhoodname_en"]),
-                "name_ar": _clean(p["neighborhoodname_ar"]),
-                "aliases": [a for a in aliases if a],
-                "geometry_source": GEOMETRY_SOURCE,
-            },
-            "geometry": {"type": g["type"], "coordinates": _round(json.loads(json.dumps(g["coordinates"])))},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "id": p["neighborhoodpcode"],
+                    "name": _clean(p["neighborhoodname_en"]),
+                    "name_ar": _clean(p["neighborhoodname_ar"]),
+                    "aliases": [a for a in aliases if a],
+                    "geometry_source": GEOMETRY_SOURCE,
+                },
+                "geometry": {"type": g["type"], "coordinates": _round(json.loads(json.dumps(g["coordinates"])))},
+            }
+        )
     features.sort(key=lambda f: f["properties"]["id"])
     return {"type": "FeatureCollection", "features": features}
 
