@@ -188,7 +188,7 @@ def words(lang: str, settings: Settings) -> dict[str, str]:
     out |= {f"means_{k}": v for k, v in STATE_MEANINGS[lang].items()}
     place = settings.text("place", lang)
     out["map_label"] = out["map_label"].format(place=place) if place else out["map_label_plain"]
-    del out["map_label_plain"]
+    del out["map_label_plain"], out["title_tail"]
     out["credit"] = settings.text("credit", lang)
     if settings.first and settings.last:
         out["title"] = default_title(lang, settings.first, settings.last, settings)
