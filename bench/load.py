@@ -109,7 +109,7 @@ async def session(browser, url: str, run: Run, name: str) -> None:
     loaded = False
     try:
         t0 = time.time()
-        await page.goto(url, timeout=120_000)
+        await page.goto(url, timeout=240_000, wait_until="commit")
         frame = await map_frame(page, 240)
         run.load_ms.append((time.time() - t0) * 1000)
         loaded = True
