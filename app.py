@@ -51,7 +51,7 @@ APP_MAP_JS = HERE / "layers" / "assets" / "app_map.js"
 
 def pages() -> list:
     """The app's pages: the map, plus the edit page only when the operator turned editing on
-    (``-- --enable-editing`` or ``ALEPPO_EDITING=1``). Otherwise no route to the edit page exists."""
+    (``-- --enable-editing`` or ``MAP_EDITING=1``). Otherwise no route to the edit page exists."""
     listed = [st.Page(main, title="Map", default=True)]
     if editing_enabled(sys.argv[1:]):
         listed.append(st.Page(HERE / "pages" / "edit.py", title="Edit the data", url_path="edit"))

@@ -22,21 +22,21 @@ DATA_FILES = (
     C.LANDMARKS_FILE,
 )
 #: Environment variable that turns editing on, like ``--enable-editing``.
-EDITING_ENV = "ALEPPO_EDITING"
+EDITING_ENV = "MAP_EDITING"
 
 
 def data_dir_from_argv(argv: list[str], default: Path) -> Path:
-    """``--data DIR`` from a command line (``streamlit run app.py -- --data DIR``), else $ALEPPO_DATA,
+    """``--data DIR`` from a command line (``streamlit run app.py -- --data DIR``), else $MAP_DATA,
     else ``default``."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--data", default=None)
     args, _ = parser.parse_known_args(argv)
-    return Path(args.data or os.environ.get("ALEPPO_DATA") or default).resolve()
+    return Path(args.data or os.environ.get("MAP_DATA") or default).resolve()
 
 
 def editing_enabled(argv: list[str], environ: Mapping[str, str] = os.environ) -> bool:
     """True when the operator turned editing on: ``--enable-editing`` on the app's command line
-    (``streamlit run app.py -- --enable-editing``) or ``ALEPPO_EDITING=1`` in the environment."""
+    (``streamlit run app.py -- --enable-editing``) or ``MAP_EDITING=1`` in the environment."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--enable-editing", action="store_true")
     args, _ = parser.parse_known_args(argv)

@@ -1,6 +1,6 @@
 """Editing page: add or change districts from a GeoJSON export, and fix or add events.
 
-Off unless the operator turns editing on (``-- --enable-editing`` or ``ALEPPO_EDITING=1``); then
+Off unless the operator turns editing on (``-- --enable-editing`` or ``MAP_EDITING=1``); then
 it asks for the password kept in Streamlit's secrets as ``edit_password``. Every save is validated
 first and written safely (``geo.store.atomic_write``): a temporary file beside the target, fsync,
 a ``.bak`` of the previous version, and a refusal when the file changed on disk since this page

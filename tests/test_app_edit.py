@@ -112,8 +112,8 @@ def admit(at: AppTest, password: str = PASSWORD) -> AppTest:
 @pytest.fixture
 def folder(tmp_path, monkeypatch) -> Path:
     folder = shutil.copytree(write_synthetic(tmp_path / "src", 5), tmp_path / "data")
-    monkeypatch.setenv("ALEPPO_DATA", str(folder))
-    monkeypatch.setenv("ALEPPO_EDITING", "1")
+    monkeypatch.setenv("MAP_DATA", str(folder))
+    monkeypatch.setenv("MAP_EDITING", "1")
     return folder
 
 
@@ -155,7 +155,7 @@ def save_events(at: AppTest) -> AppTest:
 
 
 def test_editing_is_off_unless_the_operator_turns_it_on(folder, monkeypatch):
-    monkeypatch.delenv("ALEPPO_EDITING")
+    monkeypatch.delenv("MAP_EDITING")
     at = AppTest.from_file(EDIT_PAGE, default_timeout=60)
     at.secrets["edit_password"] = PASSWORD
     at.run()

@@ -18,7 +18,7 @@ from conftest import TINY_EVENTS, TINY_SOURCES  # noqa: E402
 
 @pytest.fixture
 def app(tiny_dir, monkeypatch):
-    monkeypatch.setenv("ALEPPO_DATA", str(tiny_dir))
+    monkeypatch.setenv("MAP_DATA", str(tiny_dir))
     return AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
 
 
@@ -53,7 +53,7 @@ def test_date_query_opens_that_day(app):
     ],
 )
 def test_a_bad_date_in_the_link_says_so(tiny_dir, monkeypatch, raw, notice):
-    monkeypatch.setenv("ALEPPO_DATA", str(tiny_dir))
+    monkeypatch.setenv("MAP_DATA", str(tiny_dir))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.query_params["date"] = raw
     at.run()
