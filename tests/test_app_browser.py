@@ -186,7 +186,7 @@ def test_basemap_change_keeps_the_day_and_the_view(server, offline_page):
     while (new := map_frame(page)) == frame or not new.evaluate(f"() => {VIEW}.status !== undefined"):
         assert time.time() < deadline
         page.wait_for_timeout(200)
-    new.wait_for_function(f"() => {VIEW}.isoDay() === '2016-12-16' && {VIEW}.map.getZoom() === 15")
+    new.wait_for_function(f"() => {VIEW}.isoDay() === '2016-12-16' && {VIEW}.map.getZoom() === 15", timeout=60000)
     assert "basemap=streets" in page.url
 
 

@@ -87,7 +87,7 @@ def test_drawn_district_is_previewed_applied_and_drawn_on_the_map(server, data, 
     n_before = len(fills(open_map(page, server + "/?date=2016-11-20&basemap=none")))
     open_edit(page, server)
     page.locator('input[type="file"]').set_input_files(str(path))
-    page.get_by_text("add X0900 (Drawn Quarter)").wait_for(timeout=30000)
+    page.get_by_text("add X0900 (Drawn Quarter)").wait_for(timeout=60000)
     page.get_by_text("rewound counter-clockwise", exact=False).wait_for(timeout=30000)  # the rewind is reported
     preview = frame_with(page, ".leaflet-interactive")
     assert preview.locator(".leaflet-interactive").count() >= n_before + 1
