@@ -186,7 +186,11 @@ def test_basemap_change_keeps_the_day_and_the_view(server, offline_page):
     while (new := map_frame(page)) == frame or not new.evaluate(f"() => {VIEW}.status !== undefined"):
         assert time.time() < deadline
         page.wait_for_timeout(200)
-    new.wait_for_function(f"() => {VIEW}.isoDay() === '2016-12-16' && {VIEW}.map.getZoom() === 15", timeout=60000)
+    try:
+        new.wait_for_function(f"() => {VIEW}.isoDay() === '2016-12-16' && {VIEW}.map.getZoom() === 15", timeout=30000)
+    except Exception as exc:  # noqa: BLE001 - say what the new map shows instead
+        shown = new.evaluate(f"() => [{VIEW}.isoDay(), {VIEW}.map.getZoom()]")
+        raise AssertionError(f"the new map shows {shown}, not 16 Dec at zoom 15; frames: {page.frames}") from exc
     assert "basemap=streets" in page.url
 
 

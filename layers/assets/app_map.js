@@ -5,6 +5,9 @@
 // the page-wide keys (, . k) to the map.
 
 var REPORT_MS = 120;   // a burst of steps reports once, when the reader pauses
+// The reader's view outlives a remount: Streamlit may drop the component while a rerun builds
+// another page (a new basemap), and the new page opens where the old one was.
+var kept = {};
 
 function mapOf(frame) {
   var w = frame.contentWindow;
@@ -27,9 +30,11 @@ function build(root, state, data, setStateValue) {
       var view = mapOf(frame);
       if (!view) { return; }
       state.view = view;
-      var i = view.days.indexOf(state.day || data.start);
-      if (i >= 0) { view.setDay(i, true); }
-      if (state.center) { view.map.setView(state.center, state.zoom, {animate: false}); }
+      var i = [state.day, kept.day, data.start].map(function (d) { return view.days.indexOf(d); })
+        .filter(function (j) { return j >= 0; })[0];
+      if (i !== undefined) { view.setDay(i, true); }
+      var center = state.center || kept.center, zoom = state.zoom || kept.zoom;
+      if (center) { view.map.setView(center, zoom, {animate: false}); }
       var timer = null;
       view.onChange(function (kind) {
         if (kind !== 'day') { return; }
@@ -61,7 +66,9 @@ function fitHeight(state, height) {
 function teardown(state) {
   if (state.resize) { state.resize.disconnect(); }
   if (state.view) {
-    state.center = state.view.map.getCenter(); state.zoom = state.view.map.getZoom();
+    state.center = kept.center = state.view.map.getCenter();
+    state.zoom = kept.zoom = state.view.map.getZoom();
+    kept.day = state.view.isoDay();
   }
   if (state.frame) { state.frame.remove(); }
   state.frame = state.view = state.resize = null;
