@@ -278,13 +278,20 @@ def disputed_band(digest: str, day: dt.date, _bundle: Bundle) -> pd.DataFrame:
     return band(_bundle.timeline.control_on(day), _bundle.areas_km2)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def areas_spec(digest: str, day: dt.date, _bundle: Bundle) -> dict:
-    """Vega-Lite spec of the areas chart for ``day``: built once per data content and day (altair's
-    schema validation costs tens of ms, which every slider step would otherwise pay)."""
+@st.cache_data(max_entries=8, show_spinner=False)
+def areas_base_spec(digest: str, _bundle: Bundle) -> dict:
+    """Vega-Lite spec of the areas chart, built and validated once per data content (altair's
+    schema validation costs a few hundred ms on large data, which no step should pay)."""
     from layers import charts
 
-    return charts.areas_chart(area_table(digest, _bundle), day, _bundle.ds.settings).to_dict()
+    return charts.areas_chart(area_table(digest, _bundle), _bundle.ds.settings).to_dict()
+
+
+def areas_spec(digest: str, day: dt.date, bundle: Bundle) -> dict:
+    """The areas chart with the rule on ``day``."""
+    from layers import charts
+
+    return charts.day_rule(areas_base_spec(digest, bundle), day)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

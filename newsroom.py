@@ -49,12 +49,12 @@ def compare_outputs(
     return html, compare_csv(_ds, _tl, d1, d2), change_rows(_ds, _tl, d1, d2, "en")
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def day_text(digest: str, day: dt.date, _ds: Dataset, _tl: Timeline) -> tuple[str, str]:
-    """The day's caption and text alternative (``geo.describe``)."""
-    from geo.describe import alt_text, caption
+@st.cache_data(max_entries=16, show_spinner=False)
+def alt_text(digest: str, day: dt.date, _ds: Dataset, _tl: Timeline) -> str:
+    """The day's text alternative (``geo.describe``), written when a PNG is made."""
+    from geo.describe import alt_text as write
 
-    return caption(_ds, _tl, day), alt_text(_ds, _tl, day)
+    return write(_ds, _tl, day)
 
 
 def show_share(ds: Dataset, tl: Timeline, digest: str, day: dt.date, basemap: str) -> None:
@@ -86,7 +86,7 @@ def show_share(ds: Dataset, tl: Timeline, digest: str, day: dt.date, basemap: st
         if st.button("Make PNG"):
             st.download_button("Download PNG", snapshot_png(html), f"{name}.png", "image/png")
             st.download_button(
-                "Download the PNG's text alternative", day_text(digest, day, ds, tl)[1], f"{name}.txt", "text/plain"
+                "Download the PNG's text alternative", alt_text(digest, day, ds, tl), f"{name}.txt", "text/plain"
             )
 
 
@@ -175,12 +175,18 @@ def show_data(ds: Dataset, tl: Timeline, digest: str, day: dt.date) -> None:
                 )
 
 
-def show_about(ds: Dataset, tl: Timeline) -> None:
-    """How the map is made, generated from the data (``geo.describe.about``), as plain text."""
+@st.cache_data(max_entries=8, show_spinner=False)
+def about_sections(digest: str, _ds: Dataset, _tl: Timeline) -> list[dict]:
+    """How the map is made (``geo.describe.about``): once per data content, not on every step."""
     from geo.describe import about
 
+    return about(_ds, tl=_tl)
+
+
+def show_about(ds: Dataset, tl: Timeline, digest: str) -> None:
+    """How the map is made, generated from the data, as plain text."""
     with st.expander("About this map"):
-        for section in about(ds, tl=tl):
+        for section in about_sections(digest, ds, tl):
             st.markdown(f"**{_plain(section['heading'])}**")
             for paragraph in section["paragraphs"]:
                 st.text(paragraph)
@@ -192,11 +198,10 @@ def _plain(text: str) -> str:
 
 
 def show(ds: Dataset, tl: Timeline, digest: str, day: dt.date, basemap: str) -> None:
-    """Every publishing section, under the panels."""
-    caption, _alt = day_text(digest, day, ds, tl)
-    st.caption(caption)
+    """Every publishing section, under the panels. The day's caption is on the map itself (its
+    footer), so a step costs no text generation here."""
     show_share(ds, tl, digest, day, basemap)
     show_compare(ds, tl, digest, day)
     show_cite(ds, tl, day)
     show_data(ds, tl, digest, day)
-    show_about(ds, tl)
+    show_about(ds, tl, digest)

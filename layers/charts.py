@@ -61,9 +61,9 @@ def _colour_scale(settings: Settings) -> alt.Scale:
     return alt.Scale(domain=[label(c, "en", settings) for c in rows], range=[by_row[c] for c in rows])
 
 
-def areas_chart(table: pd.DataFrame, day: dt.date, settings: Settings) -> alt.LayerChart:
-    """Each side's km² per day as a band (sourced only … with inferred) and a line (with inferred),
-    with a rule on the chosen day; sides, labels and colours from the settings."""
+def areas_chart(table: pd.DataFrame, settings: Settings) -> alt.LayerChart:
+    """Each side's km² per day as a band (sourced only … with inferred) and a line (with inferred);
+    sides, labels and colours from the settings. The chosen day's rule is added by ``day_rule``."""
     sides = settings.side_ids
     data = table[table["controller"].isin((*sides, "disputed"))].assign(
         side=lambda f: f["controller"].map(lambda c: label(c, "en", settings))
@@ -92,12 +92,17 @@ def areas_chart(table: pd.DataFrame, day: dt.date, settings: Settings) -> alt.La
             ],
         )
     )
-    rule = (
-        alt.Chart(pd.DataFrame({"day": [pd.Timestamp(day)]}))
-        .mark_rule(color="#000", strokeDash=[4, 3])
-        .encode(x="day:T")
-    )
-    return (band + lines + rule).properties(height=220)
+    return (band + lines).properties(height=220)
+
+
+def day_rule(spec: dict, day: dt.date) -> dict:
+    """The areas chart's Vega-Lite ``spec`` (``areas_chart(...).to_dict()``) with a dashed rule on
+    ``day``. The spec is built and validated once per data set; a step only adds this layer."""
+    rule = {
+        "mark": {"type": "rule", "color": "#000", "strokeDash": [4, 3]},
+        "encoding": {"x": {"datum": {"year": day.year, "month": day.month, "date": day.day}, "type": "temporal"}},
+    }
+    return {**spec, "layer": [*spec["layer"], rule]}
 
 
 def evacuation_chart(evac: pd.DataFrame, sources: pd.DataFrame, measure: str) -> alt.Chart:

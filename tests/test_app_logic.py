@@ -155,7 +155,6 @@ def test_cite_this_view_and_about_come_from_the_record(app):
     assert not app.exception
     cite = next(c.value for c in app.code if "Data version" in c.value)
     assert "Map for 20 November 2016" in cite and "Accessed" in cite  # (no address in a test run: no link)
-    assert any("Middle" in c.value for c in app.caption)  # the day's caption: the government took a third of it
     assert any("How a day's state is decided" in m.value for m in app.markdown)
 
 

@@ -194,8 +194,9 @@
     function placeLabels() {
       if (!sized()) { return; }
       var size = map.getSize(), taken = [];
+      // Read every size before writing any visibility: one layout, not one per label.
+      labels.forEach(function (o) { if (!o.w) { o.w = o.node.offsetWidth; o.h = o.node.offsetHeight; } });
       labels.forEach(function (o) {
-        if (!o.w) { o.w = o.node.offsetWidth; o.h = o.node.offsetHeight; }
         var p = map.latLngToContainerPoint(o.m.getLatLng());
         var r = [p.x - o.w / 2 - 2, p.y - o.h / 2 - 1, p.x + o.w / 2 + 2, p.y + o.h / 2 + 1];
         var fits = o.w > 0 && r[0] >= 0 && r[1] >= 0 && r[2] <= size.x && r[3] <= size.y &&
