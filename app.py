@@ -287,13 +287,6 @@ def areas_base_spec(digest: str, _bundle: Bundle) -> dict:
     return charts.areas_chart(area_table(digest, _bundle), _bundle.ds.settings).to_dict()
 
 
-def areas_spec(digest: str, day: dt.date, bundle: Bundle) -> dict:
-    """The areas chart with the rule on ``day``."""
-    from layers import charts
-
-    return charts.day_rule(areas_base_spec(digest, bundle), day)
-
-
 @st.cache_data(max_entries=32, show_spinner=False)
 def evacuation_spec(digest: str, measure: str, _bundle: Bundle) -> dict:
     """Vega-Lite spec of the evacuation chart for one measure (it does not depend on the day)."""
@@ -317,7 +310,7 @@ def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
             "reports give it; who claims what:"
         )
         st.html(panel.disputed_html(disputed_band(digest, day, bundle), bundle.names))
-        st.vega_lite_chart(spec=areas_spec(digest, day, bundle), width="stretch")
+        st.vega_lite_chart(spec=charts.day_rule(areas_base_spec(digest, bundle), day), width="stretch")
     with middle:
         st.subheader(f"Events on {day:%d %b %Y}")
         events = panel.day_events(bundle.ds.events, day)

@@ -148,6 +148,19 @@ TIMER = f"""() => {{
 }}"""
 
 
+#: When each heading first showed, on the app's page clock (a mutation observer and the next
+#: frame, so the wait does not poll the page's text while it renders).
+SEEN = """() => {
+    window.__seen = {};
+    new MutationObserver(() => requestAnimationFrame(() => {
+        for (const h of document.querySelectorAll('h3')) {
+            const t = h.textContent.trim();
+            if (!(t in window.__seen)) window.__seen[t] = performance.timeOrigin + performance.now();
+        }
+    })).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
 def steps(browser, url: str, n: int) -> dict:
     """Step times, messages sent to the server per step, and when the panels catch up."""
     page = open_page(browser)
@@ -166,15 +179,16 @@ def steps(browser, url: str, n: int) -> dict:
     times = frame.evaluate("() => window.__steps")
     burst_msgs = len(sent) - before
     page.wait_for_timeout(1500)
+    page.evaluate(SEEN)
     catch = []
     for _ in range(5):
         day = frame.evaluate(f"() => {VIEW}.day()")
         page.keyboard.press("ArrowRight" if day < 20 else "ArrowLeft")
         t0 = frame.evaluate("() => performance.timeOrigin + window.__t0")
         label = frame.evaluate(f"() => {VIEW}.isoDay()")
-        want = time.strftime("%d %b %Y", time.strptime(label, "%Y-%m-%d"))
-        page.get_by_text(f"Area held, {want}").wait_for(timeout=30000)
-        catch.append(page.evaluate("() => performance.timeOrigin + performance.now()") - t0)
+        want = "Area held, " + time.strftime("%d %b %Y", time.strptime(label, "%Y-%m-%d"))
+        page.wait_for_function(f"() => window.__seen[{want!r}]", timeout=30000, polling=100)
+        catch.append(page.evaluate(f"() => window.__seen[{want!r}]") - t0)
         page.wait_for_timeout(800)
     page.context.close()
     return {"times": times, "burst_msgs": burst_msgs, "catch": catch}

@@ -95,14 +95,22 @@ def areas_chart(table: pd.DataFrame, settings: Settings) -> alt.LayerChart:
     return (band + lines).properties(height=220)
 
 
+#: The name of the areas chart's one-row dataset that holds the chosen day.
+DAY_DATASET = "chosen_day"
+
+
 def day_rule(spec: dict, day: dt.date) -> dict:
     """The areas chart's Vega-Lite ``spec`` (``areas_chart(...).to_dict()``) with a dashed rule on
-    ``day``. The spec is built and validated once per data set; a step only adds this layer."""
+    ``day``. The day is a one-row named dataset, so the chart's spec (its layers, encodings and
+    scales) is the same on every day: the app sends the new row and the browser swaps it in,
+    without building the chart again. The base spec is built and validated once per data set."""
     rule = {
+        "data": {"name": DAY_DATASET},
         "mark": {"type": "rule", "color": "#000", "strokeDash": [4, 3]},
-        "encoding": {"x": {"datum": {"year": day.year, "month": day.month, "date": day.day}, "type": "temporal"}},
+        "encoding": {"x": {"field": "day", "type": "temporal"}},
     }
-    return {**spec, "layer": [*spec["layer"], rule]}
+    datasets = {**spec.get("datasets", {}), DAY_DATASET: [{"day": day.isoformat()}]}
+    return {**spec, "layer": [*spec["layer"], rule], "datasets": datasets}
 
 
 def evacuation_chart(evac: pd.DataFrame, sources: pd.DataFrame, measure: str) -> alt.Chart:

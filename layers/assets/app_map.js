@@ -4,7 +4,7 @@
 // this module only reports the reader's day to Streamlit (for ?date= and the panels) and passes
 // the page-wide keys (, . k) to the map.
 
-var REPORT_MS = 120;   // a burst of steps reports once, when the reader pauses
+var REPORT_MS = 80;    // a burst of steps reports once, when the reader pauses
 // The reader's view outlives a remount: Streamlit may drop the component while a rerun builds
 // another page (a new basemap), and the new page opens where the old one was.
 var kept = {};
