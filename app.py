@@ -151,7 +151,7 @@ def build_page(digest: str, basemap: str, _bundle: Bundle) -> dict:
     tl = _bundle.timeline
     first, last = tl.days[0].date(), tl.days[-1].date()
     payload = build_payload(_bundle.ds, tl, tiles=basemap == "streets")
-    html = render_page(payload, title=default_title("en", first, last, _bundle.ds.settings), hash=False, sources=False)
+    html = render_page(payload, title=default_title("en", first, last, _bundle.ds.settings), sources=False)
     page = {
         "file": write_static("map", html),
         "first": first.isoformat(),

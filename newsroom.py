@@ -101,6 +101,8 @@ def show_compare(ds: Dataset, tl: Timeline, digest: str, day: dt.date) -> None:
         if d1 >= d2:
             st.info("Choose a first day before the second.")
             return
+        if not st.toggle("Show the comparison", key="cmp_show"):  # built when asked for, not on every visit
+            return
         title, byline = st.session_state.get("snap_title", ""), st.session_state.get("snap_byline", "")
         html, csv_text, rows = compare_outputs(digest, d1, d2, title, byline, ds, tl)
         st.iframe(html, height=PREVIEW_HEIGHT)  # the whole comparison page, every text escaped

@@ -37,6 +37,8 @@ LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 #: No network but loopback, without intercepting requests: names fail to resolve, addresses hit a dead proxy.
 OFFLINE_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--proxy-server=http://127.0.0.1:9"]
 VIEW = "ControlMap.instances[0]"
+#: The app names its map's frame (a comparison of two days on the page is another frame).
+MAP_FRAME = "control-map"
 READY = f"() => !!(window.ControlMap && {VIEW} && {VIEW}.readyAt)"
 
 
@@ -88,7 +90,7 @@ def map_frame(page, timeout_s: float = 120):
     """The frame holding the drawn map (the app shows the map's page in one frame)."""
     deadline = time.time() + timeout_s
     while time.time() < deadline:
-        for frame in page.frames[1:]:
+        for frame in [f for f in page.frames if f.name == MAP_FRAME]:
             try:
                 if frame.evaluate(READY):
                     return frame

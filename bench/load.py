@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.app_slider import LOCAL, OFFLINE_ARGS, READY, TIMER, VIEW, free_port, start_server
+from bench.app_slider import LOCAL, MAP_FRAME, OFFLINE_ARGS, READY, TIMER, VIEW, free_port, start_server
 from snapshot import CHROMIUM, CHROMIUM_ARGS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -89,7 +89,7 @@ async def map_frame(page, timeout_s: float):
     """The frame holding the drawn map."""
     deadline = time.time() + timeout_s
     while time.time() < deadline:
-        for frame in page.frames[1:]:
+        for frame in [f for f in page.frames if f.name == MAP_FRAME]:
             try:
                 if await frame.evaluate(READY):
                     return frame

@@ -22,6 +22,7 @@ N = 16
 pytestmark = pytest.mark.browser
 VIEW = "ControlMap.instances[0]"
 READY = f"() => !!(window.ControlMap && {VIEW} && {VIEW}.ready)"
+MAP_FRAME = "control-map"
 URL_DAY = "() => new URLSearchParams(location.search).get('date')"
 
 
@@ -76,10 +77,11 @@ def server(tmp_path_factory):
 
 
 def map_frame(page, timeout_s: float = 60):
-    """The frame holding the drawn map (the app mounts the snapshot page in one frame)."""
+    """The frame holding the app's drawn map (the app mounts the snapshot page in one frame, named
+    ``control-map``; a comparison of two days on the same page is another frame)."""
     deadline = time.time() + timeout_s
     while time.time() < deadline:
-        frames = [f for f in page.frames if f != page.main_frame]
+        frames = [f for f in page.frames if f.name == MAP_FRAME]
         for frame in frames:
             try:
                 if frame.evaluate(READY):
@@ -94,7 +96,7 @@ def open_map(page, url: str):
     """Open the app and wait for the drawn map; return its frame. Exactly one map on the page."""
     page.goto(url)
     frame = map_frame(page)
-    assert sum(1 for f in page.frames if f.evaluate("() => !!window.ControlMap")) == 1
+    assert sum(1 for f in page.frames if f.name == MAP_FRAME) == 1
     return frame
 
 
@@ -252,6 +254,7 @@ def test_compare_two_days_and_cite_the_view(server, offline_page):
     cite.wait_for(timeout=30000)
     assert "date=2016-12-16" in cite.inner_text() and "16 December 2016" in cite.inner_text()
     page.get_by_text("Compare two days").click()
+    page.get_by_text("Show the comparison").click()
     frame = None
     deadline = time.time() + 60
     while frame is None and time.time() < deadline:

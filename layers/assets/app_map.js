@@ -1,9 +1,10 @@
 // The app's map as a Streamlit v2 component: it shows the very page a snapshot is (the folium
-// plugin in layers/control_map.py), fetched once per data set and basemap from a static,
-// content-hashed file and shown in a same-origin frame. The map draws every day in the browser;
+// plugin in layers/control_map.py), a static, content-hashed file per data set and basemap,
+// in a same-origin frame. The map draws every day in the browser;
 // this module only reports the reader's day to Streamlit (for ?date= and the panels) and passes
 // the page-wide keys (, . k) to the map.
 
+var FRAME_NAME = 'control-map';  // the app's map frame (a comparison on the page is another)
 var REPORT_MS = 80;    // a burst of steps reports once, when the reader pauses
 // The reader's view outlives a remount: Streamlit may drop the component while a rerun builds
 // another page (a new basemap), and the new page opens where the old one was.
@@ -16,36 +17,34 @@ function mapOf(frame) {
 
 function build(root, state, data, setStateValue) {
   var frame = document.createElement('iframe');
+  frame.name = FRAME_NAME;
   frame.title = data.title;
   frame.style.cssText = 'width:100%;border:0;display:block;height:' + data.height + 'px;';
   root.appendChild(frame);
   state.frame = frame;
   state.url = data.url;
-  fetch(data.url).then(function (r) {
-    if (!r.ok) { throw new Error('map page ' + r.status); }
-    return r.text();
-  }).then(function (html) {
+  frame.addEventListener('load', function () {
     if (state.frame !== frame) { return; }
-    frame.addEventListener('load', function () {
-      var view = mapOf(frame);
-      if (!view) { return; }
-      state.view = view;
-      var i = [state.day, kept.day, data.start].map(function (d) { return view.days.indexOf(d); })
-        .filter(function (j) { return j >= 0; })[0];
-      if (i !== undefined) { view.setDay(i, true); }
-      var center = state.center || kept.center, zoom = state.zoom || kept.zoom;
-      if (center) { view.map.setView(center, zoom, {animate: false}); }
-      var timer = null;
-      view.onChange(function (kind) {
-        if (kind !== 'day') { return; }
-        state.day = view.isoDay();
-        clearTimeout(timer);
-        timer = setTimeout(function () { setStateValue('day', state.day); }, REPORT_MS);
-      });
-      fitHeight(state, data.height);
-    }, {once: true});
-    frame.srcdoc = html;
-  }).catch(function (err) { console.error('map:', err); });
+    var view = mapOf(frame);
+    if (!view) { console.error('map: the page at ' + data.url + ' did not draw'); return; }
+    state.view = view;
+    var i = [state.day, kept.day, data.start].map(function (d) { return view.days.indexOf(d); })
+      .filter(function (j) { return j >= 0; })[0];
+    if (i !== undefined && i !== view.day()) { view.setDay(i, true); }
+    var center = state.center || kept.center, zoom = state.zoom || kept.zoom;
+    if (center) { view.map.setView(center, zoom, {animate: false}); }
+    var timer = null;
+    view.onChange(function (kind) {
+      if (kind !== 'day') { return; }
+      state.day = view.isoDay();
+      clearTimeout(timer);
+      timer = setTimeout(function () { setStateValue('day', state.day); }, REPORT_MS);
+    });
+    fitHeight(state, data.height);
+  }, {once: true});
+  // The page is a static file of this server (text/html, same origin): the browser streams and
+  // caches it, and the map opens on the reader's day (#YYYY-MM-DD) without drawing another first.
+  frame.src = data.url + '#' + (state.day || kept.day || data.start);
 }
 
 // A wide frame has a fixed height (the page inside lays out to it); on a phone the page stacks
