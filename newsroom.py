@@ -59,7 +59,7 @@ def alt_text(digest: str, day: dt.date, _ds: Dataset, _tl: Timeline) -> str:
 
 def show_share(ds: Dataset, tl: Timeline, digest: str, day: dt.date, basemap: str) -> None:
     """Snapshot downloads (HTML, PNG and its text) with an editable title and byline; embed snippets."""
-    from snapshot import iframe_snippet
+    from layers.style import iframe_snippet
 
     with st.expander("Share or download this view"):
         title = st.text_input("Title on the snapshot", key="snap_title", placeholder="(a neutral title)")

@@ -25,7 +25,7 @@ from geo.load import Dataset, check_dataset
 from geo.timeline import Timeline, timeline_for
 from layers.control_map import render_page
 from layers.payload import build_payload
-from layers.style import TILES, escape_text
+from layers.style import TILES
 from layers.words import LANGS, default_title
 
 CHROMIUM = "/usr/bin/chromium"
@@ -159,14 +159,6 @@ def render_compare_html(
         dir="rtl" if lang == "ar" else "ltr",
     )
     return render_compare(before, after, changes, title=title, byline=byline, about=about(ds, lang, tl=timeline))
-
-
-def iframe_snippet(src: str, *, title: str, height: int = 600) -> str:
-    """An ``<iframe>`` to paste into an article; fits a desktop column and a 360-pixel phone."""
-    return (
-        f'<iframe src="{escape_text(src)}" title="{escape_text(title)}" width="100%" '
-        f'height="{int(height)}" style="border:0;max-width:100%;" loading="lazy"></iframe>'
-    )
 
 
 class SnapshotError(RuntimeError):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -43,8 +44,32 @@ def editing_enabled(argv: list[str], environ: Mapping[str, str] = os.environ) ->
     return args.enable_editing or environ.get(EDITING_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+#: The last digest of each data folder with the files' stat it was computed from: a rerun whose
+#: files have the same inode, size and change times (ctime moves on any write, even one that
+#: resets the modification time) reads nothing. A file changed in the last
+#: seconds is read every time (a coarse clock could give a same-size edit the same time stamp).
+_DIGESTS: dict[str, tuple[tuple, str]] = {}
+RACY_NS = 3_000_000_000
+
+
+def _stat_key(data_dir: Path) -> tuple:
+    key = []
+    for name in DATA_FILES:
+        try:
+            st = (Path(data_dir) / name).stat()
+            key.append((name, st.st_ino, st.st_size, max(st.st_mtime_ns, st.st_ctime_ns), st.st_mode))
+        except OSError as exc:
+            key.append((name, exc.errno))
+    return tuple(key)
+
+
 def data_digest(data_dir: Path) -> str:
-    """Hash of the content of every data file: the cache key for loaded data. Never raises."""
+    """Hash of the content of every data file: the cache key for loaded data. Never raises.
+    The files are read again only when one of them changed on disk (its stat differs)."""
+    stat = _stat_key(data_dir)
+    cached = _DIGESTS.get(str(data_dir))
+    if cached and cached[0] == stat:
+        return cached[1]
     h = hashlib.sha256()
     for name in DATA_FILES:
         h.update(name.encode())
@@ -54,4 +79,8 @@ def data_digest(data_dir: Path) -> str:
             h.update(b"\0missing")
         except OSError as exc:  # unreadable now (or a folder): check_dataset names the problem
             h.update(f"\0unreadable {exc.errno}".encode())
-    return h.hexdigest()
+    digest = h.hexdigest()
+    settled = all(len(k) < 4 or k[3] < time.time_ns() - RACY_NS for k in stat)
+    if settled and stat == _stat_key(data_dir):  # not changed while it was read
+        _DIGESTS[str(data_dir)] = (stat, digest)
+    return digest

@@ -93,3 +93,11 @@ def json_for_script(data: Any) -> str:
     for ch, rep in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(ch, rep)
     return text
+
+
+def iframe_snippet(src: str, *, title: str, height: int = 600) -> str:
+    """An ``<iframe>`` to paste into an article; fits a desktop column and a 360-pixel phone."""
+    return (
+        f'<iframe src="{escape_text(src)}" title="{escape_text(title)}" width="100%" '
+        f'height="{int(height)}" style="border:0;max-width:100%;" loading="lazy"></iframe>'
+    )

@@ -319,3 +319,28 @@ def test_import_reports_a_refused_save_in_one_line(tmp_path, tiny_dir):
     code, lines = run_import(export, tiny_dir, write=True)
     assert code == 1 and lines[-1].startswith("error: districts.geojson was not saved: its backup")
     assert _no_temps(tiny_dir)
+
+
+def test_data_digest_reads_settled_files_once_and_sees_every_change(tmp_path, monkeypatch):
+    from geo import files
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "events.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    old = 1_500_000_000
+    reads = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self.name) or real(self))
+    monkeypatch.setattr(files, "RACY_NS", 0)  # every file counts as settled at once
+    first = files.data_digest(data)
+    assert files.data_digest(data) == first and reads.count("events.csv") == 1  # settled: read once
+    # an edit in place of the same size, its modification time put back, is still seen (ctime moves)
+    (data / "events.csv").write_text("a,b\n1,3\n", encoding="utf-8")
+    os.utime(data / "events.csv", (old, old))
+    assert files.data_digest(data) != first
+    # with the real margin, a file written just now is read on every call until it settles
+    monkeypatch.setattr(files, "RACY_NS", 3_000_000_000)
+    (data / "events.csv").write_text("a,b\n1,4\n", encoding="utf-8")
+    fresh = files.data_digest(data)
+    (data / "events.csv").write_text("a,b\n1,5\n", encoding="utf-8")
+    assert files.data_digest(data) != fresh

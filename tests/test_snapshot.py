@@ -20,7 +20,8 @@ from geo.timeline import timeline_for
 from geo.vocabulary import states
 from layers.encode import COORD_SCALE, encode_polygonal
 from layers.payload import build_payload
-from snapshot import iframe_snippet, render_html
+from layers.style import iframe_snippet
+from snapshot import render_html
 
 EVIL = '<img src=x onerror="window.pwned=1">`${1}`\\</script><script>window.pwned=2</script>'
 
