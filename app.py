@@ -295,15 +295,31 @@ def evacuation_spec(digest: str, measure: str, _bundle: Bundle) -> dict:
     return charts.evacuation_chart(_bundle.ds.evacuation, _bundle.ds.sources, measure).to_dict()
 
 
+@st.cache_data(max_entries=512, show_spinner=False)
+def areas_day(digest: str, day: dt.date, _bundle: Bundle) -> pd.DataFrame:
+    """The day's areas table (``layers.charts.areas_on``), once per data content and day."""
+    from layers import charts
+
+    return charts.areas_on(area_table(digest, _bundle), day, _bundle.ds.settings).set_index("Side")
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def events_day(digest: str, day: dt.date, _bundle: Bundle) -> str:
+    """The day's events as escaped HTML (``layers.panel``), once per data content and day."""
+    from layers import panel
+
+    events = panel.day_events(_bundle.ds.events, day)
+    return panel.events_html(events, _bundle.names, _bundle.index, _bundle.ds.settings)
+
+
 def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
     """Under the map: areas that day and over time, the day's events, evacuation figures."""
     from layers import charts, panel
 
-    table = area_table(digest, bundle)
     left, middle, right = st.columns([4, 4, 3], gap="medium")
     with left:
         st.subheader(f"Area held, {day:%d %b %Y}")
-        st.table(charts.areas_on(table, day, bundle.ds.settings).set_index("Side"))
+        st.table(areas_day(digest, day, bundle))
         st.caption(
             "Sourced only: the districts the sources name; with inferred: every district, the "
             "editors' placements too. A disputed district counts for the side the sources' own "
@@ -313,9 +329,7 @@ def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
         st.vega_lite_chart(spec=charts.day_rule(areas_base_spec(digest, bundle), day), width="stretch")
     with middle:
         st.subheader(f"Events on {day:%d %b %Y}")
-        events = panel.day_events(bundle.ds.events, day)
-        # plain HTML (no Markdown), sanitised
-        st.html(panel.events_html(events, bundle.names, bundle.index, bundle.ds.settings))
+        st.html(events_day(digest, day, bundle))  # plain HTML (no Markdown), every text escaped
     evac = bundle.ds.evacuation
     if evac is not None and len(evac):
         with right:

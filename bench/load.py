@@ -44,10 +44,11 @@ STEP_TIMEOUT_MS = 20_000
 LOAD_TIMEOUT_S = 300
 REPORT_TIMEOUT_S = 30
 START = dt.date(2016, 11, 15)
-#: A burst: this many steps (a held key repeats about 20 times a second), then a pause to read.
+#: A burst: this many steps (a held key repeats about 20 times a second), then a pause to read
+#: (seconds, uniform; ``--read``): long enough to read a claim, a tooltip or the day's events.
 BURST_STEPS = (1, 8)
 STEP_S = 0.05
-READ_S = (0.5, 2.0)
+READ_S = (2.0, 8.0)
 #: The last section of the app's page (newsroom.show_about).
 LAST_SECTION = b"About this map"
 
@@ -87,7 +88,8 @@ class MemorySampler(threading.Thread):
 class Run:
     """Shared state of a run: results, and the start signal once every reader has its page."""
 
-    def __init__(self, readers: int, seconds: float, pid: int):
+    def __init__(self, readers: int, seconds: float, pid: int, read: tuple[float, float] = READ_S):
+        self.read = read
         self.repaints: list[float] = []  # browser readers: key press to repaint, ms
         self.panels: list[float] = []  # every reader: report to the areas heading for that day, ms
         self.steps = self.reports = 0
@@ -184,7 +186,7 @@ class LightReader:
                     await ws.send(self._rerun(day))
                     run.panels.append(await self._until(heading(day)))
                     run.reports += 1
-                    await asyncio.sleep(self.rng.uniform(*READ_S))
+                    await asyncio.sleep(self.rng.uniform(*run.read))
         except Exception as exc:  # noqa: BLE001 - every failure is a counted error, not a crash
             run.errors.append(f"{self.name}: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}")
             if not loaded:
@@ -235,7 +237,7 @@ async def browser_reader(browser, url: str, run: Run, name: str, seed: int) -> N
                     errors.append(f"{name}: no repaint within {STEP_TIMEOUT_MS} ms after step {steps}")
                     raise
                 await asyncio.sleep(STEP_S)
-            await asyncio.sleep(rng.uniform(*READ_S))
+            await asyncio.sleep(rng.uniform(*run.read))
         run.repaints.extend(await frame.evaluate("() => window.__steps"))
         run.steps += steps
         day = await frame.evaluate(f"() => {VIEW}.isoDay()")
@@ -248,10 +250,12 @@ async def browser_reader(browser, url: str, run: Run, name: str, seed: int) -> N
         await ctx.close()
 
 
-async def run_all(port: int, sessions: int, browsers: int, seconds: float, pid: int) -> Run:
+async def run_all(
+    port: int, sessions: int, browsers: int, seconds: float, pid: int, read: tuple[float, float] = READ_S
+) -> Run:
     from playwright.async_api import async_playwright
 
-    run = Run(sessions + browsers, seconds, pid)
+    run = Run(sessions + browsers, seconds, pid, read)
     url = f"http://127.0.0.1:{port}/?date={START.isoformat()}"
     readers = [LightReader(port, run, f"light{i}", i)() for i in range(sessions)]
     async with async_playwright() as pw:
@@ -272,6 +276,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--browsers", type=int, default=4, help="readers in Chromium, timing the repaint")
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--data", type=Path, default=REPO / "data")
+    ap.add_argument("--read", type=float, nargs=2, default=READ_S, metavar=("MIN", "MAX"), help="pause to read, s")
     args = ap.parse_args(argv)
     port = free_port()
     cores = sorted(os.sched_getaffinity(0))
@@ -288,7 +293,7 @@ def main(argv: list[str] | None = None) -> None:
         sampler = MemorySampler(server.pid)
         sampler.start()
         t0 = time.time()
-        result = asyncio.run(run_all(port, args.sessions, args.browsers, args.seconds, server.pid))
+        result = asyncio.run(run_all(port, args.sessions, args.browsers, args.seconds, server.pid, tuple(args.read)))
         elapsed = time.time() - t0
         sampler.stop()
         server_cpu = cpu_seconds(server.pid) - cpu0
@@ -301,7 +306,8 @@ def main(argv: list[str] | None = None) -> None:
     readers = args.sessions + args.browsers
     print(
         f"readers: {args.sessions} light (Streamlit's protocol) + {args.browsers} in Chromium, "
-        f"{elapsed:.0f} s, data {args.data}"
+        f"{elapsed:.0f} s, data {args.data}; bursts of {BURST_STEPS[0]}-{BURST_STEPS[1]} steps, "
+        f"then {args.read[0]:g}-{args.read[1]:g} s reading"
     )
     if result.load_ms:
         print(
