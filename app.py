@@ -341,7 +341,8 @@ def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
 
 def main() -> None:
     """Compose the page: the map first (from the page built for this data, even before the data is
-    loaded on a restarted server), then the figures."""
+    loaded on a restarted server), then the figures. A day the map reports reruns only the day's
+    part of the page (``day_view``, a fragment), not the whole script."""
     data_dir = data_dir_from_argv(sys.argv[1:], DEFAULT_DATA)
     from layers.words import short_title
 
@@ -350,29 +351,46 @@ def main() -> None:
     asked = str(st.query_params.get("basemap", "")).casefold()
     basemap = st.session_state.setdefault("basemap", asked if asked in BASEMAPS else "none")
     page, bundle, problems = cached_page(digest, basemap), None, []
+    # The same places in every run, so the map keeps its place (and its frame) between runs.
+    problems_box, slot = st.container(), st.container()
     if page is None:
         bundle, digest, problems = current_bundle(data_dir)
-        show_problems(problems, showing_old=bundle is not None)
+        with problems_box:
+            show_problems(problems, showing_old=bundle is not None)
         if bundle is None:
             st.stop()
         page = build_page(digest, basemap, bundle)
     days = (dt.date.fromisoformat(page["first"]), dt.date.fromisoformat(page["last"]))
     init_state(days)
     if st.session_state.get("date_notice"):
-        st.warning(st.session_state["date_notice"])
-    show_map(page, st.session_state["day"])
-    day = st.session_state["day"]
-    sync_url(day, basemap)
+        problems_box.warning(st.session_state["date_notice"])
     if not st.session_state.get("_painted"):
+        with slot:
+            day_view(page, None, digest, basemap)  # the map alone, first
         st.session_state["_painted"] = True
         time.sleep(FIRST_PAINT_S)
         st.rerun()
     st.sidebar.radio("Street map", list(BASEMAPS), format_func=BASEMAPS.get, key="basemap")
     if bundle is None:
         bundle, digest, problems = current_bundle(data_dir)
-        show_problems(problems, showing_old=bundle is not None)
+        with problems_box:
+            show_problems(problems, showing_old=bundle is not None)
         if bundle is None:
             st.stop()
+    with slot:
+        day_view(page, bundle, digest, basemap)
+
+
+@st.fragment
+def day_view(page: dict, bundle: Bundle | None, digest: str, basemap: str) -> None:
+    """The map and everything that depends on the day: the panels and the newsroom's sections
+    (without a ``bundle``, the map alone). When the map reports a day, Streamlit reruns this
+    function alone."""
+    day = st.session_state["day"]
+    show_map(page, day)
+    sync_url(day, basemap)
+    if bundle is None:
+        return
     show_panel(bundle, digest, day)
     newsroom.show(bundle.ds, bundle.timeline, digest, day, basemap)
 

@@ -120,7 +120,7 @@ class LightReader:
         self.port, self.run, self.name, self.rng = port, run, name, random.Random(seed)
         self.ws = None
         self.page_hash = ""
-        self.map_id = ""
+        self.map_id = self.fragment_id = ""
 
     def _rerun(self, day: dt.date | None):
         from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -133,6 +133,7 @@ class LightReader:
         rerun.context_info.locale = "en-US"
         rerun.context_info.url = f"http://127.0.0.1:{self.port}/"
         if day is not None:
+            rerun.fragment_id = self.fragment_id  # what the app's page sends for a widget in a fragment
             state = rerun.widget_states.widgets.add()
             state.id = self.map_id
             state.json_value = json.dumps({"day": day.isoformat()})
@@ -155,6 +156,7 @@ class LightReader:
                     raise RuntimeError("the app showed an error: " + msg.delta.new_element.exception.message)
                 if not self.map_id and (found := re.search(rb"\$\$ID-[0-9a-f]{32}-map", raw)):
                     self.map_id = found.group().decode()
+                    self.fragment_id = msg.delta.fragment_id  # a reported day reruns the map's fragment
                 if want in raw:
                     return (time.perf_counter() - t0) * 1000
 
