@@ -254,6 +254,10 @@ def test_compare_two_days_and_cite_the_view(server, offline_page):
     cite.wait_for(timeout=30000)
     assert "date=2016-12-16" in cite.inner_text() and "16 December 2016" in cite.inner_text()
     page.get_by_text("Compare two days").click()
+    # the page's first run has finished (its last section is drawn): a click that lands while the
+    # whole page still runs can be lost when Streamlit lets the fragment's rerun preempt that run
+    page.get_by_text("About this map").wait_for(timeout=30000)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30000)
     page.get_by_text("Show the comparison").click()
     frame = None
     deadline = time.time() + 60
