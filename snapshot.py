@@ -21,12 +21,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo.constants import LANGS
 from geo.load import Dataset, check_dataset
 from geo.timeline import Timeline, timeline_for
 from layers.control_map import render_page
 from layers.payload import build_payload
 from layers.style import TILES
-from layers.words import LANGS, default_title
+from layers.words import default_title
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

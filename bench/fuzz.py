@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from geo import constants as C
 from geo.cli import _emit, district_records
 from geo.districts import read_districts
+from geo.files import DATA_FILES
 from geo.importer import plan_import
 from geo.load import Dataset
 from geo.overlays import read_overlay
@@ -38,16 +39,7 @@ from geo.tables import read_evacuation, read_events, read_sources, read_table
 from geo.timeline import build_timeline
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-FILES = (
-    C.MAP_FILE,
-    C.DISTRICTS_FILE,
-    C.EVENTS_FILE,
-    C.SOURCES_FILE,
-    C.ROUTES_FILE,
-    C.CHECKPOINTS_FILE,
-    C.EVACUATION_FILE,
-    C.LANDMARKS_FILE,
-)
+FILES = DATA_FILES
 BUNDLED = {name: (DATA / name).read_bytes() for name in FILES}
 OVERLAYS = {C.ROUTES_FILE: "route", C.CHECKPOINTS_FILE: "checkpoint", C.LANDMARKS_FILE: "landmark"}
 #: Days on which a mutated data set that still loads is asked for every district's state.

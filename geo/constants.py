@@ -53,3 +53,38 @@ EVENT_OPTIONAL_COLUMNS: tuple[str, ...] = ("place", "claimant", "claim_kind", "c
 SOURCE_COLUMNS: tuple[str, ...] = ("key", "title", "publisher", "date", "url", "stance")
 DISTRICT_REQUIRED: tuple[str, ...] = ("id", "name")
 DISTRICT_RECOMMENDED: tuple[str, ...] = ("name_ar", "aliases", "geometry_source")
+
+#: The languages of every text the project writes (map, captions, exports).
+LANGS: tuple[str, ...] = ("en", "ar")
+#: Month names for written dates, in each of :data:`LANGS`.
+MONTHS = {
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    # Levantine month names, as used in Syria.
+    "ar": (
+        "كانون الثاني",
+        "شباط",
+        "آذار",
+        "نيسان",
+        "أيار",
+        "حزيران",
+        "تموز",
+        "آب",
+        "أيلول",
+        "تشرين الأول",
+        "تشرين الثاني",
+        "كانون الأول",
+    ),
+}

@@ -6,40 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-LANGS: tuple[str, ...] = ("en", "ar")
-
-MONTHS = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    # Levantine month names, as used in Syria.
-    "ar": (
-        "كانون الثاني",
-        "شباط",
-        "آذار",
-        "نيسان",
-        "أيار",
-        "حزيران",
-        "تموز",
-        "آب",
-        "أيلول",
-        "تشرين الأول",
-        "تشرين الثاني",
-        "كانون الأول",
-    ),
-}
-
+from geo.constants import LANGS, MONTHS
 
 W: dict[str, dict[str, str]] = {
     "en": {

@@ -9,9 +9,9 @@ import pandas as pd
 
 from geo.acled import acled_csv
 from geo.compare import compare_csv
+from geo.constants import LANGS
 from geo.datapackage import write_datapackage
 from geo.describe import about, text_file
-from geo.describe_words import LANGS
 from geo.exports import day_csv, day_geojson_text, intervals_csv, intervals_parquet
 from geo.load import Dataset
 from geo.tables import parse_date

@@ -9,41 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from geo.constants import MONTHS
 from geo.settings import Settings
-
-LANGS = ("en", "ar")
-
-MONTHS = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    # Levantine month names, as used in Syria.
-    "ar": (
-        "كانون الثاني",
-        "شباط",
-        "آذار",
-        "نيسان",
-        "أيار",
-        "حزيران",
-        "تموز",
-        "آب",
-        "أيلول",
-        "تشرين الأول",
-        "تشرين الثاني",
-        "كانون الأول",
-    ),
-}
 
 UI: dict[str, dict[str, str]] = {
     "en": {
