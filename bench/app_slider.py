@@ -50,9 +50,16 @@ def free_port() -> int:
 
 
 def start_server(
-    data: Path | None, port: int, script: Path = REPO / "app.py", prefix: list[str] | None = None
+    data: Path | None,
+    port: int,
+    script: Path = REPO / "app.py",
+    prefix: list[str] | None = None,
+    *,
+    app_args: tuple[str, ...] = (),
+    options: tuple[str, ...] = (),
 ) -> subprocess.Popen:
-    """Start ``streamlit run script`` on ``port`` (with ``--data``) and wait for its health check."""
+    """Start ``streamlit run script`` on ``port`` (with Streamlit ``options``, then ``--data`` and
+    ``app_args`` for the app) and wait for its health check."""
     cmd = [
         *(prefix or []),
         sys.executable,
@@ -73,17 +80,21 @@ def start_server(
         "--server.fileWatcherType",
         "none",
     ]
-    cmd += ["--", "--data", str(data)] if data else []
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("streamlit did not start: " + (proc.stderr.read().decode() if proc.stderr else ""))
+    cmd += [*options, "--", *(["--data", str(data)] if data else []), *app_args]
+    # stderr to a file, not a pipe: a server that logs a lot never blocks on it (the server keeps
+    # its own handle when ours closes)
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log)
+        deadline = time.time() + 60
+        while time.time() < deadline and proc.poll() is None:
+            try:
+                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).status == 200:
+                    return proc
+            except OSError:
+                time.sleep(0.05)
+        proc.kill()
+        log.seek(0)
+        raise RuntimeError("streamlit did not start: " + log.read().decode(errors="replace")[-2000:])
 
 
 def map_frame(page, timeout_s: float = 120):

@@ -239,6 +239,7 @@ async def browser_reader(browser, url: str, run: Run, name: str, seed: int) -> N
                     errors.append(f"{name}: no repaint within {STEP_TIMEOUT_MS} ms after step {steps}")
                     raise
                 await asyncio.sleep(STEP_S)
+            run.reports += 1  # the pause: the map reports the day and the server reruns the panels
             await asyncio.sleep(rng.uniform(*run.read))
         run.repaints.extend(await frame.evaluate("() => window.__steps"))
         run.steps += steps
@@ -317,8 +318,8 @@ def main(argv: list[str] | None = None) -> None:
             f"max {max(result.load_ms):.0f} ms ({len(result.load_ms)} of {readers} readers loaded)"
         )
     print(
-        f"scrubbing phase: {args.seconds:.0f} s; steps: {result.steps}, reports (pauses): {result.reports} "
-        f"by the light readers; errors: {len(result.errors)}"
+        f"scrubbing phase: {args.seconds:.0f} s; steps: {result.steps}, reports (pauses): {result.reports}; "
+        f"errors: {len(result.errors)}"
     )
     for e in result.errors[:10]:
         print(f"  {e}")

@@ -6,15 +6,12 @@ One Streamlit server per module on a free loopback port, on a small synthetic da
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from bench.app_slider import free_port, start_server
 from bench.synthetic import write_synthetic
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,44 +26,9 @@ URL_DAY = "() => new URLSearchParams(location.search).get('date')"
 def serve(data: Path, *app_args: str, options: tuple[str, ...] = ()):
     """Run the app on ``data`` (with ``app_args`` after ``--`` and Streamlit ``options``) on a free
     loopback port; yield its URL; stop it."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(REPO / "app.py"),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.enableStaticServing",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        *options,
-        "--",
-        "--data",
-        str(data),
-        *app_args,
-    ]
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).status == 200:
-                break
-        except OSError:
-            assert time.time() < deadline, "streamlit did not start"
-            time.sleep(0.2)
-    yield url
+    port = free_port()
+    proc = start_server(data, port, app_args=app_args, options=options)
+    yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(timeout=20)
 
