@@ -270,12 +270,15 @@ def show_problems(problems: list[Problem], showing_old: bool) -> None:
             st.text("\n".join(str(p) for p in warnings))
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def disputed_band(digest: str, day: dt.date, _bundle: Bundle) -> pd.DataFrame:
-    """The day's disputed ground with who claims what (``geo.areas.disputed_band``)."""
-    from geo.areas import disputed_band as band
+@st.cache_data(max_entries=512, show_spinner=False)
+def disputed_day(digest: str, day: dt.date, _bundle: Bundle) -> str:
+    """The day's disputed ground with who claims what (``geo.areas.disputed_band``), as escaped
+    HTML (``layers.panel``), once per data content and day."""
+    from geo.areas import disputed_band
+    from layers import panel
 
-    return band(_bundle.timeline.control_on(day), _bundle.areas_km2)
+    band = disputed_band(_bundle.timeline.control_on(day), _bundle.areas_km2)
+    return panel.disputed_html(band, _bundle.names)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -314,7 +317,7 @@ def events_day(digest: str, day: dt.date, _bundle: Bundle) -> str:
 
 def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
     """Under the map: areas that day and over time, the day's events, evacuation figures."""
-    from layers import charts, panel
+    from layers import charts
 
     left, middle, right = st.columns([4, 4, 3], gap="medium")
     with left:
@@ -325,7 +328,7 @@ def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
             "editors' placements too. A disputed district counts for the side the sources' own "
             "reports give it; who claims what:"
         )
-        st.html(panel.disputed_html(disputed_band(digest, day, bundle), bundle.names))
+        st.html(disputed_day(digest, day, bundle))
         st.vega_lite_chart(spec=charts.day_rule(areas_base_spec(digest, bundle), day), width="stretch")
     with middle:
         st.subheader(f"Events on {day:%d %b %Y}")

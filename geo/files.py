@@ -52,21 +52,26 @@ _DIGESTS: dict[str, tuple[tuple, str]] = {}
 RACY_NS = 3_000_000_000
 
 
-def _stat_key(data_dir: Path) -> tuple:
-    key = []
+def _stat_key(data_dir: Path) -> tuple[tuple, int]:
+    """What the data files look like on disk (inode, size, change time, mode; or the error), and
+    the newest change time among them, in ns."""
+    key, newest = [], 0
     for name in DATA_FILES:
         try:
             st = (Path(data_dir) / name).stat()
-            key.append((name, st.st_ino, st.st_size, max(st.st_mtime_ns, st.st_ctime_ns), st.st_mode))
         except OSError as exc:
             key.append((name, exc.errno))
-    return tuple(key)
+            continue
+        changed = max(st.st_mtime_ns, st.st_ctime_ns)
+        key.append((name, st.st_ino, st.st_size, changed, st.st_mode))
+        newest = max(newest, changed)
+    return tuple(key), newest
 
 
 def data_digest(data_dir: Path) -> str:
     """Hash of the content of every data file: the cache key for loaded data. Never raises.
     The files are read again only when one of them changed on disk (its stat differs)."""
-    stat = _stat_key(data_dir)
+    stat, newest = _stat_key(data_dir)
     cached = _DIGESTS.get(str(data_dir))
     if cached and cached[0] == stat:
         return cached[1]
@@ -80,7 +85,7 @@ def data_digest(data_dir: Path) -> str:
         except OSError as exc:  # unreadable now (or a folder): check_dataset names the problem
             h.update(f"\0unreadable {exc.errno}".encode())
     digest = h.hexdigest()
-    settled = all(len(k) < 4 or k[3] < time.time_ns() - RACY_NS for k in stat)
-    if settled and stat == _stat_key(data_dir):  # not changed while it was read
+    settled = newest < time.time_ns() - RACY_NS
+    if settled and stat == _stat_key(data_dir)[0]:  # not changed while it was read
         _DIGESTS[str(data_dir)] = (stat, digest)
     return digest

@@ -6,9 +6,10 @@
 
 var FRAME_NAME = 'control-map';  // the app's map frame (a comparison on the page is another)
 var REPORT_MS = 80;    // a burst of steps reports once, when the reader pauses
-// The reader's view outlives a remount: Streamlit may drop the component while a rerun builds
-// another page (a new basemap), and the new page opens where the old one was.
-var kept = {};
+// The reader's day and view, kept here so they outlive a remount: Streamlit may drop the
+// component while a rerun builds another page (a new basemap), and the new page opens where the
+// old one was. One map per page, so one record.
+var kept = {day: null, center: null, zoom: null};
 
 function mapOf(frame) {
   var w = frame.contentWindow;
@@ -28,23 +29,22 @@ function build(root, state, data, setStateValue) {
     var view = mapOf(frame);
     if (!view) { console.error('map: the page at ' + data.url + ' did not draw'); return; }
     state.view = view;
-    var i = [state.day, kept.day, data.start].map(function (d) { return view.days.indexOf(d); })
+    var i = [kept.day, data.start].map(function (d) { return view.days.indexOf(d); })
       .filter(function (j) { return j >= 0; })[0];
     if (i !== undefined && i !== view.day()) { view.setDay(i, true); }
-    var center = state.center || kept.center, zoom = state.zoom || kept.zoom;
-    if (center) { view.map.setView(center, zoom, {animate: false}); }
+    if (kept.center) { view.map.setView(kept.center, kept.zoom, {animate: false}); }
     var timer = null;
     view.onChange(function (kind) {
       if (kind !== 'day') { return; }
-      state.day = view.isoDay();
+      kept.day = view.isoDay();
       clearTimeout(timer);
-      timer = setTimeout(function () { setStateValue('day', state.day); }, REPORT_MS);
+      timer = setTimeout(function () { setStateValue('day', kept.day); }, REPORT_MS);
     });
     fitHeight(state, data.height);
   }, {once: true});
   // The page is a static file of this server (text/html, same origin): the browser streams and
   // caches it, and the map opens on the reader's day (#YYYY-MM-DD) without drawing another first.
-  frame.src = data.url + '#' + (state.day || kept.day || data.start);
+  frame.src = data.url + '#' + (kept.day || data.start);
 }
 
 // A wide frame has a fixed height (the page inside lays out to it); on a phone the page stacks
@@ -64,11 +64,7 @@ function fitHeight(state, height) {
 
 function teardown(state) {
   if (state.resize) { state.resize.disconnect(); }
-  if (state.view) {
-    state.center = kept.center = state.view.map.getCenter();
-    state.zoom = kept.zoom = state.view.map.getZoom();
-    kept.day = state.view.isoDay();
-  }
+  if (state.view) { kept.center = state.view.map.getCenter(); kept.zoom = state.view.map.getZoom(); }
   if (state.frame) { state.frame.remove(); }
   state.frame = state.view = state.resize = null;
 }
