@@ -48,11 +48,14 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
     captions, summaries    per day: what changed and who disagrees; who held what (the text
                            alternative opens with it, then the caption, then rangeNote)
     asOf, citations        the "data as of" stamp; per day a citation line (when asked for)
+                           A per-day text is a string, or its pieces: a list whose numbers
+                           index text and whose strings are literal, joined in order
     credit, tiles          the credit line; street tiles {url, attribution} or null
 """
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
 import math
@@ -179,6 +182,10 @@ class StyleTable:
         return self._add(self.styles, {k: v for k, v in st.items() if v is not None})
 
 
+#: Where a generated text is cut into pieces: numbers, and after a clause's punctuation.
+_PIECE_CUT = re.compile(r"(\d+(?:[.,]\d+)*|[;:.!?،؛]\s+)")
+
+
 class Texts:
     """Strings used many times (written dates, state lines, side labels), each stored once."""
 
@@ -191,6 +198,40 @@ class Texts:
             self._index[text] = len(self.items)
             self.items.append(text)
         return self._index[text]
+
+    def pieces(self, texts: list[str]) -> list[str | list[int | str]]:
+        """Generated texts (one per day) as pieces: a text shares with the others its phrases, dates
+        and names, each stored once in this table; a piece is an index into it or a literal.
+
+        A text is cut at numbers and clause ends, and at every string already in the table (the
+        day labels, the sides); a piece found in two texts or more, or already in the table, is
+        stored once, the rest stays literal. A text with nothing shared stays a plain string.
+        """
+        known = sorted((t for t in self.items if len(t) > 3), key=len, reverse=True)
+        cut = re.compile("|".join([*(re.escape(t) for t in known), _PIECE_CUT.pattern]))
+        split = [_cut(t, cut) for t in texts]
+        seen = collections.Counter(p for parts in split for p in set(parts))
+        out: list[str | list[int | str]] = []
+        for parts in split:
+            row: list[int | str] = []
+            for p in parts:
+                if p in self._index or (seen[p] > 1 and len(p) > 3):
+                    row.append(self(p))
+                elif row and isinstance(row[-1], str):
+                    row[-1] += p
+                else:
+                    row.append(p)
+            out.append(row[0] if len(row) == 1 and isinstance(row[0], str) else row)
+        return out
+
+
+def _cut(text: str, cut: re.Pattern[str]) -> list[str]:
+    """``text`` cut before and after every match of ``cut`` (the matches kept as pieces)."""
+    parts, at = [], 0
+    for m in cut.finditer(text):
+        parts += [text[at : m.start()], m.group()]
+        at = m.end()
+    return [p for p in [*parts, text[at:]] if p]
 
 
 def _claim(claim: dict, src: dict[str, int], w: dict[str, str], lang: str, texts: Texts) -> list:
@@ -486,23 +527,29 @@ def _sources(ds: Dataset) -> list[dict]:
     ]
 
 
-def story(ds: Dataset, tl: Timeline, days: pd.DatetimeIndex, lang: str, cite: dict | None = None) -> dict[str, Any]:
+def story(
+    ds: Dataset, tl: Timeline, days: pd.DatetimeIndex, lang: str, texts: Texts, cite: dict | None = None
+) -> dict[str, Any]:
     """The words of each day, generated from the record (``geo.describe``): the caption (what
     changed, who disagrees), the summary that opens the text alternative, the "data as of" stamp,
-    and, given ``cite`` ({title, url, accessed}), a citation line per day."""
+    and, given ``cite`` ({title, url, accessed}), a citation line per day. The per-day texts are
+    stored as pieces of ``texts`` (``Texts.pieces``)."""
     from geo import describe as D
     from geo.describe_words import W as DW
 
+    n = len(days)
+    told = [D.caption(ds, tl, d, lang) for d in days] + [D.alt_summary(ds, tl, d, lang) for d in days]
+    if cite:
+        told += [D.citation(cite["title"], d, cite.get("url", ""), ds.digest, cite["accessed"], lang) for d in days]
+    pieces = texts.pieces(told)
     out: dict[str, Any] = {
-        "captions": [D.caption(ds, tl, d, lang) for d in days],
-        "summaries": [D.alt_summary(ds, tl, d, lang) for d in days],
+        "captions": pieces[:n],
+        "summaries": pieces[n : 2 * n],
         "rangeNote": DW[lang]["alt_range_note"],
         "asOf": D.as_of(ds, tl, lang),
     }
     if cite:
-        out["citations"] = [
-            D.citation(cite["title"], d, cite.get("url", ""), ds.digest, cite["accessed"], lang) for d in days
-        ]
+        out["citations"] = pieces[2 * n :]
     return out
 
 
@@ -565,7 +612,7 @@ def build_payload(
         "credit": w["credit"] + (f" · {w['tiles']}" if tiles else ""),
         "tiles": S.TILES if tiles else None,
     }
-    data |= story(ds, tl, days, lang, cite)
+    data |= story(ds, tl, days, lang, texts, cite)
     if changed_since is not None:
         w = dict(w, changed=w["changed_since"].format(date=day_label(pd.Timestamp(changed_since).date(), lang)))
     data["legend"] = legend_rows(data, table, w)

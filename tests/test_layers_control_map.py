@@ -6,6 +6,7 @@ layers' ``options``), check the legend against what is drawn, and read the claim
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -19,7 +20,7 @@ from geo.timeline import timeline_for
 from geo.vocabulary import GENERIC_STATES, state_words, states
 from layers import style as S
 from layers.control_map import ASSETS, control_map, render_page
-from layers.payload import build_payload
+from layers.payload import Texts, build_payload
 from layers.words import UI, words
 from snapshot import render_html
 
@@ -45,6 +46,40 @@ def test_plugin_renders_through_the_figure_and_mounts_once(payload):
     assert f"window.ControlMap.mount({m.get_name()}," in html  # the folium map object, by its name
     assert '<script type="application/json" id="cm-page-payload">' in html
     assert "cdn.jsdelivr" not in html and "code.jquery" not in html  # nothing linked from a network
+
+
+def _joined(text: list[str], told) -> str:
+    return told if isinstance(told, str) else "".join(text[p] if isinstance(p, int) else p for p in told)
+
+
+def test_per_day_texts_are_stored_as_shared_pieces_and_join_back_exactly(bundled):
+    from geo import describe as D
+
+    ds, tl = bundled
+    cite = {"title": "T", "url": "https://example.org/?a=1", "accessed": dt.date(2026, 1, 2)}
+    p = build_payload(ds, tl, cite=cite)
+    for i, day in enumerate(tl.days):
+        assert _joined(p["text"], p["captions"][i]) == D.caption(ds, tl, day)
+        assert _joined(p["text"], p["summaries"][i]) == D.alt_summary(ds, tl, day)
+        assert _joined(p["text"], p["citations"][i]) == D.citation("T", day, cite["url"], ds.digest, cite["accessed"])
+    plain = sum(len(json.dumps(D.caption(ds, tl, d))) + len(json.dumps(D.alt_summary(ds, tl, d))) for d in tl.days)
+    stored = len(json.dumps(p["captions"] + p["summaries"]))
+    assert stored < 0.6 * plain  # the shared phrases are stored once, in the text table
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["", "1", "1.5 km², 1.5 km²", "On 3 May; on 3 May.", "<b>x</b> 12, 12"],
+        ["known", "the known text, known", "no digits here at all", "۱۲ ٣ 12،5؛ نص"],
+    ],
+)
+def test_pieces_of_any_text_join_back_to_it(texts):
+    table = Texts()
+    table("known")
+    pieces = table.pieces(texts)
+    assert [_joined(table.items, t) for t in pieces] == texts
+    assert table.items[0] == "known" and all(isinstance(t, (str, list)) for t in pieces)
 
 
 def test_runtime_holds_no_table_or_sentence_of_its_own():

@@ -100,6 +100,10 @@
     function names(dd) { return AR ? (dd[2] || dd[1]) : dd[1]; }
     function otherName(dd) { return AR ? dd[1] : dd[2]; }
     function stateLine(s) { return T[s[8]]; }
+    // A per-day text: a string, or pieces (an index into the text table, or a literal string).
+    function told(t) {
+      return typeof t === "string" ? t : t.map(function (p) { return typeof p === "number" ? T[p] : p; }).join("");
+    }
 
     // Districts, tooltips (short) and the claims panel (everything).
     var polys = [];
@@ -271,7 +275,7 @@
     if (descEl) { map.getContainer().setAttribute("aria-describedby", descEl.id); }
     // The text alternative and the table of states for screen readers, once the reader pauses.
     function describeDay() {
-      if (descEl) { descEl.textContent = [P.summaries[day], P.captions[day], P.rangeNote].join(" "); }
+      if (descEl) { descEl.textContent = [told(P.summaries[day]), told(P.captions[day]), P.rangeNote].join(" "); }
       if (!tbody) { return; }
       tbody.textContent = "";
       for (var jj = 0; jj < nDist; jj++) {
@@ -383,8 +387,8 @@
       });
       points.forEach(function (o) { show(o.m, o.c.on[i] === "1"); });
       dateEl.textContent = P.dayLabels[i];
-      captionEl.textContent = P.captions[i];
-      if (citeEl && P.citations) { citeEl.textContent = P.citations[i]; }
+      captionEl.textContent = told(P.captions[i]);
+      if (citeEl && P.citations) { citeEl.textContent = told(P.citations[i]); }
       clearTimeout(textTimer);
       textTimer = setTimeout(describeDay, 150);
       slider.value = String(i);
