@@ -80,7 +80,8 @@ class ControlMap(MacroElement):
 <div class="cm-controls" role="group" aria-label="{{ this.payload.words.slider|e }}"></div>
 <aside class="cm-side"><section class="cm-panel" aria-live="polite" tabindex="-1"></section>
 <div class="cm-legend"></div><figure class="cm-locator"></figure></aside>
-<footer class="cm-foot"><p class="cm-caption"></p><p class="cm-credit">{{ this.payload.credit|e }}.
+<footer class="cm-foot"><p class="cm-caption"{% if not this.static %} tabindex="0"{% endif %}></p>
+<p class="cm-credit">{{ this.payload.credit|e }}.
 {% if this.sources %}{{ this.payload.words.sources|e }}: {{ this.short_sources|e }}.{% endif %}
 <span class="cm-asof">{{ this.payload.asOf|e }}</span></p><p class="cm-cite"></p><p class="cm-keys"></p></footer>
 <div class="cm-sr" id="{{ this.root }}-desc"></div>

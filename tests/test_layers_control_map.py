@@ -268,3 +268,33 @@ def test_render_page_alone_is_a_working_map(payload, offline_page, tmp_path):
     offline_page.wait_for_function(READY)
     assert offline_page.evaluate(f"() => {VIEW}.days.length") == len(payload["days"])
     assert offline_page.errors == []
+
+
+def test_the_map_keeps_its_size_and_view_while_scrubbing(payload, offline_page, tmp_path):
+    """A long caption on one day must not shrink the map (and refit it) on that day."""
+    captions = [len(_joined(payload["text"], c)) for c in payload["captions"]]
+    assert max(captions) > 4 * min(captions)  # the bundled record has short and long days
+    page_file = tmp_path / "p.html"
+    page_file.write_text(render_page(payload, title="x"), encoding="utf-8")
+    offline_page.set_viewport_size({"width": 1000, "height": 700})
+    offline_page.goto(page_file.as_uri())
+    offline_page.wait_for_function(READY)
+    seen = offline_page.evaluate(
+        f"""async () => {{ const v = {VIEW}, out = [];
+        for (let i = 0; i < v.days.length; i++) {{
+          v.setDay(i);
+          await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+          const c = v.map.getContainer(), z = v.map.getZoom(), m = v.map.getCenter();
+          out.push([c.clientWidth, c.clientHeight, z, m.lat.toFixed(6), m.lng.toFixed(6)]);
+        }}
+        return out; }}"""
+    )
+    assert len({tuple(s) for s in seen}) == 1, sorted({tuple(s) for s in seen})
+    longest = captions.index(max(captions))
+    offline_page.evaluate(f"{VIEW}.setDay({longest})")
+    box = offline_page.locator(".cm-caption")
+    assert box.evaluate("e => e.scrollHeight > e.clientHeight")  # the rest scrolls into view
+    assert box.get_attribute("tabindex") == "0"  # and the keyboard can scroll it
+    offline_page.evaluate(f"{VIEW}.print()")
+    assert box.evaluate("e => e.scrollHeight <= e.clientHeight")  # a picture shows it whole
+    assert offline_page.errors == []

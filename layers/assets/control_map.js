@@ -118,16 +118,9 @@
       el(box, "div", fmt(W.since, {date: T[s[4]]}) + (s[5] ? " · " + W.basis_inferred : ""));
       return box;
     }
-    for (var j = 0; j < nDist; j++) {
-      var rings = P.geom[j].map(function (poly) { return poly.map(decode); });
-      var layer = L.polygon(rings, L.extend({renderer: districtRenderer}, styleFor(-1, false))).addTo(map);
-      layer.bindTooltip((function (jj) { return function () { return tip(jj); }; })(j),
-        {sticky: true, direction: "auto", opacity: 0.95});
-      layer.on("click", (function (jj) { return function () { self.openPanel(jj); }; })(j));
-      polys.push(layer);
-    }
+    var shapes = P.geom.map(function (g) { return g.map(function (poly) { return poly.map(decode); }); });
     var bounds = P.focus ? L.latLngBounds([P.focus[0], P.focus[1]], [P.focus[2], P.focus[3]])
-      : L.featureGroup(polys).getBounds();
+      : L.latLngBounds([].concat.apply([], shapes.map(function (g) { return [].concat.apply([], g.map(function (p) { return p[0]; })); })));
     // A map laid out at no size yet (a closed panel, a frame not shown) is fitted when it gets one.
     function sized() { var z = map.getSize(); return z.x > 0 && z.y > 0; }
     var fitting = false, userMoved = false;
@@ -136,6 +129,15 @@
       fitting = true;
       map.fitBounds(bounds, {padding: [4, 4], animate: false});
       fitting = false;
+    }
+    // The shapes go on the map once the page has its final layout and the first view is set
+    // (the end of this function), so each is projected once.
+    for (var j = 0; j < nDist; j++) {
+      var layer = L.polygon(shapes[j], L.extend({renderer: districtRenderer}, styleFor(-1, false)));
+      layer.bindTooltip((function (jj) { return function () { return tip(jj); }; })(j),
+        {sticky: true, direction: "auto", opacity: 0.95});
+      layer.on("click", (function (jj) { return function () { self.openPanel(jj); }; })(j));
+      polys.push(layer);
     }
 
     // Front line: shared boundaries stored once, picked per day.
@@ -192,7 +194,7 @@
     var labels = P.labels.map(function (l) {
       var node = el(null, "span", l[2], l[3] ? "cm-label cm-landmark" : "cm-label");
       var m = L.marker([l[1], l[0]], {pane: "cm-labels", interactive: false, keyboard: false,
-        icon: L.divIcon({html: node, className: "cm-label-box", iconSize: null})}).addTo(map);
+        icon: L.divIcon({html: node, className: "cm-label-box", iconSize: null})});
       return {m: m, node: node, w: 0, h: 0};
     });
     function placeLabels() {
@@ -210,7 +212,6 @@
         o.shown = fits;
       });
     }
-    map.on("zoomend moveend resize", placeLabels);
     this.labelBoxes = function () {
       return labels.filter(function (o) { return o.shown; }).map(function (o) {
         var b = o.node.getBoundingClientRect();
@@ -475,21 +476,32 @@
       var wanted = P.days.indexOf(location.hash.slice(1));
       if (wanted >= 0) { start = wanted; }
     }
-    fit();
-    placeLabels();
+    // The day's words written and every part of the page built, the layout is final: set the
+    // first view, then draw the districts and labels.
     this.setDay(start, true);
-    describeDay();
     renderPanel();
     setPlayLabel(false);
+    map.invalidateSize({animate: false, pan: false});
+    fit();
+    polys.forEach(function (p) { p.addTo(map); });
+    polys.forEach(function (p, jj) { if (changedOn[day][jj]) { p.bringToFront(); } });
+    labels.forEach(function (o) { o.m.addTo(map); });
+    map.on("zoomend moveend resize", placeLabels);
+    placeLabels();
+    describeDay();
     // Once the view moves for any reason but our own fitting, a resize keeps it (never refits).
     map.on("movestart zoomstart", function () { if (!fitting) { userMoved = true; } });
     if (window.ResizeObserver) {
+      var seenSize = map.getSize();
       new ResizeObserver(function () {
+        // Called once on observing, and on every size change: only a new size needs any work.
+        if (map.getContainer().clientWidth === seenSize.x && map.getContainer().clientHeight === seenSize.y) { return; }
         var moved = userMoved;
         map.invalidateSize({animate: false});
         userMoved = moved;  // a new size is not the reader moving the map
         if (!userMoved) { fit(); }
         placeLabels();
+        seenSize = map.getSize();
       }).observe(map.getContainer());
     }
     this.ready = true;
