@@ -2,10 +2,15 @@
 
 Coordinates are integers in units of 1e-5 degree (about 1.1 m), delta-encoded per ring; the
 map runtime decodes them. District outlines are simplified as a coverage (each shared edge once),
-so rounding and simplification never open a gap between neighbours.
+so rounding and simplification never open a gap between neighbours, and stored as a topology
+(``encode_topology``, the idea of TopoJSON): a boundary two districts share is one arc, which both
+rings and the front line between them refer to.
 """
 
 from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -30,12 +35,17 @@ def simplify_coverage(geoms: np.ndarray, tolerance: float = SIMPLIFY_TOLERANCE) 
     return out
 
 
-def _line(coords: np.ndarray) -> list[int]:
-    """Flat delta-encoded integer line: x0, y0, dx1, dy1, ... with repeated points dropped."""
+def _quantised(coords: np.ndarray) -> np.ndarray:
+    """Coordinates as integers of 1e-5 degree, repeated points dropped."""
     q = np.round(np.asarray(coords)[:, :2] * COORD_SCALE).astype(np.int64)
     keep = np.ones(len(q), dtype=bool)
     keep[1:] = (np.diff(q, axis=0) != 0).any(axis=1)
-    q = q[keep]
+    return q[keep]
+
+
+def _line(coords: np.ndarray) -> list[int]:
+    """Flat delta-encoded integer line: x0, y0, dx1, dy1, ... with repeated points dropped."""
+    q = _quantised(coords)
     return np.vstack([q[:1], np.diff(q, axis=0)]).ravel().tolist()
 
 
@@ -67,3 +77,115 @@ def encode_lines(geom, tolerance: float = 0.0) -> list[list[int]]:
     if tolerance > 0:
         merged = shapely.simplify(merged, tolerance)
     return [_line(np.asarray(p.coords)) for p in shapely.get_parts(merged) if len(p.coords) >= 2]
+
+
+Point = tuple[int, int]
+
+
+@dataclass
+class Topology:
+    """Shapes as rings of shared arcs (``encode_topology``).
+
+    ``encoded_arcs()``: each arc a flat delta-encoded line whose first point is relative to the
+    first point of the arc before it (the first arc's to 0, 0); an arc includes both its ends.
+    ``shapes``: per input shape, polygons -> rings -> arc references; reference ``i`` is arc i,
+    ``~i`` (that is ``-i - 1``) arc i walked backwards; a ring is its arcs joined end to start.
+    ``shared``: for two shapes (by input index, lower first) the arcs of their common boundary.
+    """
+
+    shapes: list[list[list[list[int]]]] = field(default_factory=list)
+    shared: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    _points: list[tuple[Point, ...]] = field(default_factory=list, repr=False)
+    _index: dict[tuple[Point, ...], int] = field(default_factory=dict, repr=False)
+
+    def add_arc(self, points: tuple[Point, ...]) -> int:
+        """The reference of the arc through ``points`` (stored once, either way round)."""
+        if points in self._index:
+            return self._index[points]
+        if points[::-1] in self._index:
+            return ~self._index[points[::-1]]
+        self._index[points] = len(self._points)
+        self._points.append(points)
+        return len(self._points) - 1
+
+    def share(self, shape: int, owners: frozenset[int], ref: int) -> None:
+        """Note that arc ``ref`` of ``shape`` is its boundary with the one other shape in ``owners``."""
+        others = owners - {shape}
+        if len(others) == 1:
+            (other,) = others
+            arcs = self.shared.setdefault((min(shape, other), max(shape, other)), [])
+            if (ref if ref >= 0 else ~ref) not in arcs:
+                arcs.append(ref if ref >= 0 else ~ref)
+
+    def add_line(self, coords: np.ndarray) -> int:
+        """A line that is no shape's boundary (stored as an arc of its own), by its reference."""
+        return self.add_arc(tuple(map(tuple, _quantised(coords).tolist())))
+
+    def encoded_arcs(self) -> list[list[int]]:
+        """Every arc, encoded (see the class)."""
+        out, prev = [], (0, 0)
+        for pts in self._points:
+            q = np.asarray(pts, dtype=np.int64)
+            first = q[0] - np.asarray(prev)
+            out.append(np.concatenate([first, np.diff(q, axis=0).ravel()]).tolist())
+            prev = pts[0]
+        return out
+
+
+def _rings(geom) -> list[list[list[Point]]]:
+    """Polygons -> rings -> quantised points without the closing point (degenerate rings dropped)."""
+    out = []
+    for poly in shapely.get_parts(geom):
+        if poly.geom_type != "Polygon" or poly.is_empty:
+            continue
+        rings = []
+        for ring in [poly.exterior, *poly.interiors]:
+            q = _quantised(np.asarray(ring.coords))
+            if len(q) > 1 and (q[0] == q[-1]).all():
+                q = q[:-1]
+            if len(q) >= 3:
+                rings.append([(int(x), int(y)) for x, y in q.tolist()])
+        if rings:
+            out.append(rings)
+    return out
+
+
+def encode_topology(geoms) -> Topology:
+    """Polygonal shapes as a topology: each ring is cut where the neighbour across its edge
+    changes, and each piece is stored once as an arc, which the neighbour's ring walks backwards.
+
+    Exact: every ring is rebuilt point for point from its arcs (a piece found only once is
+    simply an arc of its own).
+    """
+    shapes = [_rings(g) for g in geoms]
+    owners: dict[tuple[Point, Point], set[int]] = defaultdict(set)
+    for k, polys in enumerate(shapes):
+        for ring in (r for p in polys for r in p):
+            for a, b in zip(ring, ring[1:] + ring[:1], strict=True):
+                owners[(a, b) if a < b else (b, a)].add(k)
+    topo = Topology()
+    for k, polys in enumerate(shapes):
+        out_polys = []
+        for poly in polys:
+            out_rings = []
+            for ring in poly:
+                n = len(ring)
+                edge = [
+                    frozenset(owners[(a, b) if a < b else (b, a)])
+                    for a, b in zip(ring, ring[1:] + ring[:1], strict=True)
+                ]
+                cuts = [i for i in range(n) if edge[i] != edge[i - 1]]
+                if not cuts:  # one neighbour all round (or none): one closed arc from its lowest point
+                    lo = ring.index(min(ring))
+                    cuts, ring = [0], ring[lo:] + ring[:lo]
+                    edge = edge[lo:] + edge[:lo]
+                refs = []
+                for c, start in enumerate(cuts):
+                    stop = cuts[(c + 1) % len(cuts)]
+                    length = (stop - start) % n or n
+                    refs.append(topo.add_arc(tuple(ring[(start + t) % n] for t in range(length + 1))))
+                    topo.share(k, edge[start], refs[-1])
+                out_rings.append(refs)
+            out_polys.append(out_rings)
+        topo.shapes.append(out_polys)
+    return topo

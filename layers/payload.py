@@ -7,7 +7,9 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
     days, dayLabels        ISO dates and their written labels, one per step of the slider
     start                  index of the day to open on
     districts              [[id, name, Arabic name]], in the timeline's order
-    geom                   per district: polygons -> rings -> delta-encoded ints (layers.encode)
+    arcs, geom             the districts' boundaries as a topology (layers.encode.Topology): arcs
+                           of delta-encoded ints, each shared boundary once; per district,
+                           polygons -> rings -> arc references (~i: arc i backwards)
     codes                  the state words: the settings' side ids, then split, disputed, unknown
                            (geo.vocabulary.state_words); a "code" indexes this list
     patterns               [{size, angle, background, bands: [[offset, width, colour], ...]}]
@@ -27,8 +29,9 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
                            a flat [district, state, district, state, ...] list of changes
     changed                per day: districts whose state changed from the day before
     changedStyle           outline of a district that changed hands that day
-    pairs, front           shared boundaries (stored once) and per day [exact, approximate]
-                           indices into pairs; frontStyle / frontApproxStyle draw them
+    pairs, front           per neighbouring pair on a front, the arcs of their common boundary;
+                           per day [exact, approximate] indices into pairs; frontStyle /
+                           frontApproxStyle draw them
     routes                 [{n, na, g (lines), st (one status code per day, "-" hidden),
                            ap (alignment approximate), pd, s (source indices), note}]
     routeStyles, routeWords  status code -> style / word key; routeBand: the approximate band
@@ -74,7 +77,7 @@ from geo.spatial import adjacency, front_line
 from geo.timeline import GroupState, Timeline
 from geo.vocabulary import state_of, state_words
 from layers import style as S
-from layers.encode import SIMPLIFY_TOLERANCE, encode_lines, encode_polygonal, simplify_coverage
+from layers.encode import SIMPLIFY_TOLERANCE, Topology, encode_lines, encode_topology, simplify_coverage
 from layers.locator import locator
 from layers.words import day_label, words
 
@@ -341,10 +344,13 @@ def _hands(groups: list[GroupState], a: int, b: int) -> bool:
 
 
 def front_table(
-    tl: Timeline, districts: gpd.GeoDataFrame, days: pd.DatetimeIndex, settings: Settings
-) -> tuple[list[list[list[int]]], list[list[list[int]]]]:
-    """Shared boundary lines (stored once) and, per day, [exact, approximate] front pair indices
-    (the front runs between the settings' ``front`` sides; boundaries measured in its CRS)."""
+    tl: Timeline, districts: gpd.GeoDataFrame, days: pd.DatetimeIndex, settings: Settings, topo: Topology
+) -> tuple[list[list[int]], list[list[list[int]]]]:
+    """Per front pair the arcs of its shared boundary, and per day [exact, approximate] front pair
+    indices (the front runs between the settings' ``front`` sides; boundaries measured in its
+    CRS). A pair's arcs are the ones the districts' rings share (``topo``, whose shapes are in the
+    timeline's order); neighbours that share no arc there (a gap within the tolerance) get their
+    measured boundary as arcs of its own."""
     pairs = adjacency(districts, crs=settings.crs).reset_index(drop=True)
     index = {(a, b): i for i, (a, b) in enumerate(zip(pairs["a"], pairs["b"], strict=True))}
     per_day = []
@@ -357,8 +363,26 @@ def front_table(
         )
     used = sorted({i for d in per_day for part in d for i in part})
     remap = {old: new for new, old in enumerate(used)}
-    lines = [encode_lines(pairs.geometry.iloc[i], SIMPLIFY_TOLERANCE) for i in used]
-    return lines, [[[remap[i] for i in part] for part in d] for d in per_day]
+    at = {d: k for k, d in enumerate(tl.district_ids)}
+    arcs = []
+    for i in used:
+        a, b = at[pairs["a"].iloc[i]], at[pairs["b"].iloc[i]]
+        shared = topo.shared.get((min(a, b), max(a, b)))
+        if not shared:
+            refs = [topo.add_line(line) for line in _boundary_lines(pairs.geometry.iloc[i])]
+            shared = [r if r >= 0 else ~r for r in refs]
+        arcs.append(shared)
+    return arcs, [[[remap[i] for i in part] for part in d] for d in per_day]
+
+
+def _boundary_lines(geom) -> list[np.ndarray]:
+    """The line parts of a measured boundary, merged where they touch and simplified like the
+    districts, as coordinate arrays."""
+    parts = [p for p in shapely.get_parts(shapely.get_parts(geom)) if p.geom_type in ("LineString", "LinearRing")]
+    if not parts:
+        return []
+    merged = shapely.simplify(shapely.line_merge(shapely.multilinestrings(parts)), SIMPLIFY_TOLERANCE)
+    return [np.asarray(p.coords) for p in shapely.get_parts(merged) if len(p.coords) >= 2]
 
 
 def _is_approximate(props: dict) -> bool:
@@ -579,7 +603,8 @@ def build_payload(
     day_rows = np.array([tl.day_index(d) for d in days])
     plain = [d.date() for d in days]
     table, texts = StyleTable(ds.settings), Texts()
-    lines, fronts = front_table(tl, districts, days, ds.settings)
+    topo = encode_topology(geoms[by_tl.astype(int)])
+    lines, fronts = front_table(tl, districts, days, ds.settings, topo)
     data: dict[str, Any] = {
         "lang": lang,
         "dir": "rtl" if lang == "ar" else "ltr",
@@ -588,7 +613,7 @@ def build_payload(
         "dayLabels": [day_label(d, lang) for d in plain],
         "start": int(start),
         "districts": [[str(r["id"]), _text(r["name"]), _text(r.get("name_ar"))] for r in rows],
-        "geom": [encode_polygonal(geoms[int(j)]) for j in by_tl],
+        "geom": topo.shapes,
         "codes": list(table.codes),
         **state_table(
             tl, day_rows, src, table, lang, texts, None if changed_since is None else tl.day_index(changed_since)
@@ -618,4 +643,5 @@ def build_payload(
     data["legend"] = legend_rows(data, table, w)
     data["unknownStyle"] = table.district("unknown")
     data["styles"], data["patterns"], data["text"] = table.styles, table.patterns, texts.items
+    data["arcs"] = topo.encoded_arcs()
     return data

@@ -18,7 +18,7 @@ import snapshot
 from geo.load import load_dataset
 from geo.timeline import timeline_for
 from geo.vocabulary import states
-from layers.encode import COORD_SCALE, encode_polygonal
+from layers.encode import COORD_SCALE, encode_polygonal, encode_topology, simplify_coverage
 from layers.payload import build_payload
 from layers.style import iframe_snippet
 from snapshot import render_html
@@ -28,6 +28,32 @@ EVIL = '<img src=x onerror="window.pwned=1">`${1}`\\</script><script>window.pwne
 
 def _decode(ring: list[int]) -> np.ndarray:
     return np.cumsum(np.asarray(ring).reshape(-1, 2), axis=0) / COORD_SCALE
+
+
+def _arcs(encoded: list[list[int]]) -> list[np.ndarray]:
+    """The topology's arcs as integer points (each arc's start is relative to the previous start)."""
+    out, start = [], np.zeros(2, dtype=np.int64)
+    for a in encoded:
+        pts = np.cumsum(np.asarray(a, dtype=np.int64).reshape(-1, 2), axis=0)
+        pts[:, :] += start
+        start = pts[0].copy()
+        out.append(pts)
+    return out
+
+
+def _ring(arcs: list[np.ndarray], refs: list[int]) -> np.ndarray:
+    parts = [arcs[r] if r >= 0 else arcs[~r][::-1] for r in refs]
+    return np.vstack([parts[0], *[p[1:] for p in parts[1:]]])
+
+
+def _shapes(data: dict) -> list:
+    arcs = _arcs(data["arcs"])
+    return [
+        shapely.MultiPolygon(
+            [shapely.Polygon(_ring(arcs, p[0]) / COORD_SCALE, [_ring(arcs, h) / COORD_SCALE for h in p[1:]]) for p in g]
+        )
+        for g in data["geom"]
+    ]
 
 
 def _loaded(folder: Path):
@@ -117,10 +143,7 @@ def test_day_table_reproduces_the_timeline(bundled):
 def test_simplified_districts_keep_every_shared_edge(bundled):
     ds, tl = bundled
     data = build_payload(ds, tl, days=tl.days[:1])
-    polys = [
-        shapely.MultiPolygon([shapely.Polygon(_decode(p[0]), [_decode(h) for h in p[1:]]) for p in g])
-        for g in data["geom"]
-    ]
+    polys = _shapes(data)
     orig = ds.districts.set_index("id").loc[[d[0] for d in data["districts"]]].geometry.to_numpy()
     tree = shapely.STRtree(orig)
     left, right = tree.query(orig, predicate="touches")
@@ -132,8 +155,32 @@ def test_simplified_districts_keep_every_shared_edge(bundled):
     assert pairs
     # neighbours that shared an edge still share one: no gap opened by rounding or simplifying
     assert all(shapely.distance(polys[a], polys[b]) == 0 for a, b in pairs)
-    coords = sum(len(r) // 2 for g in data["geom"] for p in g for r in p)
-    assert coords < shapely.get_num_coordinates(orig).sum()
+    coords = sum(len(a) // 2 for a in data["arcs"])
+    assert coords < 0.8 * shapely.get_num_coordinates(orig).sum()  # shared boundaries stored once
+    # every district is its simplified outline, rounded: nothing moved but by rounding
+    simplified = simplify_coverage(orig)
+    assert all(shapely.hausdorff_distance(polys[k], simplified[k]) < 1e-5 for k in range(len(polys)))
+
+
+def test_topology_rebuilds_every_ring_exactly_and_shares_boundaries():
+    left = shapely.Polygon([(0, 0), (1, 0), (1, 1), (0, 1)])
+    right = shapely.Polygon([(1, 0), (2, 0), (2, 1), (1, 1)])
+    frame = shapely.Polygon([(-1, -1), (4, -1), (4, 3), (-1, 3)], [[(2.5, 0.5), (3.5, 0.5), (3.5, 1.5), (2.5, 1.5)]])
+    island = shapely.Polygon([(2.5, 0.5), (3.5, 0.5), (3.5, 1.5), (2.5, 1.5)])
+    lonely = shapely.MultiPolygon([shapely.box(10, 10, 11, 11), shapely.box(12, 10, 13, 11)])
+    shapes = [left, right, frame, island, lonely]
+    topo = encode_topology(shapes)
+    data = {"arcs": topo.encoded_arcs(), "geom": topo.shapes}
+    for got, want in zip(_shapes(data), shapes, strict=True):
+        assert shapely.equals_exact(
+            shapely.normalize(got), shapely.normalize(shapely.MultiPolygon(list(shapely.get_parts(want)))), tolerance=0
+        )
+    (edge,) = topo.shared[(0, 1)]  # the common side, stored once
+    assert len(_arcs(data["arcs"])[edge]) == 2
+    assert topo.shared[(2, 3)]  # the island and the hole it fills are one closed arc
+    refs = [r for p in topo.shapes[0] + topo.shapes[1] for ring in p for r in ring]
+    assert edge in refs and ~edge in refs  # one neighbour walks it forwards, the other backwards
+    assert len(data["arcs"]) == 7  # the rest of left and of right, their side, frame, hole (island), two boxes
 
 
 def test_encoding_rounds_to_five_decimals():

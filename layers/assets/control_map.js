@@ -118,7 +118,22 @@
       el(box, "div", fmt(W.since, {date: T[s[4]]}) + (s[5] ? " · " + W.basis_inferred : ""));
       return box;
     }
-    var shapes = P.geom.map(function (g) { return g.map(function (poly) { return poly.map(decode); }); });
+    // The boundaries, each shared one stored once (arcs); a ring joins its arcs end to start.
+    var arcs = [], ax = 0, ay = 0;
+    P.arcs.forEach(function (a) {
+      ax += a[0]; ay += a[1];
+      arcs.push(decode([ax, ay].concat(a.slice(2))));
+    });
+    function ring(refs) {
+      var out = [];
+      refs.forEach(function (r, k) {
+        var pts = r >= 0 ? arcs[r] : arcs[~r].slice().reverse();
+        out = out.concat(k ? pts.slice(1) : pts);
+      });
+      out.pop();  // the closing point: Leaflet closes rings itself
+      return out;
+    }
+    var shapes = P.geom.map(function (g) { return g.map(function (poly) { return poly.map(ring); }); });
     var bounds = P.focus ? L.latLngBounds([P.focus[0], P.focus[1]], [P.focus[2], P.focus[3]])
       : L.latLngBounds([].concat.apply([], shapes.map(function (g) { return [].concat.apply([], g.map(function (p) { return p[0]; })); })));
     // A map laid out at no size yet (a closed panel, a frame not shown) is fitted when it gets one.
@@ -140,8 +155,8 @@
       polys.push(layer);
     }
 
-    // Front line: shared boundaries stored once, picked per day.
-    var pairs = P.pairs.map(function (lines) { return lines.map(decode); });
+    // Front line: the arcs between two districts, picked per day.
+    var pairs = P.pairs.map(function (list) { return list.map(function (i) { return arcs[i]; }); });
     var front = L.polyline([], L.extend({renderer: frontRenderer, interactive: false}, P.frontStyle)).addTo(map);
     var frontApprox = L.polyline([], L.extend({renderer: frontRenderer, interactive: false},
       P.frontApproxStyle)).addTo(map);
