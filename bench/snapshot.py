@@ -260,10 +260,12 @@ def main(argv: list[str] | None = None) -> None:
     n0 = shapely.get_num_coordinates(ds.districts.geometry.to_numpy()).sum()
     n1 = shapely.get_num_coordinates(simplify_coverage(ds.districts.geometry.to_numpy())).sum()
     data = build_payload(ds, tl)
-    geom = len(json_for_script(data["geom"]).encode())
+    geom = len(json_for_script({k: data[k] for k in ("arcs", "geom", "pairs")}).encode())
+    arcs = sum(len(a) // 2 for a in data["arcs"])
     table = len(json_for_script({k: data[k] for k in ("states", "first", "changes", "front")}).encode())
     print(
         f"coverage simplification: {n0} -> {n1} vertices ({100 * (1 - n1 / n0):.0f}% fewer); "
+        f"stored as {len(data['arcs'])} arcs of {arcs} points, each shared boundary once; "
         f"geometry JSON {geom / 1e3:.0f} kB, day table (states, changes, front) {table / 1e3:.0f} kB"
     )
     page = tmp / "standalone.html"

@@ -14,7 +14,7 @@ import urllib.parse
 import pandas as pd
 
 from geo.about import about, latest_change
-from geo.areas import areas_on
+from geo.areas import area_series, disputed_band
 from geo.compare import compare
 from geo.describe_words import W, capitalised, check_lang, counted, join_names, long_date
 from geo.load import Dataset
@@ -253,6 +253,14 @@ def _km2(lo: float, hi: float, lang: str) -> str:
     return w["km2"].format(a=f"{hi:.1f}") if lo == hi else w["km2_range"].format(lo=f"{lo:.1f}", hi=f"{hi:.1f}")
 
 
+def _per_data_set(ds: Dataset, tl: Timeline, name: str, make):
+    """``make()``, computed once per data set and timeline (kept in the timeline's cache)."""
+    kept = tl._cache.get(name)
+    if kept is None or kept[0] is not ds:
+        kept = tl._cache[name] = (ds, make())
+    return kept[1]
+
+
 def area_ranges(ds: Dataset, tl: Timeline, day) -> pd.DataFrame:
     """Area on ``day`` as a range (km², from :func:`geo.areas.areas_on`), indexed by the sides, unknown,
     disputed, disputed_counted.
@@ -261,12 +269,13 @@ def area_ranges(ds: Dataset, tl: Timeline, day) -> pd.DataFrame:
     ``disputed`` is the ground the map shows disputed (whole districts); ``disputed_counted`` is the
     part of it that the sides' figures already count, given to the side its strongest claims name.
     """
-    table, band = areas_on(
-        tl,
-        district_areas_km2(ds.districts, crs=ds.settings.crs),
-        pd.Timestamp(day).normalize(),
-        yardstick=ds.settings.yardstick,
+    km2 = _per_data_set(ds, tl, "district_km2", lambda: district_areas_km2(ds.districts, crs=ds.settings.crs))
+    every_day = _per_data_set(
+        ds, tl, "area_series", lambda: area_series(tl, km2, yardstick=ds.settings.yardstick).set_index("date")
     )
+    day = pd.Timestamp(day).normalize()
+    table = every_day.loc[[day]].reset_index(drop=True)  # areas_on for that day (geo.areas checks they agree)
+    band = disputed_band(tl.control_on(day), km2)
     out = table.set_index("controller")[["km2_sourced", "km2"]].set_axis(["low", "high"], axis=1)
     in_dispute = float(band["km2"].sum()) if len(band) else 0.0
     in_sides = max(in_dispute - float(out.loc["disputed", "high"]), 0.0)

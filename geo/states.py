@@ -78,7 +78,16 @@ def day_states(ds: Dataset, tl: Timeline, day) -> pd.DataFrame:
     (tuple of source keys), claims (tuple of dicts: event_id, date, controller, share, source,
     claimant, precision, place, note).
     """
-    state = tl.control_on(_as_day(day))
+    i = tl.day_index(day)
+    key = ("day_states", i)
+    kept = tl._cache.get(key)
+    if kept is None or kept[0] is not ds:  # built once per day for this data set
+        kept = tl._cache[key] = (ds, _day_states(ds, tl, i))
+    return kept[1].copy()  # the caller's own copy: the kept one never changes
+
+
+def _day_states(ds: Dataset, tl: Timeline, i: int) -> pd.DataFrame:
+    state = tl.control_on(tl.days[i])
     names = ds.districts.set_index("id").reindex(state.index)
     if "basis" in state.columns:
         basis = state["basis"].where(state["basis"].notna(), None).to_numpy(dtype=object)
