@@ -45,7 +45,9 @@ def changed_districts(ds: Dataset, tl: Timeline, d1, d2) -> pd.DataFrame:
     Columns: id, name, name_ar, from_state, from_share, from_holder, to_state, to_share, to_holder,
     to_rest; one row per district, in district order.
     """
-    a, b = day_states(ds, tl, d1), day_states(ds, tl, d2)
+    # only a district whose deciding group differs can differ in state
+    maybe = tl.codes(d1) != tl.codes(d2)
+    a, b = day_states(ds, tl, d1, copy=False)[maybe], day_states(ds, tl, d2, copy=False)[maybe]
     same = pd.concat([_same(a[k], b[k]) for k in STATE_KEYS], axis=1).all(axis=1)
     a, b = a[~same], b[~same]
     return pd.DataFrame(

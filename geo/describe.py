@@ -122,10 +122,12 @@ def change_phrases(ds: Dataset, tl: Timeline, day, lang: str = "en", *, since=No
     if table.empty:
         return []
     names = source_names(ds, lang)
-    before = day_states(ds, tl, before_day).set_index("id")["rest"]
-    after = day_states(ds, tl, day).set_index("id")["since"]
+    before = day_states(ds, tl, before_day, copy=False).set_index("id")["rest"]
+    after = day_states(ds, tl, day, copy=False).set_index("id")["since"]
     g = tl.groups
-    prev = dict(zip(zip(g["district"], g["date"], strict=True), g["prev"], strict=True))
+    prev = _per_data_set(
+        ds, tl, "prev_of_group", lambda: dict(zip(zip(g["district"], g["date"], strict=True), g["prev"], strict=True))
+    )
     groups: dict[tuple, list[str]] = {}
     for did, rows in table.groupby("id", sort=False):
         row = rows.iloc[0].to_dict() | {"from_rest": before.get(did), "prev": prev.get((did, after.get(did)))}
@@ -175,7 +177,7 @@ def _puts(ds: Dataset, parts: tuple, makers: list[dict], n_districts: int, lang:
 
 def dispute_sentences(ds: Dataset, tl: Timeline, day, lang: str = "en") -> list[str]:
     """One sentence per pattern of disagreement on ``day``: which sources put the district(s) with whom."""
-    table = day_states(ds, tl, day)
+    table = day_states(ds, tl, day, copy=False)
     names = source_names(ds, lang)
     w = W[lang]
     groups: dict[tuple, list[str]] = {}
@@ -204,7 +206,7 @@ def dispute_sentences(ds: Dataset, tl: Timeline, day, lang: str = "en") -> list[
 
 
 def _new_disputes(ds: Dataset, tl: Timeline, day: pd.Timestamp) -> bool:
-    table = day_states(ds, tl, day)
+    table = day_states(ds, tl, day, copy=False)
     return bool((table["state"].eq("disputed") & table["since"].eq(day)).any())
 
 
@@ -304,7 +306,7 @@ def alt_summary(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
     check_lang(lang)
     day = pd.Timestamp(day).normalize()
     w = W[lang]
-    table = day_states(ds, tl, day)
+    table = day_states(ds, tl, day, copy=False)
     counts = table["state"].value_counts()
     ranges = area_ranges(ds, tl, day)
 
@@ -347,7 +349,7 @@ def state_table(ds: Dataset, tl: Timeline, day, lang: str = "en") -> tuple[list[
     w = W[lang]
     names = source_names(ds, lang)
     rows = []
-    for r in day_states(ds, tl, day).to_dict("records"):
+    for r in day_states(ds, tl, day, copy=False).to_dict("records"):
         state = label(r["state"], lang, ds.settings)
         if r["state"] == "split" and r["holder"] in ds.settings.side_ids:
             known = r["rest"] in ds.settings.side_ids

@@ -69,7 +69,7 @@ def _as_day(day) -> pd.Timestamp:
     return pd.Timestamp(day).normalize()
 
 
-def day_states(ds: Dataset, tl: Timeline, day) -> pd.DataFrame:
+def day_states(ds: Dataset, tl: Timeline, day, *, copy: bool = True) -> pd.DataFrame:
     """Every district's state on ``day``, one row each, in district order.
 
     Columns (:data:`DAY_COLUMNS`): id, name, name_ar, state (a side, split,
@@ -83,7 +83,8 @@ def day_states(ds: Dataset, tl: Timeline, day) -> pd.DataFrame:
     kept = tl._cache.get(key)
     if kept is None or kept[0] is not ds:  # built once per day for this data set
         kept = tl._cache[key] = (ds, _day_states(ds, tl, i))
-    return kept[1].copy()  # the caller's own copy: the kept one never changes
+    # the caller's own copy, unless it only reads (``copy=False``): the kept one never changes
+    return kept[1].copy() if copy else kept[1]
 
 
 def _day_states(ds: Dataset, tl: Timeline, i: int) -> pd.DataFrame:
