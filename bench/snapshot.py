@@ -15,6 +15,7 @@ import argparse
 import gzip
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -237,6 +238,26 @@ def sizes(text: str) -> str:
     return f"{len(raw) / 1e6:6.3f} MB raw, {len(gzip.compress(raw, 6)) / 1e6:6.3f} MB gzipped"
 
 
+def parts_of(html: str) -> list[tuple[str, int]]:
+    """Where a snapshot page's bytes go: Leaflet, the runtime, the map's data and the newsroom's parts."""
+    from layers.control_map import leaflet_assets, shipped_asset
+
+    js, css = leaflet_assets()
+    m = re.search(r'<script type="application/json" id="cm-page-payload">(.*?)</script>', html, re.S)
+    payload = json.loads(m.group(1)) if m else {}
+    weigh = lambda keys: sum(len(json_for_script(payload[k]).encode()) for k in keys if k in payload)  # noqa: E731
+    news = ("captions", "summaries", "citations", "labels", "locator")
+    total = len(html.encode())
+    fixed = len(js) + len(css) + len(shipped_asset("control_map.js")) + len(shipped_asset("control_map.css"))
+    data = len(m.group(1).encode()) if m else 0
+    return [
+        ("Leaflet and the runtime (JS, CSS)", fixed),
+        ("the map's data", data - weigh(news)),
+        ("per-day captions, summaries and citations, labels, inset", weigh(news)),
+        ("the page's HTML (About, sources)", total - fixed - data),
+    ]
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(REPO / "data"))
@@ -271,6 +292,7 @@ def main(argv: list[str] | None = None) -> None:
     page = tmp / "standalone.html"
     page.write_text(html, encoding="utf-8")
     print(f"\nsnapshot page     : {sizes(html)} ({len(html.encode()):,} bytes); built in {build_s:.2f} s")
+    print("  of which: " + ", ".join(f"{name} {n / 1e3:.1f} kB" for name, n in parts_of(html)))
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -43,7 +43,7 @@ _COMMENT_LINE = re.compile(r"^\s*(//.*)?$")
 
 
 @functools.cache
-def _asset(name: str) -> str:
+def shipped_asset(name: str) -> str:
     """An asset as shipped in a page: indentation, blank lines and whole-line ``//`` comments
     dropped (the code itself is untouched, so the page's script is the file's)."""
     lines = (ASSETS / name).read_text(encoding="utf-8").splitlines()
@@ -140,8 +140,8 @@ window.ControlMap.mount({{ this._parent.get_name() }},
         js, css = leaflet_assets()
         figure.header.add_child(_inline("style", css), name="leaflet_css")
         figure.header.add_child(_inline("script", js), name="leaflet_js")
-        figure.header.add_child(_inline("style", _asset("control_map.css")), name="control_map_css")
-        figure.header.add_child(_inline("script", _asset("control_map.js")), name="control_map_js")
+        figure.header.add_child(_inline("style", shipped_asset("control_map.css")), name="control_map_css")
+        figure.header.add_child(_inline("script", shipped_asset("control_map.js")), name="control_map_js")
         super().render(**kwargs)
 
 
