@@ -12,9 +12,6 @@ the day back, and only then do ``?date=``, the areas, the charts and the day's e
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import os
 import sys
 import time
 from dataclasses import dataclass
@@ -23,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+import mappage
 import newsroom
 from geo.files import data_digest, data_dir_from_argv, editing_enabled
 from geo.settings import load_settings
@@ -36,12 +34,9 @@ if TYPE_CHECKING:  # the heavy modules are imported after the map is on its way
     from layers.panel import SourceIndex
 
 HERE = Path(__file__).resolve().parent
-STATIC = HERE / "static"
 DEFAULT_DATA = HERE / "data"
 #: Height of the map frame on a wide screen (on a phone it grows to its content).
 MAP_HEIGHT = 720
-#: Map page files (static/cache, one per data content and basemap) older than this are removed.
-PAGE_MAX_AGE_S = 7 * 24 * 3600
 BASEMAPS = {"none": "No street map", "streets": "Street map (needs the network)"}
 #: A new session sends the map alone first, then the figures after this pause, so the map's
 #: first paint is not held up by the charts' code.
@@ -75,23 +70,6 @@ class Bundle:
     names: dict[str, str]
 
 
-def write_static(name: str, text: str) -> str:
-    """Write ``text`` under static/cache as ``name-<content hash>.html``; return the file's name."""
-    folder = STATIC / "cache"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.html"
-    if not path.exists():
-        for stale in folder.glob(f"{name}-*.html"):
-            if time.time() - stale.stat().st_mtime > PAGE_MAX_AGE_S:
-                stale.unlink(missing_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    else:
-        path.touch()  # in use again: not stale
-    return path.name
-
-
 @st.cache_resource(max_entries=8, show_spinner="Loading data…")
 def load_bundle(data_dir: str, digest: str) -> tuple[Bundle | None, list[Problem]]:
     """Load, validate and precompute once per data content (``digest`` is the cache key)."""
@@ -115,54 +93,11 @@ def last_good() -> dict[str, Bundle]:
     return {}
 
 
-@st.cache_resource
-def code_version() -> str:
-    """A digest of the code that draws the map: a page built by other code is never reused."""
-    h = hashlib.sha256()
-    for folder in ("geo", "layers"):
-        for path in sorted((HERE / folder).rglob("*")):
-            if path.suffix in (".py", ".js", ".css") and "__pycache__" not in path.parts:
-                h.update(path.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def _page_index(digest: str, basemap: str) -> Path:
-    key = hashlib.sha256(f"{digest}|{basemap}|{code_version()}".encode()).hexdigest()[:16]
-    return STATIC / "cache" / f"page-{key}.json"
-
-
-def cached_page(digest: str, basemap: str) -> dict | None:
-    """The map page already built for this data content, basemap and code, if any (on disk, so a
-    restarted server shows its first map without loading the data)."""
-    try:
-        page = json.loads(_page_index(digest, basemap).read_text(encoding="utf-8"))
-        return page if (STATIC / "cache" / page["file"]).exists() else None
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
 @st.cache_resource(max_entries=16, show_spinner=False)
 def build_page(digest: str, basemap: str, _bundle: Bundle) -> dict:
-    """Build the map page (the snapshot page with every day) once per data content and basemap."""
-    from layers.control_map import render_page
-    from layers.payload import build_payload
-    from layers.words import default_title
-
-    tl = _bundle.timeline
-    first, last = tl.days[0].date(), tl.days[-1].date()
-    payload = build_payload(_bundle.ds, tl, tiles=basemap == "streets")
-    html = render_page(payload, title=default_title("en", first, last, _bundle.ds.settings), sources=False)
-    page = {
-        "file": write_static("map", html),
-        "first": first.isoformat(),
-        "last": last.isoformat(),
-        "label": payload["words"]["map_label"],
-    }
-    index = _page_index(digest, basemap)
-    tmp = index.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(page), encoding="utf-8")
-    tmp.replace(index)
-    return page
+    """Build the map page (the snapshot page with every day) once per data content and basemap
+    (``mappage.build_page``: on disk, found again by a restarted server)."""
+    return mappage.build_page(_bundle.ds, _bundle.timeline, digest, basemap)
 
 
 @st.cache_data(max_entries=8)
@@ -353,7 +288,7 @@ def main() -> None:
     digest = data_digest(data_dir) if data_dir.is_dir() else "missing"
     asked = str(st.query_params.get("basemap", "")).casefold()
     basemap = st.session_state.setdefault("basemap", asked if asked in BASEMAPS else "none")
-    page, bundle, problems = cached_page(digest, basemap), None, []
+    page, bundle, problems = mappage.cached_page(digest, basemap), None, []
     # The same places in every run, so the map keeps its place (and its frame) between runs.
     problems_box, slot = st.container(), st.container()
     if page is None:

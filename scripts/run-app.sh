@@ -23,5 +23,8 @@ while [ $# -gt 0 ]; do
 done
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
+# Build the map page for this data and code now (if it is not on disk), so no reader waits for it;
+# data with errors builds nothing here and the app lists the problems.
+.venv/bin/python -m mappage ${app_args[@]+"${app_args[@]}"} || true
 exec .venv/bin/streamlit run app.py --server.headless true ${streamlit_opts[@]+"${streamlit_opts[@]}"} \
   -- ${app_args[@]+"${app_args[@]}"}
