@@ -503,7 +503,8 @@
     labels.forEach(function (o) { o.m.addTo(map); });
     map.on("zoomend moveend resize", placeLabels);
     placeLabels();
-    describeDay();
+    // (the text alternative and the screen readers' table follow once the map is painted: setDay
+    // scheduled them)
     // Once the view moves for any reason but our own fitting, a resize keeps it (never refits).
     map.on("movestart zoomstart", function () { if (!fitting) { userMoved = true; } });
     if (window.ResizeObserver) {
