@@ -521,7 +521,9 @@
       }).observe(map.getContainer());
     }
     this.ready = true;
-    requestAnimationFrame(function () { self.readyAt = Date.now(); });
+    // When the first frame with the map was painted (a task queued from the frame's callback runs
+    // after that frame's paint): what the benchmarks time.
+    requestAnimationFrame(function () { setTimeout(function () { self.readyAt = Date.now(); }, 0); });
   }
 
   window.ControlMap = {
