@@ -61,6 +61,10 @@ def _colour_scale(settings: Settings) -> alt.Scale:
     return alt.Scale(domain=[label(c, "en", settings) for c in rows], range=[by_row[c] for c in rows])
 
 
+#: The fields of the areas chart's data (the day, the side, and its km² as a range and disputed).
+CHART_FIELDS = ("day", "side", "km2_sourced", "km2", "km2_in_dispute")
+
+
 def areas_chart(table: pd.DataFrame, settings: Settings) -> alt.LayerChart:
     """Each side's km² per day as a band (sourced only … with inferred) and a line (with inferred);
     sides, labels and colours from the settings. The chosen day's rule is added by ``day_rule``."""
@@ -69,6 +73,8 @@ def areas_chart(table: pd.DataFrame, settings: Settings) -> alt.LayerChart:
         side=lambda f: f["controller"].map(lambda c: label(c, "en", settings))
     )
     data = data[data["controller"].isin(sides) | data["km2"].gt(0)]
+    # only the fields the chart encodes, to the metre: every rerun of the app sends this data
+    data = data[list(CHART_FIELDS)].round({f: 4 for f in CHART_FIELDS[2:]})
     x = alt.X("day:T", title=None, axis=alt.Axis(format="%d %b"))
     colour = alt.Color("side:N", scale=_colour_scale(settings), title=None, legend=alt.Legend(orient="bottom"))
     band = (

@@ -134,5 +134,10 @@ def test_the_areas_chart_is_built_once_and_a_day_only_changes_its_rule_row(tiny_
     assert {k: v for k, v in one["datasets"].items() if k != DAY_DATASET} == base["datasets"]
     assert len(one["layer"]) == len(base["layer"]) + 1 and len(base["layer"]) == 2  # the base is unchanged
     alt.LayerChart.from_dict(one)  # a valid Vega-Lite spec (altair validates against the schema)
+    # the data the app sends on every rerun carries only the fields the chart encodes
+    (rows,) = base["datasets"].values()
+    used = {base["layer"][0]["encoding"][k]["field"] for k in ("x", "y", "y2", "color")}
+    used |= {t["field"] for t in base["layer"][1]["encoding"]["tooltip"]}
+    assert rows and all(set(r) == used for r in rows)
     with pytest.raises(Exception):  # noqa: B017 - the validation above can fail
         alt.LayerChart.from_dict({**one, "layer": [*one["layer"], {"mark": {"type": "no-such-mark"}}]})
