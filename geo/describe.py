@@ -125,8 +125,8 @@ def change_phrases(ds: Dataset, tl: Timeline, day, lang: str = "en", *, since=No
     before = day_states(ds, tl, before_day, copy=False).set_index("id")["rest"]
     after = day_states(ds, tl, day, copy=False).set_index("id")["since"]
     g = tl.groups
-    prev = _per_data_set(
-        ds, tl, "prev_of_group", lambda: dict(zip(zip(g["district"], g["date"], strict=True), g["prev"], strict=True))
+    prev = tl.kept(
+        "prev_of_group", ds, lambda: dict(zip(zip(g["district"], g["date"], strict=True), g["prev"], strict=True))
     )
     groups: dict[tuple, list[str]] = {}
     for did, rows in table.groupby("id", sort=False):
@@ -255,14 +255,6 @@ def _km2(lo: float, hi: float, lang: str) -> str:
     return w["km2"].format(a=f"{hi:.1f}") if lo == hi else w["km2_range"].format(lo=f"{lo:.1f}", hi=f"{hi:.1f}")
 
 
-def _per_data_set(ds: Dataset, tl: Timeline, name: str, make):
-    """``make()``, computed once per data set and timeline (kept in the timeline's cache)."""
-    kept = tl._cache.get(name)
-    if kept is None or kept[0] is not ds:
-        kept = tl._cache[name] = (ds, make())
-    return kept[1]
-
-
 def area_ranges(ds: Dataset, tl: Timeline, day) -> pd.DataFrame:
     """Area on ``day`` as a range (km², from :func:`geo.areas.areas_on`), indexed by the sides, unknown,
     disputed, disputed_counted.
@@ -271,9 +263,9 @@ def area_ranges(ds: Dataset, tl: Timeline, day) -> pd.DataFrame:
     ``disputed`` is the ground the map shows disputed (whole districts); ``disputed_counted`` is the
     part of it that the sides' figures already count, given to the side its strongest claims name.
     """
-    km2 = _per_data_set(ds, tl, "district_km2", lambda: district_areas_km2(ds.districts, crs=ds.settings.crs))
-    every_day = _per_data_set(
-        ds, tl, "area_series", lambda: area_series(tl, km2, yardstick=ds.settings.yardstick).set_index("date")
+    km2 = tl.kept("district_km2", ds, lambda: district_areas_km2(ds.districts, crs=ds.settings.crs))
+    every_day = tl.kept(
+        "area_series", ds, lambda: area_series(tl, km2, yardstick=ds.settings.yardstick).set_index("date")
     )
     day = pd.Timestamp(day).normalize()
     table = every_day.loc[[day]].reset_index(drop=True)  # areas_on for that day (geo.areas checks they agree)

@@ -79,12 +79,9 @@ def day_states(ds: Dataset, tl: Timeline, day, *, copy: bool = True) -> pd.DataF
     claimant, precision, place, note).
     """
     i = tl.day_index(day)
-    key = ("day_states", i)
-    kept = tl._cache.get(key)
-    if kept is None or kept[0] is not ds:  # built once per day for this data set
-        kept = tl._cache[key] = (ds, _day_states(ds, tl, i))
+    kept = tl.kept(f"day_states {i}", ds, lambda: _day_states(ds, tl, i))  # once per day and data set
     # the caller's own copy, unless it only reads (``copy=False``): the kept one never changes
-    return kept[1].copy() if copy else kept[1]
+    return kept.copy() if copy else kept
 
 
 def _day_states(ds: Dataset, tl: Timeline, i: int) -> pd.DataFrame:

@@ -34,7 +34,9 @@ the editors' source key), else ``sourced``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -218,6 +220,14 @@ class Timeline:
                 f"date {ts.date()} is outside the record ({self.days[0].date()} to {self.days[-1].date()})."
             )
         return int(i)
+
+    def kept(self, name: str, owner: object, make: Callable[[], Any]) -> Any:
+        """``make()``, computed once for this timeline and ``owner`` (e.g. the data set it was built
+        from) and kept; a different owner computes it anew. Callers must not change what it returns."""
+        kept = self._cache.get(("kept", name))
+        if kept is None or kept[0] is not owner:
+            kept = self._cache[("kept", name)] = (owner, make())
+        return kept[1]
 
     def codes(self, day) -> np.ndarray:
         """Group id of every district on ``day`` (-1 = unknown): the fast path."""

@@ -117,9 +117,11 @@ class Topology:
             if (ref if ref >= 0 else ~ref) not in arcs:
                 arcs.append(ref if ref >= 0 else ~ref)
 
-    def add_line(self, coords: np.ndarray) -> int:
-        """A line that is no shape's boundary (stored as an arc of its own), by its reference."""
-        return self.add_arc(tuple(map(tuple, _quantised(coords).tolist())))
+    def add_line(self, coords: np.ndarray) -> int | None:
+        """A line that is no shape's boundary (stored as an arc of its own), by its reference; None
+        when it is shorter than the stored precision."""
+        points = tuple(map(tuple, _quantised(coords).tolist()))
+        return self.add_arc(points) if len(points) >= 2 else None
 
     def encoded_arcs(self) -> list[list[int]]:
         """Every arc, encoded (see the class)."""

@@ -370,7 +370,7 @@ def front_table(
         shared = topo.shared.get((min(a, b), max(a, b)))
         if not shared:
             refs = [topo.add_line(line) for line in _boundary_lines(pairs.geometry.iloc[i])]
-            shared = [r if r >= 0 else ~r for r in refs]
+            shared = [r if r >= 0 else ~r for r in refs if r is not None]
         arcs.append(shared)
     return arcs, [[[remap[i] for i in part] for part in d] for d in per_day]
 
