@@ -210,12 +210,13 @@
       var node = el(null, "span", l[2], l[3] ? "cm-label cm-landmark" : "cm-label");
       var m = L.marker([l[1], l[0]], {pane: "cm-labels", interactive: false, keyboard: false,
         icon: L.divIcon({html: node, className: "cm-label-box", iconSize: null})});
-      return {m: m, node: node, w: 0, h: 0};
+      return {m: m, node: node, w: 0, h: 0, shown: true};
     });
     function placeLabels() {
       if (!sized()) { return; }
       var size = map.getSize(), taken = [];
-      // Read every size before writing any visibility: one layout, not one per label.
+      // Read every size before hiding any label: one layout, not one per label. A label is
+      // measured once, while it is still shown (a new label is).
       labels.forEach(function (o) { if (!o.w) { o.w = o.node.offsetWidth; o.h = o.node.offsetHeight; } });
       labels.forEach(function (o) {
         var p = map.latLngToContainerPoint(o.m.getLatLng());
@@ -223,7 +224,9 @@
         var fits = o.w > 0 && r[0] >= 0 && r[1] >= 0 && r[2] <= size.x && r[3] <= size.y &&
           !taken.some(function (t) { return r[0] < t[2] && r[2] > t[0] && r[1] < t[3] && r[3] > t[1]; });
         if (fits) { taken.push(r); }
-        o.node.style.visibility = fits ? "visible" : "hidden";
+        // Out of the page, not merely invisible: a hidden marker would still be laid out and
+        // composited on every frame (a thousand of them cost a third of a second a frame).
+        if (fits !== o.shown) { o.m.getElement().style.display = fits ? "" : "none"; }
         o.shown = fits;
       });
     }
