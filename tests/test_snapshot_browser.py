@@ -253,6 +253,11 @@ def test_print_picture_has_labels_that_never_overlap_a_scale_a_north_arrow_and_a
     page.evaluate(f"{M}.map.setZoom({M}.map.getZoom() + 2, {{animate: false}})")
     zoomed = page.evaluate(f"{M}.labelBoxes()")
     assert zoomed and {b["text"] for b in zoomed} != texts  # placed anew at each zoom
+    # a label that does not fit is out of the page (not laid out, not composited), and comes back
+    laid_out = page.evaluate("[...document.querySelectorAll('.cm-label')].filter(e => e.offsetParent).length")
+    assert laid_out == len(zoomed) < page.locator(".cm-label").count()
+    page.evaluate(f"{M}.map.setZoom({M}.map.getZoom() - 2, {{animate: false}})")
+    assert {b["text"] for b in page.evaluate(f"{M}.labelBoxes()")} == texts
     assert page.locator(".leaflet-control-scale-line").first.is_visible()
     assert page.get_by_role("img", name="North is up").is_visible()
     inset = page.locator(".cm-locator svg")
