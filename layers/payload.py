@@ -210,7 +210,8 @@ class Texts:
         day labels, the sides); a piece found in two texts or more, or already in the table, is
         stored once, the rest stays literal. A text with nothing shared stays a plain string.
         """
-        known = sorted((t for t in self.items if len(t) > 3), key=len, reverse=True)
+        # short strings only (dates, sides, names): the long notes are never inside a day's text
+        known = sorted((t for t in self.items if 3 < len(t) <= 80), key=len, reverse=True)
         cut = re.compile("|".join([*(re.escape(t) for t in known), _PIECE_CUT.pattern]))
         split = [_cut(t, cut) for t in texts]
         seen = collections.Counter(p for parts in split for p in set(parts))
