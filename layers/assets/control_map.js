@@ -205,31 +205,39 @@
     }
 
     // Place labels: as many as fit at this zoom, most important first; they never take a tap.
-    map.createPane("cm-labels").style.zIndex = 450;
+    // All of them sit in one box in their own pane (one layer to composite, not one per label),
+    // placed in the map's layer coordinates, so they move with the map while it is dragged.
+    var labelBox = L.DomUtil.create("div", "cm-label-layer", map.createPane("cm-labels"));
+    map.getPane("cm-labels").style.zIndex = 450;
     var labels = P.labels.map(function (l) {
       var node = el(null, "span", l[2], l[3] ? "cm-label cm-landmark" : "cm-label");
-      var m = L.marker([l[1], l[0]], {pane: "cm-labels", interactive: false, keyboard: false,
-        icon: L.divIcon({html: node, className: "cm-label-box", iconSize: null})});
-      return {m: m, node: node, w: 0, h: 0, shown: true};
+      return {at: L.latLng(l[1], l[0]), node: node, w: 0, h: 0, shown: true};
     });
     function placeLabels() {
       if (!sized()) { return; }
       var size = map.getSize(), taken = [];
-      // Read every size before hiding any label: one layout, not one per label. A label is
-      // measured once, while it is still shown (a new label is).
+      labelBox.style.display = "";
+      // Read every size before placing or hiding any label: one layout, not one per label. A
+      // label is measured once, while it is still shown (a new label is).
       labels.forEach(function (o) { if (!o.w) { o.w = o.node.offsetWidth; o.h = o.node.offsetHeight; } });
       labels.forEach(function (o) {
-        var p = map.latLngToContainerPoint(o.m.getLatLng());
+        var p = map.latLngToContainerPoint(o.at);
         var r = [p.x - o.w / 2 - 2, p.y - o.h / 2 - 1, p.x + o.w / 2 + 2, p.y + o.h / 2 + 1];
         var fits = o.w > 0 && r[0] >= 0 && r[1] >= 0 && r[2] <= size.x && r[3] <= size.y &&
           !taken.some(function (t) { return r[0] < t[2] && r[2] > t[0] && r[1] < t[3] && r[3] > t[1]; });
-        if (fits) { taken.push(r); }
-        // Out of the page, not merely invisible: a hidden marker would still be laid out and
-        // composited on every frame (a thousand of them cost a third of a second a frame).
-        if (fits !== o.shown) { o.m.getElement().style.display = fits ? "" : "none"; }
+        if (fits) {
+          taken.push(r);
+          var at = map.latLngToLayerPoint(o.at);
+          o.node.style.left = at.x + "px";
+          o.node.style.top = at.y + "px";
+        }
+        // Out of the page, not merely invisible: hidden labels would still be laid out.
+        if (fits !== o.shown) { o.node.style.display = fits ? "" : "none"; }
         o.shown = fits;
       });
     }
+    // While the map zooms the labels are away (their places are the old zoom's), back at its end.
+    map.on("zoomstart", function () { labelBox.style.display = "none"; });
     this.labelBoxes = function () {
       return labels.filter(function (o) { return o.shown; }).map(function (o) {
         var b = o.node.getBoundingClientRect();
@@ -503,7 +511,7 @@
     fit();
     polys.forEach(function (p) { p.addTo(map); });
     polys.forEach(function (p, jj) { if (changedOn[day][jj]) { p.bringToFront(); } });
-    labels.forEach(function (o) { o.m.addTo(map); });
+    labels.forEach(function (o) { labelBox.appendChild(o.node); });
     map.on("zoomend moveend resize", placeLabels);
     placeLabels();
     // (the text alternative and the screen readers' table follow once the map is painted: setDay
