@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     from geo.files import data_digest, data_dir_from_argv
     from geo.load import check_dataset
     from geo.timeline import timeline_for
-    from snapshot import BASEMAPS
+    from layers.style import BASEMAPS
 
     argv = sys.argv[1:] if argv is None else argv
     ap = argparse.ArgumentParser(prog="python -m mappage", description=main.__doc__)

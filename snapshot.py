@@ -26,7 +26,7 @@ from geo.load import Dataset, check_dataset
 from geo.timeline import Timeline, timeline_for
 from layers.control_map import render_page
 from layers.payload import build_payload
-from layers.style import TILES
+from layers.style import BASEMAPS, TILES
 from layers.words import default_title
 
 CHROMIUM = "/usr/bin/chromium"
@@ -51,9 +51,6 @@ DEFAULT_SIZE = (1200, 800)
 GIF_FRAME_MS, GIF_LAST_MS = 700, 2500
 #: The page's map, as the runtime registers it.
 MAP = "window.ControlMap && window.ControlMap.instances[0]"
-
-
-BASEMAPS = ("none", "streets")
 
 
 def render_html(

@@ -61,6 +61,8 @@ TILES: dict[str, str] = {
     "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     "attribution": "© OpenStreetMap contributors",
 }
+#: The basemaps a map page can have: none, or the street tiles above.
+BASEMAPS = ("none", "streets")
 
 
 def palette(settings: Settings) -> dict[str, str]:
