@@ -65,8 +65,9 @@ def encode_polygonal(geom) -> list[list[list[int]]]:
     return out
 
 
-def encode_lines(geom, tolerance: float = 0.0) -> list[list[int]]:
-    """Line parts of any geometry, merged where they touch, as encoded lines."""
+def line_parts(geom, tolerance: float = 0.0) -> list[np.ndarray]:
+    """Line parts of any geometry, merged where they touch (and simplified by ``tolerance``), as
+    coordinate arrays."""
     if geom is None or geom.is_empty:
         return []
     parts = shapely.get_parts(shapely.get_parts(geom))
@@ -76,10 +77,20 @@ def encode_lines(geom, tolerance: float = 0.0) -> list[list[int]]:
     merged = shapely.line_merge(shapely.multilinestrings(lines))
     if tolerance > 0:
         merged = shapely.simplify(merged, tolerance)
-    return [_line(np.asarray(p.coords)) for p in shapely.get_parts(merged) if len(p.coords) >= 2]
+    return [np.asarray(p.coords) for p in shapely.get_parts(merged) if len(p.coords) >= 2]
+
+
+def encode_lines(geom, tolerance: float = 0.0) -> list[list[int]]:
+    """Line parts of any geometry, merged where they touch, as encoded lines."""
+    return [_line(coords) for coords in line_parts(geom, tolerance)]
 
 
 Point = tuple[int, int]
+
+
+def arc_index(ref: int) -> int:
+    """The arc an arc reference names, whichever way it is walked."""
+    return ref if ref >= 0 else ~ref
 
 
 @dataclass
@@ -114,8 +125,8 @@ class Topology:
         if len(others) == 1:
             (other,) = others
             arcs = self.shared.setdefault((min(shape, other), max(shape, other)), [])
-            if (ref if ref >= 0 else ~ref) not in arcs:
-                arcs.append(ref if ref >= 0 else ~ref)
+            if arc_index(ref) not in arcs:
+                arcs.append(arc_index(ref))
 
     def add_line(self, coords: np.ndarray) -> int | None:
         """A line that is no shape's boundary (stored as an arc of its own), by its reference; None

@@ -77,7 +77,15 @@ from geo.spatial import adjacency, front_line
 from geo.timeline import GroupState, Timeline
 from geo.vocabulary import state_of, state_words
 from layers import style as S
-from layers.encode import SIMPLIFY_TOLERANCE, Topology, encode_lines, encode_topology, simplify_coverage
+from layers.encode import (
+    SIMPLIFY_TOLERANCE,
+    Topology,
+    arc_index,
+    encode_lines,
+    encode_topology,
+    line_parts,
+    simplify_coverage,
+)
 from layers.locator import locator
 from layers.words import day_label, words
 
@@ -370,20 +378,10 @@ def front_table(
         a, b = at[pairs["a"].iloc[i]], at[pairs["b"].iloc[i]]
         shared = topo.shared.get((min(a, b), max(a, b)))
         if not shared:
-            refs = [topo.add_line(line) for line in _boundary_lines(pairs.geometry.iloc[i])]
-            shared = [r if r >= 0 else ~r for r in refs if r is not None]
+            refs = [topo.add_line(line) for line in line_parts(pairs.geometry.iloc[i], SIMPLIFY_TOLERANCE)]
+            shared = [arc_index(r) for r in refs if r is not None]
         arcs.append(shared)
     return arcs, [[[remap[i] for i in part] for part in d] for d in per_day]
-
-
-def _boundary_lines(geom) -> list[np.ndarray]:
-    """The line parts of a measured boundary, merged where they touch and simplified like the
-    districts, as coordinate arrays."""
-    parts = [p for p in shapely.get_parts(shapely.get_parts(geom)) if p.geom_type in ("LineString", "LinearRing")]
-    if not parts:
-        return []
-    merged = shapely.simplify(shapely.line_merge(shapely.multilinestrings(parts)), SIMPLIFY_TOLERANCE)
-    return [np.asarray(p.coords) for p in shapely.get_parts(merged) if len(p.coords) >= 2]
 
 
 def _is_approximate(props: dict) -> bool:

@@ -134,8 +134,6 @@
       return out;
     }
     var shapes = P.geom.map(function (g) { return g.map(function (poly) { return poly.map(ring); }); });
-    var bounds = P.focus ? L.latLngBounds([P.focus[0], P.focus[1]], [P.focus[2], P.focus[3]])
-      : L.latLngBounds([].concat.apply([], shapes.map(function (g) { return [].concat.apply([], g.map(function (p) { return p[0]; })); })));
     // A map laid out at no size yet (a closed panel, a frame not shown) is fitted when it gets one.
     function sized() { var z = map.getSize(); return z.x > 0 && z.y > 0; }
     var fitting = false, userMoved = false;
@@ -154,6 +152,8 @@
       layer.on("click", (function (jj) { return function () { self.openPanel(jj); }; })(j));
       polys.push(layer);
     }
+    var bounds = P.focus ? L.latLngBounds([P.focus[0], P.focus[1]], [P.focus[2], P.focus[3]])
+      : L.featureGroup(polys).getBounds();
 
     // Front line: the arcs between two districts, picked per day.
     var pairs = P.pairs.map(function (list) { return list.map(function (i) { return arcs[i]; }); });
