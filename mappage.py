@@ -47,7 +47,7 @@ def write_static(name: str, text: str) -> str:
 @functools.cache
 def code_version() -> str:
     """A digest of the code that draws the map: a page built by other code is never reused."""
-    h = hashlib.sha256()
+    h = hashlib.sha256(Path(__file__).read_bytes())  # this file builds the page
     for folder in ("geo", "layers"):
         for path in sorted((HERE / folder).rglob("*")):
             if path.suffix in (".py", ".js", ".css") and "__pycache__" not in path.parts:

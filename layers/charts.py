@@ -73,7 +73,7 @@ def areas_chart(table: pd.DataFrame, settings: Settings) -> alt.LayerChart:
         side=lambda f: f["controller"].map(lambda c: label(c, "en", settings))
     )
     data = data[data["controller"].isin(sides) | data["km2"].gt(0)]
-    # only the fields the chart encodes, to the metre: every rerun of the app sends this data
+    # only the fields the chart encodes, to 0.0001 km² (100 m²): every rerun of the app sends this data
     data = data[list(CHART_FIELDS)].round({f: 4 for f in CHART_FIELDS[2:]})
     x = alt.X("day:T", title=None, axis=alt.Axis(format="%d %b"))
     colour = alt.Color("side:N", scale=_colour_scale(settings), title=None, legend=alt.Legend(orient="bottom"))
