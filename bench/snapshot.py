@@ -35,7 +35,7 @@ import snapshot  # noqa: E402
 from geo.load import load_dataset  # noqa: E402
 from geo.timeline import timeline_for  # noqa: E402
 from geo.vocabulary import states  # noqa: E402
-from layers.encode import simplify_coverage  # noqa: E402
+from layers.encode import simplify_coverage, unpack  # noqa: E402
 from layers.payload import build_payload  # noqa: E402
 from layers.style import DISPUTED_HATCH, json_for_script, palette  # noqa: E402
 from snapshot import render_html  # noqa: E402
@@ -282,7 +282,7 @@ def main(argv: list[str] | None = None) -> None:
     n1 = shapely.get_num_coordinates(simplify_coverage(ds.districts.geometry.to_numpy())).sum()
     data = build_payload(ds, tl)
     geom = len(json_for_script({k: data[k] for k in ("arcs", "geom", "pairs")}).encode())
-    arcs = sum(len(a) // 2 for a in data["arcs"])
+    arcs = sum(len(unpack(a)) // 2 for a in data["arcs"])
     table = len(json_for_script({k: data[k] for k in ("states", "first", "changes", "front")}).encode())
     print(
         f"coverage simplification: {n0} -> {n1} vertices ({100 * (1 - n1 / n0):.0f}% fewer); "

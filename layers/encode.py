@@ -1,5 +1,8 @@
 """Geometry for the map payload, stored once: quantised, delta-encoded rings and lines.
 
+Lists of integers travel packed (``pack``): a short string of URL-safe characters, about half
+the bytes of the same numbers written out in JSON.
+
 Coordinates are integers in units of 1e-5 degree (about 1.1 m), delta-encoded per ring; the
 map runtime decodes them. District outlines are simplified as a coverage (each shared edge once),
 so rounding and simplification never open a gap between neighbours, and stored as a topology
@@ -20,6 +23,41 @@ from shapely.errors import GEOSException
 COORD_SCALE = 100_000
 #: Coverage simplification tolerance in degrees (about 2 m): removes redundant vertices only.
 SIMPLIFY_TOLERANCE = 2e-5
+
+
+#: The 64 digits of a packed integer list (``pack``): URL-safe base64's, none of which JSON or
+#: HTML escapes. The payload carries them, so the runtime holds no copy.
+PACK_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def pack(values) -> str:
+    """Integers as a string: each zigzag-coded (0, -1, 1, -2, ... -> 0, 1, 2, 3, ...), then
+    written five bits a digit, lowest first; every digit but a number's last has 32 added."""
+    out = []
+    for v in values:
+        z = int(v) * 2 if v >= 0 else -int(v) * 2 - 1
+        while z >= 32:
+            out.append(PACK_DIGITS[32 | (z & 31)])
+            z >>= 5
+        out.append(PACK_DIGITS[z])
+    return "".join(out)
+
+
+_DIGIT_VALUE = {c: i for i, c in enumerate(PACK_DIGITS)}
+
+
+def unpack(text: str) -> list[int]:
+    """The integers ``pack`` wrote."""
+    out, z, shift = [], 0, 0
+    for c in text:
+        d = _DIGIT_VALUE[c]
+        z |= (d & 31) << shift
+        if d & 32:
+            shift += 5
+            continue
+        out.append(z // 2 if z % 2 == 0 else -(z + 1) // 2)
+        z, shift = 0, 0
+    return out
 
 
 def simplify_coverage(geoms: np.ndarray, tolerance: float = SIMPLIFY_TOLERANCE) -> np.ndarray:

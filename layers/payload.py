@@ -6,10 +6,12 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
     words                  {key: text}: every word the map shows (layers.words)
     days, dayLabels        ISO dates and their written labels, one per step of the slider
     start                  index of the day to open on
+    pack                   the digits of a packed integer list (layers.encode.pack): a list marked
+                           "packed" below is such a string
     districts              [[id, name, Arabic name]], in the timeline's order
     arcs, geom             the districts' boundaries as a topology (layers.encode.Topology): arcs
-                           of delta-encoded ints, each shared boundary once; per district,
-                           polygons -> rings -> arc references (~i: arc i backwards)
+                           of delta-encoded ints (packed), each shared boundary once; per district,
+                           polygons -> rings -> arc references (packed; ~i: arc i backwards)
     codes                  the state words: the settings' side ids, then split, disputed, unknown
                            (geo.vocabulary.state_words); a "code" indexes this list
     patterns               [{size, angle, background, bands: [[offset, width, colour], ...]}]
@@ -26,13 +28,13 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
                            side, date, note and precision (absent when dated to the day) index text,
                            source indexes sources; empty fields at the end are left out
     first, changes         state index of every district on the first day; then per later day
-                           a flat [district, state, district, state, ...] list of changes
-    changed                per day: districts whose state changed from the day before
+                           a flat [district, state, district, state, ...] list of changes (packed)
+    changed                per day: districts whose state changed from the day before (packed)
     changedStyle           outline of a district that changed hands that day
     pairs, front           per neighbouring pair on a front, the arcs of their common boundary;
-                           per day [exact, approximate] indices into pairs; frontStyle /
+                           per day [exact, approximate] indices into pairs (all packed); frontStyle /
                            frontApproxStyle draw them
-    routes                 [{n, na, g (lines), st (one status code per day, "-" hidden),
+    routes                 [{n, na, g (lines, packed), st (one status code per day, "-" hidden),
                            ap (alignment approximate), pd, s (source indices), note}]
     routeStyles, routeWords  status code -> style / word key; routeBand: the approximate band
     checkpoints            [{n, na, x, y, on ("1"/"0" per day), op, ap, pd, s, from, to, note}]
@@ -47,7 +49,7 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
                            changes during the record
     locator                {frame, place, home, shapes, credit}: the inset's lon/lat frame, the
                            place's box, whether shapes[0] is the country holding it, and the
-                           countries as encoded polygons
+                           countries as encoded polygons (rings packed)
     captions, summaries    per day: what changed and who disagrees; who held what (the text
                            alternative opens with it, then the caption, then rangeNote)
     asOf, citations        the "data as of" stamp; per day a citation line (when asked for)
@@ -78,12 +80,14 @@ from geo.timeline import GroupState, Timeline
 from geo.vocabulary import state_of, state_words
 from layers import style as S
 from layers.encode import (
+    PACK_DIGITS,
     SIMPLIFY_TOLERANCE,
     Topology,
     arc_index,
     encode_lines,
     encode_topology,
     line_parts,
+    pack,
     simplify_coverage,
 )
 from layers.locator import locator
@@ -643,4 +647,21 @@ def build_payload(
     data["unknownStyle"] = table.district("unknown")
     data["styles"], data["patterns"], data["text"] = table.styles, table.patterns, texts.items
     data["arcs"] = topo.encoded_arcs()
-    return data
+    return packed(data)
+
+
+def packed(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with its integer lists packed (``layers.encode.pack``; the module's layout marks
+    them ``packed``), and the digits to read them with."""
+    rings = lambda shapes: [[[pack(r) for r in poly] for poly in shape] for shape in shapes]  # noqa: E731
+    out = dict(data, pack=PACK_DIGITS)
+    out["arcs"] = [pack(a) for a in data["arcs"]]
+    out["geom"] = rings(data["geom"])
+    out["first"] = pack(data["first"])
+    out["changes"] = [pack(c) for c in data["changes"]]
+    out["changed"] = [pack(c) for c in data["changed"]]
+    out["pairs"] = [pack(p) for p in data["pairs"]]
+    out["front"] = [[pack(part) for part in day] for day in data["front"]]
+    out["routes"] = [dict(r, g=[pack(line) for line in r["g"]]) for r in data["routes"]]
+    out["locator"] = dict(data["locator"], shapes=rings(data["locator"]["shapes"]))
+    return out

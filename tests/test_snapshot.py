@@ -18,7 +18,7 @@ import snapshot
 from geo.load import load_dataset
 from geo.timeline import timeline_for
 from geo.vocabulary import states
-from layers.encode import COORD_SCALE, encode_polygonal, encode_topology, simplify_coverage
+from layers.encode import COORD_SCALE, encode_polygonal, encode_topology, pack, simplify_coverage, unpack
 from layers.payload import build_payload
 from layers.style import iframe_snippet
 from snapshot import render_html
@@ -30,19 +30,24 @@ def _decode(ring: list[int]) -> np.ndarray:
     return np.cumsum(np.asarray(ring).reshape(-1, 2), axis=0) / COORD_SCALE
 
 
-def _arcs(encoded: list[list[int]]) -> list[np.ndarray]:
+def _ints(value: str | list[int]) -> list[int]:
+    """A payload's integer list, packed (``layers.encode.pack``) or not."""
+    return unpack(value) if isinstance(value, str) else value
+
+
+def _arcs(encoded: list) -> list[np.ndarray]:
     """The topology's arcs as integer points (each arc's start is relative to the previous start)."""
     out, start = [], np.zeros(2, dtype=np.int64)
     for a in encoded:
-        pts = np.cumsum(np.asarray(a, dtype=np.int64).reshape(-1, 2), axis=0)
+        pts = np.cumsum(np.asarray(_ints(a), dtype=np.int64).reshape(-1, 2), axis=0)
         pts[:, :] += start
         start = pts[0].copy()
         out.append(pts)
     return out
 
 
-def _ring(arcs: list[np.ndarray], refs: list[int]) -> np.ndarray:
-    parts = [arcs[r] if r >= 0 else arcs[~r][::-1] for r in refs]
+def _ring(arcs: list[np.ndarray], refs) -> np.ndarray:
+    parts = [arcs[r] if r >= 0 else arcs[~r][::-1] for r in _ints(refs)]
     return np.vstack([parts[0], *[p[1:] for p in parts[1:]]])
 
 
@@ -128,10 +133,10 @@ def test_data_text_is_escaped_everywhere(tmp_path):
 def test_day_table_reproduces_the_timeline(bundled):
     ds, tl = bundled
     data = build_payload(ds, tl)
-    grid = np.array(data["first"])
+    grid = np.array(unpack(data["first"]))
     for i, day in enumerate(tl.days):
         if i:
-            ch = np.asarray(data["changes"][i - 1], dtype=int).reshape(-1, 2)
+            ch = np.asarray(unpack(data["changes"][i - 1]), dtype=int).reshape(-1, 2)
             grid[ch[:, 0]] = ch[:, 1]
         codes = [data["codes"][data["states"][g][0]] if g >= 0 else "unknown" for g in grid]
         assert codes == states(tl.control_on(day)).tolist(), day
@@ -155,7 +160,7 @@ def test_simplified_districts_keep_every_shared_edge(bundled):
     assert pairs
     # neighbours that shared an edge still share one: no gap opened by rounding or simplifying
     assert all(shapely.distance(polys[a], polys[b]) == 0 for a, b in pairs)
-    coords = sum(len(a) // 2 for a in data["arcs"])
+    coords = sum(len(unpack(a)) // 2 for a in data["arcs"])
     assert coords < 0.8 * shapely.get_num_coordinates(orig).sum()  # shared boundaries stored once
     # every district is its simplified outline, rounded: nothing moved but by rounding
     simplified = simplify_coverage(orig)
@@ -181,6 +186,15 @@ def test_topology_rebuilds_every_ring_exactly_and_shares_boundaries():
     refs = [r for p in topo.shapes[0] + topo.shapes[1] for ring in p for r in ring]
     assert edge in refs and ~edge in refs  # one neighbour walks it forwards, the other backwards
     assert len(data["arcs"]) == 7  # the rest of left and of right, their side, frame, hole (island), two boxes
+
+
+def test_packed_integers_read_back_exactly_and_are_shorter_than_json():
+    values = [0, -1, 1, 15, 16, -16, -17, 31, 32, 1023, -1024, 3712568, -3712568, 2**40, -(2**40)]
+    assert unpack(pack(values)) == values
+    assert unpack(pack([])) == [] and pack([0, -1, 1]) == "ABC"  # one digit each for -16..15
+    assert set(pack(values)) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    deltas = [78, -114, 5, -15, 20, -130, 365, 33, 14, -104]  # a ring's steps
+    assert len(pack(deltas)) < len(json.dumps(deltas, separators=(",", ":"))) / 2
 
 
 def test_encoding_rounds_to_five_decimals():

@@ -361,3 +361,31 @@ def test_compare_refuses_days_in_the_wrong_order(tiny_dir, tmp_path, capsys):
         == 2
     )
     assert "must come before the second" in capsys.readouterr().err and not (tmp_path / "c.html").exists()
+
+
+DRAWN = f"""() => {{
+    const map = {M}.map, polys = [], lines = [];
+    const ints = ring => ring.map(p => [Math.round(p.lng * 1e5), Math.round(p.lat * 1e5)]);
+    map.eachLayer(l => {{
+        if (l instanceof L.Polygon) polys.push(l.getLatLngs().map(poly => poly.map(ints)));
+        else if (l instanceof L.Polyline && l.getLatLngs().length) lines.push(l.getLatLngs());
+    }});
+    return {{polys, lines: lines.length}};
+}}"""
+
+
+def test_the_runtime_draws_the_outlines_python_encoded(offline_page, tmp_path):
+    """The browser's reading of the packed topology is Python's, point for point, on the bundled data."""
+    from test_snapshot import _arcs, _ring, _state_data
+
+    html = render_html(load_dataset(DATA), timeline_for(load_dataset(DATA)), "2016-12-13")
+    (tmp_path / "a.html").write_text(html, encoding="utf-8")
+    page = _open(offline_page, tmp_path / "a.html")
+    drawn = page.evaluate(DRAWN)
+    data = _state_data(html)
+    arcs = _arcs(data["arcs"])
+    want = [[[_ring(arcs, r)[:-1].tolist() for r in poly] for poly in g] for g in data["geom"]]
+    assert len(drawn["polys"]) == len(want) == len(data["districts"])
+    assert sorted(map(str, drawn["polys"])) == sorted(map(str, want))
+    assert drawn["lines"] >= 2  # the front and the routes are drawn from the same arcs
+    _no_trouble(page)

@@ -9,6 +9,23 @@
   "use strict";
   var SCALE = 1e5, NS = "http://www.w3.org/2000/svg";
 
+  // A packed integer list (layers.encode.pack): zigzag-coded numbers, five bits a digit, lowest
+  // first; a digit worth 32 or more is followed by more of the same number.
+  function unpacker(digits) {
+    var value = {};
+    for (var i = 0; i < digits.length; i++) { value[digits.charAt(i)] = i; }
+    return function (s) {
+      var out = [], z = 0, f = 1;
+      for (var k = 0; k < s.length; k++) {
+        var d = value[s.charAt(k)];
+        z += (d & 31) * f;
+        if (d & 32) { f *= 32; continue; }
+        out.push(z % 2 ? -(z + 1) / 2 : z / 2);
+        z = 0; f = 1;
+      }
+      return out;
+    };
+  }
   function decode(a) {
     var out = [], x = 0, y = 0;
     for (var i = 0; i < a.length; i += 2) { x += a[i]; y += a[i + 1]; out.push([y / SCALE, x / SCALE]); }
@@ -45,16 +62,17 @@
     function rememberDay() { try { history.replaceState(null, "", "#" + P.days[day]); } catch (e) { /* about:blank */ } }
 
     // Days: every day's state id per district, from the first day and the daily changes.
-    var grid = [], cur = Int32Array.from(P.first);
+    var unpack = unpacker(P.pack);
+    var grid = [], cur = Int32Array.from(unpack(P.first));
     grid.push(cur);
     for (var d = 1; d < nDays; d++) {
       cur = cur.slice();
-      var ch = P.changes[d - 1];
+      var ch = unpack(P.changes[d - 1]);
       for (var k = 0; k < ch.length; k += 2) { cur[ch[k]] = ch[k + 1]; }
       grid.push(cur);
     }
     var changedOn = P.changed.map(function (list) {
-      var s = {}; list.forEach(function (j) { s[j] = true; }); return s;
+      var s = {}; unpack(list).forEach(function (j) { s[j] = true; }); return s;
     });
 
     // Fill patterns (split stripes, disputed hatching), as SVG the districts refer to by id.
@@ -120,7 +138,8 @@
     }
     // The boundaries, each shared one stored once (arcs); a ring joins its arcs end to start.
     var arcs = [], ax = 0, ay = 0;
-    P.arcs.forEach(function (a) {
+    P.arcs.forEach(function (packed) {
+      var a = unpack(packed);
       ax += a[0]; ay += a[1];
       arcs.push(decode([ax, ay].concat(a.slice(2))));
     });
@@ -133,7 +152,9 @@
       out.pop();  // the closing point: Leaflet closes rings itself
       return out;
     }
-    var shapes = P.geom.map(function (g) { return g.map(function (poly) { return poly.map(ring); }); });
+    var shapes = P.geom.map(function (g) {
+      return g.map(function (poly) { return poly.map(function (r) { return ring(unpack(r)); }); });
+    });
     // A map laid out at no size yet (a closed panel, a frame not shown) is fitted when it gets one.
     function sized() { var z = map.getSize(); return z.x > 0 && z.y > 0; }
     var fitting = false, userMoved = false;
@@ -156,18 +177,18 @@
       : L.featureGroup(polys).getBounds();
 
     // Front line: the arcs between two districts, picked per day.
-    var pairs = P.pairs.map(function (list) { return list.map(function (i) { return arcs[i]; }); });
+    var pairs = P.pairs.map(function (list) { return unpack(list).map(function (i) { return arcs[i]; }); });
     var front = L.polyline([], L.extend({renderer: frontRenderer, interactive: false}, P.frontStyle)).addTo(map);
     var frontApprox = L.polyline([], L.extend({renderer: frontRenderer, interactive: false},
       P.frontApproxStyle)).addTo(map);
-    function pick(idx) { var out = []; idx.forEach(function (i) { out = out.concat(pairs[i]); }); return out; }
+    function pick(list) { var out = []; unpack(list).forEach(function (i) { out = out.concat(pairs[i]); }); return out; }
 
     function srcName(i) { var s = P.sources[i] || {}; return s.p || s.t || s.k || "?"; }
     function addSources(box, list) {
       if (list.length) { el(box, "div", W.sources + ": " + list.map(srcName).join(", ")); }
     }
     var routes = P.routes.map(function (r) {
-      var lines = r.g.map(decode), band = null;
+      var lines = r.g.map(function (g) { return decode(unpack(g)); }), band = null;
       if (r.ap) { band = L.polyline(lines, L.extend({renderer: routeRenderer, interactive: false}, P.routeBand)); }
       var line = L.polyline(lines, {renderer: routeRenderer});
       line.bindTooltip(function () {
@@ -266,7 +287,7 @@
       P.locator.shapes.forEach(function (polys, n) {
         var d = polys.map(function (poly) {
           return poly.map(function (ring) {
-            return "M" + decode(ring).map(function (ll) { return pt(ll[1], ll[0]).map(function (v) { return v.toFixed(1); }).join(" "); }).join("L") + "Z";
+            return "M" + decode(unpack(ring)).map(function (ll) { return pt(ll[1], ll[0]).map(function (v) { return v.toFixed(1); }).join(" "); }).join("L") + "Z";
           }).join("");
         }).join("");
         svg(map2, "path", {d: d, "class": n === 0 && P.locator.home ? "cm-loc-home" : "cm-loc-other"});
@@ -397,6 +418,7 @@
     this.setDay = function (i, quiet) {
       i = Math.max(0, Math.min(nDays - 1, i | 0));
       var next = grid[i], prev = day >= 0 ? grid[day] : null, nowCh = changedOn[i], wasCh = day >= 0 ? changedOn[day] : {};
+      var before = day;
       day = i;
       for (var jj = 0; jj < nDist; jj++) {
         if (prev && prev[jj] === next[jj] && !nowCh[jj] === !wasCh[jj]) { continue; }
@@ -404,8 +426,10 @@
         if (nowCh[jj]) { polys[jj].bringToFront(); }
         if (polys[jj].isTooltipOpen()) { polys[jj].getTooltip().setContent(tip(jj)); }
       }
-      front.setLatLngs(pick(P.front[i][0]));
-      frontApprox.setLatLngs(pick(P.front[i][1]));
+      // The front is redrawn only when it moves (a packed list is one string to compare).
+      var fr = P.front[i], old = before >= 0 ? P.front[before] : null;
+      if (!old || old[0] !== fr[0]) { front.setLatLngs(pick(fr[0])); }
+      if (!old || old[1] !== fr[1]) { frontApprox.setLatLngs(pick(fr[1])); }
       routes.forEach(function (o) {
         var code = o.r.st[i], on = code !== "-";
         if (o.band) { show(o.band, on); if (on) { o.band.setStyle({color: P.routeStyles[code].color}); } }
