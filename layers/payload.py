@@ -219,13 +219,14 @@ class Texts:
         and names, each stored once in this table; a piece is an index into it or a literal.
 
         A text is cut at numbers and clause ends, and at every string already in the table (the
-        day labels, the sides); a piece found in two texts or more, or already in the table, is
-        stored once, the rest stays literal. A text with nothing shared stays a plain string.
+        day labels, the sides); neighbouring pieces that recur together are joined (``_joined``);
+        a piece found in two texts or more, or already in the table, is stored once, the rest
+        stays literal. A text with nothing shared stays a plain string.
         """
         # short strings only (dates, sides, names): the long notes are never inside a day's text
         known = sorted((t for t in self.items if 3 < len(t) <= 80), key=len, reverse=True)
         cut = re.compile("|".join([*(re.escape(t) for t in known), _PIECE_CUT.pattern]))
-        split = [_cut(t, cut) for t in texts]
+        split = self._joined([_cut(t, cut) for t in texts])
         seen = collections.Counter(p for parts in split for p in set(parts))
         out: list[str | list[int | str]] = []
         for parts in split:
@@ -239,6 +240,53 @@ class Texts:
                     row.append(p)
             out.append(row[0] if len(row) == 1 and isinstance(row[0], str) else row)
         return out
+
+
+    def _joined(self, split: list[list[str]]) -> list[list[str]]:
+        """``split`` with neighbouring pieces that recur together joined into one piece, as long as
+        that saves bytes: a run of words most days share becomes one reference (a pair is
+        joined when the references it saves outweigh the new entry, less the entries it frees)."""
+        while True:
+            count = collections.Counter(p for parts in split for p in parts)
+            pairs = collections.Counter(pair for parts in split for pair in zip(parts, parts[1:], strict=False))
+            gains = []
+            for (a, b), n in pairs.items():
+                if n < 2 or a == b:
+                    continue
+                freed = sum(_stored(x) for x in {a, b} if count[x] == n and x not in self._index)
+                gain = n * _REF_BYTES - _stored(a + b) + freed
+                if gain > 0:
+                    gains.append((gain, a, b))
+            if not gains:
+                return split
+            join, used = {}, set()
+            for _, a, b in sorted(gains, key=lambda g: -g[0]):
+                if a not in used and b not in used:  # pairs that share no piece: joined in one pass
+                    join[a] = b
+                    used |= {a, b}
+            split = [_join_pairs(parts, join) for parts in split]
+
+
+#: About the bytes of one reference to the text table in a day's pieces (digits and a comma).
+_REF_BYTES = 4
+
+
+def _stored(piece: str) -> int:
+    """The bytes a piece costs as an entry of the text table."""
+    return len(json.dumps(piece, ensure_ascii=False).encode()) + 1
+
+
+def _join_pairs(parts: list[str], join: dict[str, str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(parts):
+        if i + 1 < len(parts) and join.get(parts[i]) == parts[i + 1]:
+            out.append(parts[i] + parts[i + 1])
+            i += 2
+        else:
+            out.append(parts[i])
+            i += 1
+    return out
 
 
 def _cut(text: str, cut: re.Pattern[str]) -> list[str]:
