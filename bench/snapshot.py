@@ -246,7 +246,7 @@ def parts_of(html: str) -> list[tuple[str, int]]:
     m = re.search(r'<script type="application/json" id="cm-page-payload">(.*?)</script>', html, re.S)
     payload = json.loads(m.group(1)) if m else {}
     weigh = lambda keys: sum(len(json_for_script(payload[k]).encode()) for k in keys if k in payload)  # noqa: E731
-    news = ("captions", "summaries", "citations", "labels", "locator")
+    news = ("captions", "summaries", "citations", "labels", "labelAt", "locator")
     total = len(html.encode())
     fixed = len(js) + len(css) + len(shipped_asset("control_map.js")) + len(shipped_asset("control_map.css"))
     data = len(m.group(1).encode()) if m else 0

@@ -24,15 +24,17 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
                            the holder's part (null: whole), since (a date) and line (the state
                            in words) index text, basis 0 sourced / 1 inferred, style indexes
                            styles
-                           claims: [[side, date, source, note, share, precision, claimant]]:
+                           claims: indices into the claims table (packed)
+    claims                 [[side, date, source, note, share, precision, claimant]], each once:
                            side, date, note and precision (absent when dated to the day) index text,
                            source indexes sources; empty fields at the end are left out
     first, changes         state index of every district on the first day; then per later day
                            a flat [district, state, district, state, ...] list of changes (packed)
     changed                per day: districts whose state changed from the day before (packed)
     changedStyle           outline of a district that changed hands that day
-    pairs, front           per neighbouring pair on a front, the arcs of their common boundary;
-                           per day [exact, approximate] indices into pairs (all packed); frontStyle /
+    pairs, fronts, front   per neighbouring pair on a front, the arcs of their common boundary;
+                           each distinct front as [exact, approximate] indices into pairs; per
+                           day the index of its front (all packed); frontStyle /
                            frontApproxStyle draw them
     routes                 [{n, na, g (lines, packed), st (one status code per day, "-" hidden),
                            ap (alignment approximate), pd, s (source indices), note}]
@@ -43,8 +45,9 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
     legend                 [{label, swatch: {kind: fill|line|dot|band, style}}]: the rows,
                            built from the very styles the map draws (a fill's style is an
                            index into styles); swatchOutline outlines the fill swatches
-    labels                 [[lon, lat, text, kind]] place labels, most important first (kind 1
-                           a landmark, 0 a district); shown as many as fit without overlapping
+    labels, labelAt        [[text, kind]] place labels, most important first (kind 1 a landmark,
+                           0 a district), shown as many as fit without overlapping; labelAt their
+                           points, delta-encoded like a line (packed)
     focus                  [south, west, north, east]: the first view, the districts whose state
                            changes during the record
     locator                {frame, place, home, shapes, credit}: the inset's lon/lat frame, the
@@ -80,6 +83,7 @@ from geo.timeline import GroupState, Timeline
 from geo.vocabulary import state_of, state_words
 from layers import style as S
 from layers.encode import (
+    COORD_SCALE,
     PACK_DIGITS,
     SIMPLIFY_TOLERANCE,
     Topology,
@@ -240,7 +244,6 @@ class Texts:
                     row.append(p)
             out.append(row[0] if len(row) == 1 and isinstance(row[0], str) else row)
         return out
-
 
     def _joined(self, split: list[list[str]]) -> list[list[str]]:
         """``split`` with neighbouring pieces that recur together joined into one piece, as long as
@@ -709,7 +712,18 @@ def packed(data: dict[str, Any]) -> dict[str, Any]:
     out["changes"] = [pack(c) for c in data["changes"]]
     out["changed"] = [pack(c) for c in data["changed"]]
     out["pairs"] = [pack(p) for p in data["pairs"]]
-    out["front"] = [[pack(part) for part in day] for day in data["front"]]
+    day_fronts = [tuple(pack(part) for part in day) for day in data["front"]]
+    fronts = {f: i for i, f in enumerate(dict.fromkeys(day_fronts))}
+    out["fronts"] = [list(f) for f in fronts]
+    out["front"] = pack(fronts[f] for f in day_fronts)
+    key = lambda claim: json.dumps(claim, ensure_ascii=False)  # noqa: E731
+    claims = {key(c): c for s in data["states"] for c in s[7]}
+    at = {k: i for i, k in enumerate(claims)}
+    out["claims"] = list(claims.values())
+    out["states"] = [[*s[:7], pack(at[key(c)] for c in s[7]), *s[8:]] for s in data["states"]]
+    spots = np.round(np.array([r[:2] for r in data["labels"]], dtype=float).reshape(-1, 2) * COORD_SCALE)
+    out["labelAt"] = pack(np.diff(spots, axis=0, prepend=0).astype(np.int64).ravel().tolist())
+    out["labels"] = [r[2:] for r in data["labels"]]
     out["routes"] = [dict(r, g=[pack(line) for line in r["g"]]) for r in data["routes"]]
     out["locator"] = dict(data["locator"], shapes=rings(data["locator"]["shapes"]))
     return out

@@ -231,8 +231,8 @@ def _longest_claims(payload) -> tuple[int, int, str]:
             for k in range(0, len(ch), 2):
                 grid[ch[k]] = ch[k + 1]
         for j, sid in enumerate(grid):
-            if sid >= 0 and len(payload["states"][sid][7]) > best[0]:
-                best = (len(payload["states"][sid][7]), day, payload["districts"][j][0])
+            if sid >= 0 and len(unpack(payload["states"][sid][7])) > best[0]:
+                best = (len(unpack(payload["states"][sid][7])), day, payload["districts"][j][0])
     return best
 
 

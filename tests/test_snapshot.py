@@ -142,7 +142,7 @@ def test_day_table_reproduces_the_timeline(bundled):
         assert codes == states(tl.control_on(day)).tolist(), day
     assert [d[0] for d in data["districts"]] == list(tl.district_ids)
     assert len(data["geom"]) == len(ds.districts)  # geometry once, not once per day
-    assert len(data["front"]) == len(tl.days)
+    assert len(unpack(data["front"])) == len(tl.days)
 
 
 def test_simplified_districts_keep_every_shared_edge(bundled):
@@ -274,5 +274,5 @@ def test_claims_keep_the_party_a_source_quotes(bundled):
     ds, tl = bundled
     data = build_payload(ds, tl)
     quoted = set(ds.events.loc[ds.events["claimant"].ne(""), "claimant"])
-    shown = {c[6] for s in data["states"] for c in s[7] if len(c) > 6 and c[6]}
+    shown = {c[6] for c in data["claims"] if len(c) > 6 and c[6]}
     assert quoted and shown == quoted  # e.g. Churkin, SOHR, the Russian Ministry of Defence

@@ -71,6 +71,9 @@
       for (var k = 0; k < ch.length; k += 2) { cur[ch[k]] = ch[k + 1]; }
       grid.push(cur);
     }
+    // Each state's claims, from the table of claims; each day's front, from the distinct fronts.
+    var claimsOf = P.states.map(function (s) { return unpack(s[7]).map(function (c) { return P.claims[c]; }); });
+    var frontOf = unpack(P.front);
     var changedOn = P.changed.map(function (list) {
       var s = {}; unpack(list).forEach(function (j) { s[j] = true; }); return s;
     });
@@ -230,9 +233,10 @@
     // placed in the map's layer coordinates, so they move with the map while it is dragged.
     var labelBox = L.DomUtil.create("div", "cm-label-layer", map.createPane("cm-labels"));
     map.getPane("cm-labels").style.zIndex = 450;
-    var labels = P.labels.map(function (l) {
-      var node = el(null, "span", l[2], l[3] ? "cm-label cm-landmark" : "cm-label");
-      return {at: L.latLng(l[1], l[0]), node: node, w: 0, h: 0, shown: true};
+    var labelAt = decode(unpack(P.labelAt));
+    var labels = P.labels.map(function (l, k) {
+      var node = el(null, "span", l[0], l[1] ? "cm-label cm-landmark" : "cm-label");
+      return {at: L.latLng(labelAt[k]), node: node, w: 0, h: 0, shown: true};
     });
     function placeLabels() {
       if (!sized()) { return; }
@@ -332,7 +336,7 @@
         el(tr, "td", s ? stateLine(s) : W.no_record);
         el(tr, "td", s ? T[s[4]] : "");
         el(tr, "td", s ? (s[5] ? W.basis_inferred : W.basis_sourced) : "");
-        el(tr, "td", s ? s[7].map(function (c) { return srcName(c[2]); }).filter(function (v, k, a) {
+        el(tr, "td", s ? claimsOf[sid].map(function (c) { return srcName(c[2]); }).filter(function (v, k, a) {
           return a.indexOf(v) === k; }).join(", ") : "");
       }
     }
@@ -402,7 +406,7 @@
       el(panel, "p", fmt(W.since, {date: T[s[4]]}) + " · " + (s[5] ? W.basis_inferred : W.basis_sourced));
       el(panel, "h3", W.claims);
       var list = el(panel, "ol", null, "cm-claims");
-      s[7].forEach(function (c) { claimItem(list, c); });
+      claimsOf[sid].forEach(function (c) { claimItem(list, c); });
     }
     this.openPanel = function (j) {
       openDistrict = typeof j === "string" ? ids.indexOf(j) : j;
@@ -427,7 +431,7 @@
         if (polys[jj].isTooltipOpen()) { polys[jj].getTooltip().setContent(tip(jj)); }
       }
       // The front is redrawn only when it moves (a packed list is one string to compare).
-      var fr = P.front[i], old = before >= 0 ? P.front[before] : null;
+      var fr = P.fronts[frontOf[i]], old = before >= 0 ? P.fronts[frontOf[before]] : null;
       if (!old || old[0] !== fr[0]) { front.setLatLngs(pick(fr[0])); }
       if (!old || old[1] !== fr[1]) { frontApprox.setLatLngs(pick(fr[1])); }
       routes.forEach(function (o) {
