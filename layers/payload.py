@@ -16,7 +16,9 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
                            (geo.vocabulary.state_words); a "code" indexes this list
     patterns               [{size, angle, background, bands: [[offset, width, colour], ...]}]
                            SVG fill patterns (split stripes, disputed hatching)
-    styles                 [Leaflet path style]; "fillPattern": k means fill with patterns[k]
+    districtStyle          the Leaflet path style every district starts from
+    styles                 [Leaflet path style]: what a district's look changes of districtStyle;
+                           "fillPattern": k means fill with patterns[k]
     unknownStyle           index into styles for a district with no record that day
     text                   strings used many times (dates, state lines, sides, notes), once each
     states                 [[code, share, holder, rest, since, basis, style, claims, line]]:
@@ -198,7 +200,7 @@ class StyleTable:
             st["fillOpacity"] = S.UNKNOWN_FILL_OPACITY
         if inferred and state != "unknown":
             st["fillOpacity"] = S.INFERRED_FILL_OPACITY
-        return self._add(self.styles, {k: v for k, v in st.items() if v is not None})
+        return self._add(self.styles, {k: v for k, v in st.items() if v is not None and v != S.DISTRICT_STYLE.get(k)})
 
 
 #: Where a generated text is cut into pieces: numbers, and after a clause's punctuation.
@@ -672,6 +674,7 @@ def build_payload(
         **state_table(
             tl, day_rows, src, table, lang, texts, None if changed_since is None else tl.day_index(changed_since)
         ),
+        "districtStyle": {k: v for k, v in S.DISTRICT_STYLE.items() if v is not None},
         "changedStyle": S.CHANGED_STYLE,
         "pairs": lines,
         "front": fronts,

@@ -119,7 +119,7 @@ def test_payload_carries_words_styles_and_a_legend_of_what_is_drawn(payload, bun
     for word in present:
         assert payload["words"][f"state_{word}"] in labels, word
     for s in payload["states"]:
-        style = payload["styles"][s[6]]
+        style = {**payload["districtStyle"], **payload["styles"][s[6]]}
         if payload["codes"][s[0]] in ("government", "opposition", "sdf"):
             assert style["fillColor"] == settings.colours[payload["codes"][s[0]]]
             want = S.INFERRED_FILL_OPACITY if s[5] else S.DISTRICT_STYLE["fillOpacity"]

@@ -88,7 +88,7 @@
       p.bands.forEach(function (b) { svg(pat, "rect", {x: b[0], width: b[1], height: p.size, fill: b[2]}); });
     });
     function pathStyle(i) {
-      var s = L.extend({}, P.styles[i]);
+      var s = L.extend({}, P.districtStyle, P.styles[i]);
       if (s.fillPattern !== undefined) { s.fillColor = "url(#cm-pat-" + s.fillPattern + ")"; delete s.fillPattern; }
       return s;
     }
