@@ -389,3 +389,30 @@ def test_the_runtime_draws_the_outlines_python_encoded(offline_page, tmp_path):
     assert sorted(map(str, drawn["polys"])) == sorted(map(str, want))
     assert drawn["lines"] >= 2  # the front and the routes are drawn from the same arcs
     _no_trouble(page)
+
+
+ROUTES_BY_DAY = f"""() => {{
+    const v = {M}, P = v.payload, out = [];
+    const drawn = () => {{
+        const c = [];
+        v.map.eachLayer(l => {{
+            const r = l.options.renderer;
+            if (l instanceof L.Polyline && l.options.interactive !== false && r && r.options.pane === "cm-routes")
+                c.push(l.options.color);
+        }});
+        return c.sort().join(",");
+    }};
+    const want = i => P.routes.filter(r => r.st[i] !== "-").map(r => P.routeStyles[r.st[i]].color).sort().join(",");
+    for (const order of [[...P.days.keys()], [...P.days.keys()].reverse()])
+        for (const i of order) {{ v.setDay(i, true); out.push([i, drawn(), want(i)]); }}
+    return out;
+}}"""
+
+
+def test_routes_show_each_days_status_whichever_way_the_reader_steps(offline_page, tmp_path):
+    html = render_html(load_dataset(DATA), timeline_for(load_dataset(DATA)), "2016-11-15")
+    (tmp_path / "a.html").write_text(html, encoding="utf-8")
+    page = _open(offline_page, tmp_path / "a.html")
+    rows = page.evaluate(ROUTES_BY_DAY)
+    assert [r for r in rows if r[1] != r[2]] == []
+    assert len({r[2] for r in rows}) >= 3  # the routes change status during the record (hidden, proposed, in use)

@@ -224,6 +224,7 @@
       }, {direction: "auto"});
       return {c: c, m: m};
     });
+    function setText(node, text) { if (node.textContent !== text) { node.textContent = text; } }
     function show(layer, on) {
       if (on && !map.hasLayer(layer)) { layer.addTo(map); } else if (!on && map.hasLayer(layer)) { map.removeLayer(layer); }
     }
@@ -434,16 +435,19 @@
       var fr = P.fronts[frontOf[i]], old = before >= 0 ? P.fronts[frontOf[before]] : null;
       if (!old || old[0] !== fr[0]) { front.setLatLngs(pick(fr[0])); }
       if (!old || old[1] !== fr[1]) { frontApprox.setLatLngs(pick(fr[1])); }
+      // Routes, checkpoints and words are touched only where they change: a write the page
+      // must restyle or lay out again costs more than the comparison.
       routes.forEach(function (o) {
         var code = o.r.st[i], on = code !== "-";
+        if (before >= 0 && o.r.st[before] === code) { return; }
         if (o.band) { show(o.band, on); if (on) { o.band.setStyle({color: P.routeStyles[code].color}); } }
         show(o.line, on);
         if (on) { o.line.setStyle(P.routeStyles[code]); }
       });
       points.forEach(function (o) { show(o.m, o.c.on[i] === "1"); });
       dateEl.textContent = P.dayLabels[i];
-      captionEl.textContent = told(P.captions[i]);
-      if (citeEl && P.citations) { citeEl.textContent = told(P.citations[i]); }
+      setText(captionEl, told(P.captions[i]));
+      if (citeEl && P.citations) { setText(citeEl, told(P.citations[i])); }
       clearTimeout(textTimer);
       textTimer = setTimeout(describeDay, 150);
       slider.value = String(i);
