@@ -374,13 +374,24 @@ DRAWN = f"""() => {{
 }}"""
 
 
-def test_the_runtime_draws_the_outlines_python_encoded(offline_page, tmp_path):
+@pytest.fixture(scope="module")
+def bundled():
+    ds = load_dataset(DATA)
+    return ds, timeline_for(ds)
+
+
+def _bundled_page(page, bundled, tmp_path: Path, day: str):
+    """The bundled snapshot of ``day`` opened in ``page``; the page and its HTML."""
+    html = render_html(*bundled, day)
+    (tmp_path / "a.html").write_text(html, encoding="utf-8")
+    return _open(page, tmp_path / "a.html"), html
+
+
+def test_the_runtime_draws_the_outlines_python_encoded(offline_page, bundled, tmp_path):
     """The browser's reading of the packed topology is Python's, point for point, on the bundled data."""
     from test_snapshot import _arcs, _ring, _state_data
 
-    html = render_html(load_dataset(DATA), timeline_for(load_dataset(DATA)), "2016-12-13")
-    (tmp_path / "a.html").write_text(html, encoding="utf-8")
-    page = _open(offline_page, tmp_path / "a.html")
+    page, html = _bundled_page(offline_page, bundled, tmp_path, "2016-12-13")
     drawn = page.evaluate(DRAWN)
     data = _state_data(html)
     arcs = _arcs(data["arcs"])
@@ -409,10 +420,8 @@ ROUTES_BY_DAY = f"""() => {{
 }}"""
 
 
-def test_routes_show_each_days_status_whichever_way_the_reader_steps(offline_page, tmp_path):
-    html = render_html(load_dataset(DATA), timeline_for(load_dataset(DATA)), "2016-11-15")
-    (tmp_path / "a.html").write_text(html, encoding="utf-8")
-    page = _open(offline_page, tmp_path / "a.html")
+def test_routes_show_each_days_status_whichever_way_the_reader_steps(offline_page, bundled, tmp_path):
+    page, _ = _bundled_page(offline_page, bundled, tmp_path, "2016-11-15")
     rows = page.evaluate(ROUTES_BY_DAY)
     assert [r for r in rows if r[1] != r[2]] == []
     assert len({r[2] for r in rows}) >= 3  # the routes change status during the record (hidden, proposed, in use)
