@@ -425,3 +425,42 @@ def test_routes_show_each_days_status_whichever_way_the_reader_steps(offline_pag
     rows = page.evaluate(ROUTES_BY_DAY)
     assert [r for r in rows if r[1] != r[2]] == []
     assert len({r[2] for r in rows}) >= 3  # the routes change status during the record (hidden, proposed, in use)
+
+
+FRONT_BY_DAY = f"""() => {{
+    const v = {M}, out = [];
+    const ints = ring => ring.map(p => [Math.round(p.lng * 1e5), Math.round(p.lat * 1e5)]);
+    const drawn = () => {{
+        const parts = [[], []];
+        v.map.eachLayer(l => {{
+            const r = l.options.renderer;
+            if (l instanceof L.Polyline && r && r.options.pane === "cm-front")
+                parts[l.options.dashArray ? 1 : 0].push(...l.getLatLngs().map(ints));
+        }});
+        return parts;
+    }};
+    for (const order of [[...v.days.keys()], [...v.days.keys()].reverse()])
+        for (const i of order) {{ v.setDay(i, true); out.push([i, drawn()]); }}
+    return out;
+}}"""
+
+
+def test_the_front_of_each_day_is_drawn_whichever_way_the_reader_steps(offline_page, bundled, tmp_path):
+    """Each day's front, exact and approximate, is the arcs Python chose for it, also when the
+    reader steps back (the runtime redraws the front only on a day it moves)."""
+    from test_snapshot import _arcs, _state_data
+
+    from layers.encode import unpack
+
+    page, html = _bundled_page(offline_page, bundled, tmp_path, "2016-11-15")
+    data = _state_data(html)
+    arcs, pairs, front = _arcs(data["arcs"]), [unpack(p) for p in data["pairs"]], unpack(data["front"])
+    assert data["frontStyle"].get("dashArray") is None and data["frontApproxStyle"].get("dashArray")
+
+    def want(i: int) -> list[list]:
+        return [[arcs[a].tolist() for p in unpack(part) for a in pairs[p]] for part in data["fronts"][front[i]]]
+
+    rows = page.evaluate(FRONT_BY_DAY)
+    assert len(rows) == 2 * len(data["days"])
+    assert [i for i, got in rows if [sorted(map(str, g)) for g in got] != [sorted(map(str, w)) for w in want(i)]] == []
+    assert len({str(want(i)) for i in range(len(data["days"]))}) >= 5  # the front moves during the record
