@@ -87,6 +87,13 @@ def _line(coords: np.ndarray) -> list[int]:
     return np.vstack([q[:1], np.diff(q, axis=0)]).ravel().tolist()
 
 
+def encode_points(coords) -> list[int]:
+    """Points delta-encoded like a line (x0, y0, dx1, dy1, ...), each kept, repeats included: the
+    n-th point stays the n-th (place labels, in their order of importance)."""
+    q = np.round(np.asarray(coords, dtype=float).reshape(-1, 2) * COORD_SCALE).astype(np.int64)
+    return np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel().tolist()
+
+
 def _ring(coords: np.ndarray) -> list[int]:
     """An encoded ring without its closing point (the page closes polygons itself)."""
     return _line(np.asarray(coords)[:-1])

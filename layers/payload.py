@@ -85,12 +85,12 @@ from geo.timeline import GroupState, Timeline
 from geo.vocabulary import state_of, state_words
 from layers import style as S
 from layers.encode import (
-    COORD_SCALE,
     PACK_DIGITS,
     SIMPLIFY_TOLERANCE,
     Topology,
     arc_index,
     encode_lines,
+    encode_points,
     encode_topology,
     line_parts,
     pack,
@@ -724,8 +724,7 @@ def packed(data: dict[str, Any]) -> dict[str, Any]:
     at = {k: i for i, k in enumerate(claims)}
     out["claims"] = list(claims.values())
     out["states"] = [[*s[:7], pack(at[key(c)] for c in s[7]), *s[8:]] for s in data["states"]]
-    spots = np.round(np.array([r[:2] for r in data["labels"]], dtype=float).reshape(-1, 2) * COORD_SCALE)
-    out["labelAt"] = pack(np.diff(spots, axis=0, prepend=0).astype(np.int64).ravel().tolist())
+    out["labelAt"] = pack(encode_points([r[:2] for r in data["labels"]]))
     out["labels"] = [r[2:] for r in data["labels"]]
     out["routes"] = [dict(r, g=[pack(line) for line in r["g"]]) for r in data["routes"]]
     out["locator"] = dict(data["locator"], shapes=rings(data["locator"]["shapes"]))

@@ -18,7 +18,15 @@ import snapshot
 from geo.load import load_dataset
 from geo.timeline import timeline_for
 from geo.vocabulary import states
-from layers.encode import COORD_SCALE, encode_polygonal, encode_topology, pack, simplify_coverage, unpack
+from layers.encode import (
+    COORD_SCALE,
+    encode_points,
+    encode_polygonal,
+    encode_topology,
+    pack,
+    simplify_coverage,
+    unpack,
+)
 from layers.payload import build_payload
 from layers.style import iframe_snippet
 from snapshot import render_html
@@ -195,6 +203,14 @@ def test_packed_integers_read_back_exactly_and_are_shorter_than_json():
     assert set(pack(values)) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
     deltas = [78, -114, 5, -15, 20, -130, 365, 33, 14, -104]  # a ring's steps
     assert len(pack(deltas)) < len(json.dumps(deltas, separators=(",", ":"))) / 2
+
+
+def test_points_keep_their_order_and_repeats():
+    pts = [(37.1, 36.2), (37.1, 36.2), (37.12345, 36.19999)]
+    enc = encode_points(pts)
+    assert enc == [3710000, 3620000, 0, 0, 2345, -1]
+    assert np.allclose(_decode(unpack(pack(enc))), np.round(np.array(pts), 5), rtol=0, atol=1e-9)
+    assert encode_points([]) == []
 
 
 def test_encoding_rounds_to_five_decimals():
