@@ -283,11 +283,12 @@ def main(argv: list[str] | None = None) -> None:
     data = build_payload(ds, tl)
     geom = len(json_for_script({k: data[k] for k in ("arcs", "geom", "pairs")}).encode())
     arcs = sum(len(unpack(a)) // 2 for a in data["arcs"])
-    table = len(json_for_script({k: data[k] for k in ("states", "first", "changes", "front")}).encode())
+    day_keys = ("states", "claims", "first", "changes", "changed", "fronts", "front")
+    table = len(json_for_script({k: data[k] for k in day_keys if k in data}).encode())
     print(
         f"coverage simplification: {n0} -> {n1} vertices ({100 * (1 - n1 / n0):.0f}% fewer); "
         f"stored as {len(data['arcs'])} arcs of {arcs} points, each shared boundary once; "
-        f"geometry JSON {geom / 1e3:.0f} kB, day table (states, changes, front) {table / 1e3:.0f} kB"
+        f"geometry JSON {geom / 1e3:.0f} kB, day table (states, claims, changes, fronts) {table / 1e3:.0f} kB"
     )
     page = tmp / "standalone.html"
     page.write_text(html, encoding="utf-8")
