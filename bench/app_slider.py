@@ -79,8 +79,6 @@ def start_server(
         "true",
         "--browser.gatherUsageStats",
         "false",
-        "--server.fileWatcherType",
-        "none",
     ]
     cmd += [*options, "--", *(["--data", str(data)] if data else []), *app_args]
     # stderr to a file, not a pipe: a server that logs a lot never blocks on it (the server keeps
