@@ -4,9 +4,10 @@ Run ``streamlit run app.py -- --data DIR`` (default ``data/``). Widgets, URL sta
 calls only; the data logic is in ``geo`` and the map in ``layers``.
 
 The map is the snapshot page itself (the folium plugin ``layers.control_map``), rendered once per
-data content and basemap into a static, content-hashed file and mounted once by a small v2
-component (``layers/assets/app_map.js``). A date step repaints in the browser; the map reports
-the day back, and only then do ``?date=``, the areas, the charts and the day's events follow.
+data content and basemap into a static, content-hashed file and shown in a plain frame; a small
+v2 component (``layers/assets/app_map.js``) attaches to it. A date step repaints in the browser;
+the map reports the day back, and only then do ``?date=``, the areas, the charts and the day's
+events follow.
 """
 
 from __future__ import annotations
@@ -39,8 +40,12 @@ DEFAULT_DATA = HERE / "data"
 MAP_HEIGHT = 720
 BASEMAPS = {"none": "No street map", "streets": "Street map (needs the network)"}
 #: A new session sends the map alone first, then the figures after this pause, so the map's
-#: first paint is not held up by the charts' code.
-FIRST_PAINT_S = 0.3
+#: first paint is not held up by the code the browser fetches and runs for the charts, tables and
+#: the map's reporter (same-origin frames share the page's main thread). In turns with the same
+#: browser, a longer pause gave an earlier map: 0.3 s floor + 255-295 ms, 0.6 s + 128-255 ms,
+#: 1.0 s + 140 ms (in turns with a bare page, as `python -m bench.app_slider` measures); the
+#: panels sit below the map.
+FIRST_PAINT_S = 1.0
 APP_MAP_JS = HERE / "layers" / "assets" / "app_map.js"
 
 
@@ -170,19 +175,27 @@ def sync_url(day: dt.date, basemap: str) -> None:
 
 @st.cache_resource
 def map_component():
-    """The map component, registered once per server (registering again on each run would warn)."""
+    """The map's reporter, registered once per server (registering again on each run would warn)."""
     return st.components.v2.component("control_map", js=APP_MAP_JS.read_text(encoding="utf-8"))
 
 
-def show_map(page: dict, day: dt.date) -> None:
-    """Mount the map once per data content and basemap; it keeps the day, zoom and open panel."""
-    data = {
-        "url": static_url(f"cache/{page['file']}"),
-        "start": day.isoformat(),
-        "height": MAP_HEIGHT,
-        "title": page.get("label", ""),
-    }
-    map_component()(data=data, key="map", default={"day": day.isoformat()}, on_day_change=on_map_day, height="content")
+def show_map(page: dict, day: dt.date, report: bool = True) -> None:
+    """Show the map: the page built for this data in a plain frame (``st.iframe``, drawn from the
+    session's first message with no component code to fetch first), and, with ``report``, the
+    small v2 component that attaches to it and reports the reader's day.
+
+    The frame opens on the day the session had when this page (data content and basemap) first
+    showed, so its address stays the same while the reader scrubs (a new address would load the
+    page again); from then on the map keeps its own day, zoom and open panel."""
+    url = static_url(f"cache/{page['file']}")
+    shown = st.session_state.get("_map_src")
+    if not shown or shown[0] != url:
+        shown = st.session_state["_map_src"] = (url, day.isoformat())
+    st.iframe(f"{url}#{shown[1]}", height=MAP_HEIGHT, alt=page.get("label") or None)
+    if report:
+        data = {"url": url, "day": day.isoformat(), "height": MAP_HEIGHT}
+        reporter = map_component()
+        reporter(data=data, key="map", default={"day": day.isoformat()}, on_day_change=on_map_day, height="content")
 
 
 # ---------------------------------------------------------------- page sections
@@ -325,7 +338,7 @@ def day_view(page: dict, bundle: Bundle | None, digest: str, basemap: str) -> No
     (without a ``bundle``, the map alone). When the map reports a day, Streamlit reruns this
     function alone."""
     day = st.session_state["day"]
-    show_map(page, day)
+    show_map(page, day, report=bundle is not None)
     sync_url(day, basemap)
     if bundle is None:
         return

@@ -39,8 +39,16 @@ LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 #: No network but loopback, without intercepting requests: names fail to resolve, addresses hit a dead proxy.
 OFFLINE_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--proxy-server=http://127.0.0.1:9"]
 VIEW = "ControlMap.instances[0]"
-#: The app names its map's frame (a comparison of two days on the page is another frame).
-MAP_FRAME = "control-map"
+#: The app's map frame shows the page built for its data (``mappage``: static/cache/map-*.html);
+#: a comparison of two days on the page is a frame of its own (an inline document).
+MAP_PAGE = "/app/static/cache/map-"
+
+
+def is_map_frame(frame) -> bool:
+    """Whether ``frame`` is the app's map frame."""
+    return MAP_PAGE in frame.url
+
+
 READY = f"() => !!(window.ControlMap && {VIEW} && {VIEW}.readyAt)"
 
 
@@ -101,7 +109,7 @@ def map_frame(page, timeout_s: float = 120):
     """The frame holding the drawn map (the app shows the map's page in one frame)."""
     deadline = time.time() + timeout_s
     while time.time() < deadline:
-        for frame in [f for f in page.frames if f.name == MAP_FRAME]:
+        for frame in [f for f in page.frames if is_map_frame(f)]:
             try:
                 if frame.evaluate(READY):
                     return frame

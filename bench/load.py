@@ -36,7 +36,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.app_slider import LOCAL, MAP_FRAME, OFFLINE_ARGS, READY, TIMER, VIEW, free_port, start_server
+from bench.app_slider import LOCAL, OFFLINE_ARGS, READY, TIMER, VIEW, free_port, is_map_frame, start_server
 from snapshot import CHROMIUM, CHROMIUM_ARGS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -199,7 +199,7 @@ async def map_frame(page, timeout_s: float):
     """The frame holding the app's drawn map."""
     deadline = time.time() + timeout_s
     while time.time() < deadline:
-        for frame in [f for f in page.frames if f.name == MAP_FRAME]:
+        for frame in [f for f in page.frames if is_map_frame(f)]:
             try:
                 if await frame.evaluate(READY):
                     return frame

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.app_slider import free_port, start_server
+from bench.app_slider import free_port, is_map_frame, start_server
 from bench.synthetic import write_synthetic
 
 REPO = Path(__file__).resolve().parents[1]
@@ -19,7 +19,6 @@ N = 16
 pytestmark = pytest.mark.browser
 VIEW = "ControlMap.instances[0]"
 READY = f"() => !!(window.ControlMap && {VIEW} && {VIEW}.ready)"
-MAP_FRAME = "control-map"
 URL_DAY = "() => new URLSearchParams(location.search).get('date')"
 
 
@@ -39,11 +38,11 @@ def server(tmp_path_factory):
 
 
 def map_frame(page, timeout_s: float = 60):
-    """The frame holding the app's drawn map (the app mounts the snapshot page in one frame, named
-    ``control-map``; a comparison of two days on the same page is another frame)."""
+    """The frame holding the app's drawn map (the app shows the snapshot page built for its data in
+    one frame; a comparison of two days on the same page is another frame)."""
     deadline = time.time() + timeout_s
     while time.time() < deadline:
-        frames = [f for f in page.frames if f.name == MAP_FRAME]
+        frames = [f for f in page.frames if is_map_frame(f)]
         for frame in frames:
             try:
                 if frame.evaluate(READY):
@@ -55,10 +54,13 @@ def map_frame(page, timeout_s: float = 60):
 
 
 def open_map(page, url: str):
-    """Open the app and wait for the drawn map; return its frame. Exactly one map on the page."""
+    """Open the app and wait for the drawn map and for the component that follows it (it comes
+    with the rest of the page: until then the page-wide keys and the day's reports wait); return
+    the map's frame. Exactly one map on the page."""
     page.goto(url)
     frame = map_frame(page)
-    assert sum(1 for f in page.frames if f.name == MAP_FRAME) == 1
+    page.locator('[data-follows="map"]').wait_for(state="attached", timeout=60000)
+    assert sum(1 for f in page.frames if is_map_frame(f)) == 1
     return frame
 
 
@@ -145,9 +147,11 @@ def test_basemap_change_keeps_the_day_and_the_view(server, offline_page):
     frame = open_map(page, server + "/?date=2016-12-16")
     page.get_by_text("Area held").first.wait_for(timeout=30000)
     frame.evaluate(f"() => {VIEW}.map.setView([36.165, 37.115], 15, {{animate: false}})")
+    old_page = frame.url.split("#")[0]
     page.get_by_text("Street map (needs the network)").click()
-    deadline = time.time() + 30
-    while (new := map_frame(page)) == frame or not new.evaluate(f"() => {VIEW}.status !== undefined"):
+    deadline = time.time() + 30  # the frame loads the page built with the street map
+    drawn = f"() => {VIEW}.status !== undefined"
+    while (new := map_frame(page)).url.split("#")[0] == old_page or not new.evaluate(drawn):
         assert time.time() < deadline
         page.wait_for_timeout(200)
     try:

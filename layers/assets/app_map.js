@@ -1,60 +1,57 @@
-// The app's map as a Streamlit v2 component: it shows the very page a snapshot is (the folium
-// plugin in layers/control_map.py), a static, content-hashed file per data set and basemap,
-// in a same-origin frame. The map draws every day in the browser;
-// this module only reports the reader's day to Streamlit (for ?date= and the panels) and passes
-// the page-wide keys (, . k) to the map.
+// The app's map is the very page a snapshot is (the folium plugin in layers/control_map.py), a
+// static, content-hashed file per data set and basemap, shown in a same-origin frame that
+// Streamlit draws with the session's first message (app.py, show_map: st.iframe). This v2
+// component comes with the rest of the page and attaches to that frame, found by the address
+// Python gives it: it reports the reader's day to Streamlit (for ?date= and the panels), passes
+// the page-wide keys (, . k) to the map, keeps the day and view when another basemap loads
+// another page, and on a phone grows the frame to its content. The map draws every day itself;
+// nothing here is on the way to its first paint.
 
-var FRAME_NAME = 'control-map';  // the app's map frame (a comparison on the page is another)
 var REPORT_MS = 80;    // a burst of steps reports once, when the reader pauses
-// The reader's day and view, kept here so they outlive a remount: Streamlit may drop the
-// component while a rerun builds another page (a new basemap), and the new page opens where the
-// old one was. One map per page, so one record.
+var NARROW = 760;      // below this width the page inside stacks map, control, legend and claims
+// The reader's day and view, kept here so they outlive the page in the frame: another basemap
+// loads another page, which opens where the old one was. One map per app page, so one record.
 var kept = {day: null, center: null, zoom: null};
 
-function mapOf(frame) {
+function viewIn(frame) {
   var w = frame.contentWindow;
   return w && w.ControlMap && w.ControlMap.instances[0];
 }
 
-function build(root, state, data, setStateValue) {
-  var frame = document.createElement('iframe');
-  frame.name = FRAME_NAME;
-  frame.title = data.title;
-  frame.style.cssText = 'width:100%;border:0;display:block;height:' + data.height + 'px;';
-  root.appendChild(frame);
-  state.frame = frame;
-  state.url = data.url;
-  frame.addEventListener('load', function () {
-    if (state.frame !== frame) { return; }
-    var view = mapOf(frame);
-    if (!view) { console.error('map: the page at ' + data.url + ' did not draw'); return; }
-    state.view = view;
-    var i = [kept.day, data.start].map(function (d) { return view.days.indexOf(d); })
-      .filter(function (j) { return j >= 0; })[0];
-    if (i !== undefined && i !== view.day()) { view.setDay(i, true); }
-    if (kept.center) { view.map.setView(kept.center, kept.zoom, {animate: false}); }
-    var timer = null;
-    view.onChange(function (kind) {
-      if (kind !== 'day') { return; }
-      kept.day = view.isoDay();
-      clearTimeout(timer);
-      timer = setTimeout(function () { setStateValue('day', kept.day); }, REPORT_MS);
-    });
-    fitHeight(state, data.height);
-  }, {once: true});
-  // The page is a static file of this server (text/html, same origin): the browser streams and
-  // caches it, and the map opens on the reader's day (#YYYY-MM-DD) without drawing another first.
-  frame.src = data.url + '#' + (kept.day || data.start);
+// The map in the frame is ours to follow: restore the kept day and view, report the reader's days.
+function follow(state, frame, view) {
+  if (state.view === view) { return; }
+  state.view = view;
+  var want = view.days.indexOf(kept.day);
+  if (want >= 0 && want !== view.day()) { view.setDay(want, true); }
+  if (kept.center) { view.map.setView(kept.center, kept.zoom, {animate: false}); }
+  var timer = null;
+  function report() { state.report(kept.day); }
+  view.onChange(function (kind) {
+    if (kind !== 'day' || state.view !== view) { return; }
+    kept.day = view.isoDay();
+    clearTimeout(timer);
+    timer = setTimeout(report, REPORT_MS);
+  });
+  view.map.on('moveend', function () {
+    if (state.view === view) { kept.center = view.map.getCenter(); kept.zoom = view.map.getZoom(); }
+  });
+  // A reader quicker than this component (it arrives after the map): their day is reported now.
+  if (view.isoDay() !== state.day) { kept.day = view.isoDay(); report(); }
+  fitHeight(state, frame);
+  (state.root.host || state.root).setAttribute('data-follows', 'map');  // what tests wait for
 }
 
-// A wide frame has a fixed height (the page inside lays out to it); on a phone the page stacks
-// map, control, legend and claims, and the frame grows to show all of it.
-function fitHeight(state, height) {
-  var frame = state.frame, doc = frame.contentDocument;
+// A wide frame keeps the height Streamlit drew it with (the page inside lays out to it); on a
+// phone the frame, and the box Streamlit sized for it, grow to show all of the stacked page.
+function fitHeight(state, frame) {
+  var doc = frame.contentDocument;
+  if (state.resize) { state.resize.disconnect(); }
   if (!doc || !window.ResizeObserver) { return; }
   function apply() {
-    var narrow = frame.clientWidth < 760;
-    frame.style.height = (narrow ? doc.documentElement.scrollHeight : height) + 'px';
+    var narrow = frame.clientWidth < NARROW, h = narrow ? doc.documentElement.scrollHeight : state.height;
+    frame.style.height = h + 'px';
+    frame.parentElement.style.height = narrow ? h + 'px' : '';
   }
   state.resize = new ResizeObserver(apply);
   state.resize.observe(doc.body);
@@ -62,27 +59,50 @@ function fitHeight(state, height) {
   apply();
 }
 
-function teardown(state) {
+// Find the frame (Streamlit may draw this component a moment before it), then follow each page
+// it loads: the one there now, if drawn already, and every one after (another basemap).
+function attach(state) {
+  var frame = document.querySelector('iframe[src^="' + CSS.escape(state.url) + '"]');
+  if (!frame) {
+    if (state.tries++ < 600) { state.pending = requestAnimationFrame(function () { attach(state); }); }
+    else { console.error('map: no frame showing ' + state.url); }
+    return;
+  }
+  if (state.frame === frame) { return; }
+  detach(state);
+  state.frame = frame;
+  state.onLoad = function () {
+    var view = viewIn(frame);
+    if (view) { follow(state, frame, view); } else { console.error('map: the page at ' + frame.src + ' did not draw'); }
+  };
+  frame.addEventListener('load', state.onLoad);
+  var view = viewIn(frame);
+  if (view && view.ready) { follow(state, frame, view); }
+}
+
+function detach(state) {
+  cancelAnimationFrame(state.pending);
   if (state.resize) { state.resize.disconnect(); }
-  if (state.view) { kept.center = state.view.map.getCenter(); kept.zoom = state.view.map.getZoom(); }
-  if (state.frame) { state.frame.remove(); }
+  if (state.frame) { state.frame.removeEventListener('load', state.onLoad); }
   state.frame = state.view = state.resize = null;
 }
 
 export default function (component) {
   var root = component.parentElement, data = component.data;
-  var state = root.__controlMap || (root.__controlMap = {});
-  if (!state.keys) {
+  var state = root.__controlMap;
+  if (!state) {
+    state = root.__controlMap = {tries: 0, root: root};
     state.keys = function (ev) { if (state.view) { state.view.handleKey(ev); } };
     document.addEventListener('keydown', state.keys);
   }
-  if (state.url !== data.url) {  // another data set or basemap: a new page, same day and view
-    teardown(state);
-    build(root, state, data, component.setStateValue);
-  }
+  state.height = data.height;
+  state.url = data.url;
+  state.day = data.day;
+  state.report = function (day) { component.setStateValue('day', day); };
+  attach(state);
   return function () {
     document.removeEventListener('keydown', state.keys);
-    teardown(state);
+    detach(state);
     root.__controlMap = null;
   };
 }
