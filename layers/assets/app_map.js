@@ -61,10 +61,11 @@ function fitHeight(state, frame) {
 
 // Find the frame (Streamlit may draw this component a moment before it), then follow each page
 // it loads: the one there now, if drawn already, and every one after (another basemap).
-function attach(state) {
+function attach(state, tries) {
+  cancelAnimationFrame(state.pending);
   var frame = document.querySelector('iframe[src^="' + CSS.escape(state.url) + '"]');
   if (!frame) {
-    if (state.tries++ < 600) { state.pending = requestAnimationFrame(function () { attach(state); }); }
+    if (tries < 600) { state.pending = requestAnimationFrame(function () { attach(state, tries + 1); }); }
     else { console.error('map: no frame showing ' + state.url); }
     return;
   }
@@ -91,7 +92,7 @@ export default function (component) {
   var root = component.parentElement, data = component.data;
   var state = root.__controlMap;
   if (!state) {
-    state = root.__controlMap = {tries: 0, root: root};
+    state = root.__controlMap = {root: root};
     state.keys = function (ev) { if (state.view) { state.view.handleKey(ev); } };
     document.addEventListener('keydown', state.keys);
   }
@@ -99,7 +100,7 @@ export default function (component) {
   state.url = data.url;
   state.day = data.day;
   state.report = function (day) { component.setStateValue('day', day); };
-  attach(state);
+  attach(state, 0);
   return function () {
     document.removeEventListener('keydown', state.keys);
     detach(state);
