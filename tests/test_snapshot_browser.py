@@ -282,6 +282,14 @@ def test_caption_text_alternative_and_state_table_follow_the_day(offline_page, t
     page.keyboard.press("End")
     assert "22 December 2016" in page.inner_text(".cm-caption")
     page.wait_for_function(f"document.getElementById('{desc_id}').textContent.includes('22 December 2016')")
+    # the table rewrites only the rows whose state changed: it must read as one built for that day
+    stepped = page.evaluate("[...document.querySelectorAll('.cm-states tbody tr')].map(r => r.innerText)")
+    assert stepped != rows
+    fresh = page.context.new_page()
+    _open(fresh, _write(tmp_path, tiny_dir, "2016-12-22", name="b.html", byline="Map: The Desk"))
+    fresh.wait_for_function("document.querySelectorAll('.cm-states tbody tr').length === 6")
+    assert fresh.evaluate("[...document.querySelectorAll('.cm-states tbody tr')].map(r => r.innerText)") == stepped
+    fresh.close()
     assert "Data as of" in page.inner_text(".cm-credit") and "Accessed" in page.inner_text(".cm-cite")
     assert page.locator(".cm-about h3").count() >= 5
     _no_trouble(page)
