@@ -512,7 +512,7 @@
       playBtn.title = on ? W.pause : W.play;
       playBtn.setAttribute("aria-pressed", on ? "true" : "false");
     }
-    this.stop = function () { if (playing) { clearInterval(playing); playing = null; } setPlayLabel(false); };
+    this.stop = function () { if (playing) { clearInterval(playing); playing = null; setPlayLabel(false); } };
     this.play = function () {
       if (playing) { return; }
       if (day >= nDays - 1) { self.setDay(0); }
