@@ -193,7 +193,9 @@ def show_map(page: dict, day: dt.date, report: bool = True) -> None:
         shown = st.session_state["_map_src"] = (url, day.isoformat())
     st.iframe(f"{url}#{shown[1]}", height=MAP_HEIGHT, alt=page.get("label") or None)
     if report:
-        data = {"url": url, "day": day.isoformat(), "height": MAP_HEIGHT}
+        from layers.charts import DAY_INPUT
+
+        data = {"url": url, "day": day.isoformat(), "height": MAP_HEIGHT, "dayInput": DAY_INPUT}
         reporter = map_component()
         reporter(data=data, key="map", default={"day": day.isoformat()}, on_day_change=on_map_day, height="content")
 
@@ -235,7 +237,7 @@ def areas_base_spec(digest: str, _bundle: Bundle) -> dict:
     schema validation costs a few hundred ms on large data, which no step should pay)."""
     from layers import charts
 
-    return charts.areas_chart(area_table(digest, _bundle), _bundle.ds.settings).to_dict()
+    return charts.compact_datasets(charts.areas_chart(area_table(digest, _bundle), _bundle.ds.settings).to_dict())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -277,7 +279,9 @@ def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
             "reports give it; who claims what:"
         )
         st.html(disputed_day(digest, day, bundle))
-        st.vega_lite_chart(spec=charts.day_rule(areas_base_spec(digest, bundle), day), width="stretch")
+        # the chart is the same on every day; the map's reporter writes its day into this element
+        st.html(f'<input id="{charts.DAY_INPUT}" type="hidden">')
+        st.vega_lite_chart(spec=areas_base_spec(digest, bundle), width="stretch")
     with middle:
         st.subheader(f"Events on {day:%d %b %Y}")
         st.html(events_day(digest, day, bundle))  # plain HTML (no Markdown), every text escaped

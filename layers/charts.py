@@ -67,7 +67,7 @@ CHART_FIELDS = ("day", "side", "km2_sourced", "km2", "km2_in_dispute")
 
 def areas_chart(table: pd.DataFrame, settings: Settings) -> alt.LayerChart:
     """Each side's km² per day as a band (sourced only … with inferred) and a line (with inferred);
-    sides, labels and colours from the settings. The chosen day's rule is added by ``day_rule``."""
+    sides, labels and colours from the settings, and a rule on the map's day (``with_day_rule``)."""
     sides = settings.side_ids
     data = table[table["controller"].isin((*sides, "disputed"))].assign(
         side=lambda f: f["controller"].map(lambda c: label(c, "en", settings))
@@ -75,7 +75,11 @@ def areas_chart(table: pd.DataFrame, settings: Settings) -> alt.LayerChart:
     data = data[data["controller"].isin(sides) | data["km2"].gt(0)]
     # only the fields the chart encodes, to 0.0001 km² (100 m²): every rerun of the app sends this data
     data = data[list(CHART_FIELDS)].round({f: 4 for f in CHART_FIELDS[2:]})
-    x = alt.X("day:T", title=None, axis=alt.Axis(format="%d %b"))
+    # The days' range is fixed, so the day's rule (``with_day_rule``) never changes the scale: a new
+    # day moves the rule alone, without encoding every mark of the chart again.
+    days = pd.to_datetime(data["day"]) if len(data) else pd.Series([pd.Timestamp("2000-01-01")])
+    ends = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in (days.min(), days.max())]
+    x = alt.X("day:T", title=None, axis=alt.Axis(format="%d %b"), scale=alt.Scale(domain=ends))
     colour = alt.Color("side:N", scale=_colour_scale(settings), title=None, legend=alt.Legend(orient="bottom"))
     band = (
         alt.Chart(data)
@@ -98,25 +102,51 @@ def areas_chart(table: pd.DataFrame, settings: Settings) -> alt.LayerChart:
             ],
         )
     )
-    return (band + lines).properties(height=220)
+    return with_day_rule((band + lines).properties(height=220), days.min().strftime("%Y-%m-%d"))
 
 
-#: The name of the areas chart's one-row dataset that holds the chosen day.
-DAY_DATASET = "chosen_day"
+#: The id of the page element that holds the map's day for the areas chart (a hidden input the
+#: app puts beside the chart; the map's reporter writes the day into it).
+DAY_INPUT = "areas-day"
+#: The areas chart's parameter bound to that element: the day its dashed rule marks.
+DAY_PARAM = "map_day"
 
 
-def day_rule(spec: dict, day: dt.date) -> dict:
-    """The areas chart's Vega-Lite ``spec`` (``areas_chart(...).to_dict()``) with a dashed rule on
-    ``day``. The day is a one-row named dataset, so the chart's spec (its layers, encodings and
-    scales) is the same on every day: the app sends the new row and the browser swaps it in,
-    without building the chart again. The base spec is built and validated once per data set."""
-    rule = {
-        "data": {"name": DAY_DATASET},
-        "mark": {"type": "rule", "color": "#000", "strokeDash": [4, 3]},
-        "encoding": {"x": {"field": "day", "type": "temporal"}},
-    }
-    datasets = {**spec.get("datasets", {}), DAY_DATASET: [{"day": day.isoformat()}]}
-    return {**spec, "layer": [*spec["layer"], rule], "datasets": datasets}
+def with_day_rule(chart: alt.LayerChart, first: str) -> alt.LayerChart:
+    """``chart`` with a dashed rule on the map's day, read in the browser from the page element
+    ``DAY_INPUT`` (a Vega parameter bound to it: the element's value, then each ``input`` event
+    on it). The chart is then the same on every day, so a new day sends it again as a reference
+    (Streamlit's message cache) and the browser keeps it as it is, moving only the rule: with the
+    day in the chart's data, a report re-sent the data (1,000 districts x 400 days: 123 kB) and
+    the browser recomputed the whole chart, 130 ms each time. Until the element holds a day the
+    rule stands, unseen, on ``first`` (YYYY-MM-DD). A day is read as local midnight, like the
+    chart's days."""
+    day = alt.param(name=DAY_PARAM, value="", bind=alt.BindDirect(element=f"#{DAY_INPUT}"))
+    given = f"length({DAY_PARAM}) === 10"
+    y, m, d = (f"toNumber(slice({DAY_PARAM}, {a}, {b}))" for a, b in ((0, 4), (5, 7), (8, 10)))
+    fy, fm, fd = int(first[:4]), int(first[5:7]), int(first[8:10])
+    rule = (
+        alt.Chart(alt.Data(values=[{"mark": "day"}]))  # one row to draw the rule from
+        .transform_calculate(day=f"{given} ? datetime({y}, {m} - 1, {d}) : datetime({fy}, {fm - 1}, {fd})")
+        .mark_rule(color="#000", strokeDash=[4, 3])
+        .encode(x="day:T", opacity=alt.condition(given, alt.value(1), alt.value(0)))
+    )
+    return alt.layer(*chart.layer, rule, data=chart.data).add_params(day).properties(height=chart.height)
+
+
+def compact_datasets(spec: dict) -> dict:
+    """``spec`` with each of its datasets as a compact table: every repeated text (the day, the
+    side) a category, every number a 32-bit float. Streamlit sends a chart's datasets as Arrow on
+    every rerun; this is a quarter of the rows as JSON-like values (1,000 districts x 400 days:
+    123 kB), and Vega-Lite reads the same values (the days stay the ISO text altair wrote)."""
+
+    def compact(rows: list[dict]) -> pd.DataFrame:
+        frame = pd.DataFrame.from_records(rows)
+        numbers = [c for c in frame if pd.api.types.is_float_dtype(frame[c])]
+        texts = [c for c in frame if pd.api.types.is_string_dtype(frame[c])]
+        return frame.astype({**{c: "category" for c in texts}, **{c: "float32" for c in numbers}})
+
+    return {**spec, "datasets": {name: compact(rows) for name, rows in spec.get("datasets", {}).items()}}
 
 
 def evacuation_chart(evac: pd.DataFrame, sources: pd.DataFrame, measure: str) -> alt.Chart:

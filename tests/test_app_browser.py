@@ -13,6 +13,7 @@ import pytest
 
 from bench.app_slider import free_port, is_map_frame, start_server
 from bench.synthetic import write_synthetic
+from layers.charts import DAY_INPUT
 
 REPO = Path(__file__).resolve().parents[1]
 N = 16
@@ -118,6 +119,8 @@ def test_keys_repaint_in_the_browser_and_the_panels_follow(server, offline_page)
     assert frame.evaluate(f"() => {VIEW}.isoDay()") == "2016-12-15"
     page.wait_for_function(f"() => ({URL_DAY})() === '2016-12-15'", timeout=20000)
     page.get_by_text("Area held, 15 Dec 2016").wait_for(timeout=20000)
+    # the areas chart marks the map's day from the page element the chart is bound to
+    page.wait_for_function(f"() => document.getElementById('{DAY_INPUT}').value === '2016-12-15'", timeout=20000)
     assert frame.evaluate(f"() => {VIEW}.map.getZoom()") == 15  # the view survives the steps
     assert map_frame(page) == frame  # mounted once: no new map for a new day
     assert page.errors == []

@@ -117,27 +117,35 @@ def test_area_series_is_areas_on_for_every_day(tiny_areas):
     assert series.loc[series["controller"].isin(["disputed", "unknown"]), "gained_km2"].isna().all()
 
 
-def test_the_areas_chart_is_built_once_and_a_day_only_changes_its_rule_row(tiny_areas):
-    import datetime as dt
-
+def test_the_areas_chart_is_the_same_on_every_day_and_marks_the_day_from_the_page(tiny_areas):
     import altair as alt
 
-    from layers.charts import DAY_DATASET, areas_chart, areas_over_time, day_rule
+    from layers.charts import DAY_INPUT, DAY_PARAM, areas_chart, areas_over_time, compact_datasets
 
     ds, tl, km2 = tiny_areas
     base = areas_chart(areas_over_time(tl, km2), ds.settings).to_dict()
-    one, other = day_rule(base, dt.date(2016, 11, 20)), day_rule(base, dt.date(2016, 12, 1))
-    assert one["datasets"][DAY_DATASET] == [{"day": "2016-11-20"}]
-    assert other["datasets"][DAY_DATASET] == [{"day": "2016-12-01"}]
-    # everything but the day's row is the same, so the browser swaps the row and keeps the chart
-    assert {**one, "datasets": {}} == {**other, "datasets": {}}
-    assert {k: v for k, v in one["datasets"].items() if k != DAY_DATASET} == base["datasets"]
-    assert len(one["layer"]) == len(base["layer"]) + 1 and len(base["layer"]) == 2  # the base is unchanged
-    alt.LayerChart.from_dict(one)  # a valid Vega-Lite spec (altair validates against the schema)
-    # the data the app sends on every rerun carries only the fields the chart encodes
-    (rows,) = base["datasets"].values()
+    # the day is not in the chart: a parameter bound to the page element the map's reporter writes
+    (param,) = base["params"]
+    assert param == {"name": DAY_PARAM, "value": "", "bind": {"element": f"#{DAY_INPUT}"}}
+    rule = base["layer"][-1]
+    assert rule["mark"]["type"] == "rule" and rule["encoding"]["x"]["field"] == "day"
+    (calc,) = rule["transform"]
+    first = tl.days[0]
+    assert DAY_PARAM in calc["calculate"]
+    assert f"datetime({first.year}, {first.month - 1}, {first.day})" in calc["calculate"]  # unseen, on the first day
+    assert DAY_PARAM in rule["encoding"]["opacity"]["condition"]["test"]
+    alt.LayerChart.from_dict(base)  # a valid Vega-Lite spec (altair validates against the schema)
+    # the data the app sends carries only the fields the chart encodes
+    (rows,) = [v for v in base["datasets"].values() if len(v) > 1]
     used = {base["layer"][0]["encoding"][k]["field"] for k in ("x", "y", "y2", "color")}
     used |= {t["field"] for t in base["layer"][1]["encoding"]["tooltip"]}
     assert rows and all(set(r) == used for r in rows)
+    # as compact tables (texts as categories, numbers as 32-bit floats) holding the same rows
+    (table,) = [v for v in compact_datasets(base)["datasets"].values() if len(v) > 1]
+    assert table["side"].dtype == "category" and table["km2"].dtype == "float32"
+    for row, got in zip(rows, table.astype({"side": str, "day": str}).to_dict("records"), strict=True):
+        assert got.keys() == row.keys()
+        for k, want in row.items():
+            assert got[k] == (want if isinstance(want, str) else pytest.approx(want, abs=1e-3)), k
     with pytest.raises(Exception):  # noqa: B017 - the validation above can fail
-        alt.LayerChart.from_dict({**one, "layer": [*one["layer"], {"mark": {"type": "no-such-mark"}}]})
+        alt.LayerChart.from_dict({**base, "layer": [*base["layer"], {"mark": {"type": "no-such-mark"}}]})

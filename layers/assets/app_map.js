@@ -26,7 +26,10 @@ function follow(state, frame, view) {
   if (want >= 0 && want !== view.day()) { view.setDay(want, true); }
   if (kept.center) { view.map.setView(kept.center, kept.zoom, {animate: false}); }
   var timer = null;
-  function report() { state.report(kept.day); }
+  function report() {
+    state.report(kept.day);
+    setTimeout(function () { markDay(state, kept.day); }, 0);  // the report goes out first
+  }
   view.onChange(function (kind) {
     if (kind !== 'day' || state.view !== view) { return; }
     kept.day = view.isoDay();
@@ -37,9 +40,26 @@ function follow(state, frame, view) {
     if (state.view === view) { kept.center = view.map.getCenter(); kept.zoom = view.map.getZoom(); }
   });
   // A reader quicker than this component (it arrives after the map): their day is reported now.
-  if (view.isoDay() !== state.day) { kept.day = view.isoDay(); report(); }
+  if (view.isoDay() !== state.day) { kept.day = view.isoDay(); report(); } else { markDay(state, view.isoDay()); }
   fitHeight(state, frame);
   (state.root.host || state.root).setAttribute('data-follows', 'map');  // what tests wait for
+}
+
+// The areas chart beside the map marks the map's day from a page element (its id from Python):
+// the day is written there, and the chart hears the input event, with no server round trip.
+// The element may come a moment after this component: it is looked for again each frame.
+function markDay(state, day, tries) {
+  cancelAnimationFrame(state.marking);
+  var input = state.dayInput && document.getElementById(state.dayInput);
+  if (!input) {
+    if (day && (tries || 0) < 600) {
+      state.marking = requestAnimationFrame(function () { markDay(state, day, (tries || 0) + 1); });
+    }
+    return;
+  }
+  if (!day || input.value === day) { return; }
+  input.value = day;
+  input.dispatchEvent(new Event('input'));
 }
 
 // A wide frame keeps the height Streamlit drew it with (the page inside lays out to it); on a
@@ -83,6 +103,7 @@ function attach(state, tries) {
 
 function detach(state) {
   cancelAnimationFrame(state.pending);
+  cancelAnimationFrame(state.marking);
   if (state.resize) { state.resize.disconnect(); }
   if (state.frame) { state.frame.removeEventListener('load', state.onLoad); }
   state.frame = state.view = state.resize = null;
@@ -99,8 +120,10 @@ export default function (component) {
   state.height = data.height;
   state.url = data.url;
   state.day = data.day;
+  state.dayInput = data.dayInput;
   state.report = function (day) { component.setStateValue('day', day); };
   attach(state, 0);
+  if (state.view) { markDay(state, state.view.isoDay()); }  // the page's elements are new after a rerun
   return function () {
     document.removeEventListener('keydown', state.keys);
     detach(state);
