@@ -47,19 +47,25 @@ function follow(state, frame, view) {
 
 // The areas chart beside the map marks the map's day from a page element (its id from Python):
 // the day is written there, and the chart hears the input event, with no server round trip.
-// The element may come a moment after this component: it is looked for again each frame.
-function markDay(state, day, tries) {
-  cancelAnimationFrame(state.marking);
-  var input = state.dayInput && document.getElementById(state.dayInput);
-  if (!input) {
-    if (day && (tries || 0) < 600) {
-      state.marking = requestAnimationFrame(function () { markDay(state, day, (tries || 0) + 1); });
-    }
-    return;
-  }
-  if (!day || input.value === day) { return; }
-  input.value = day;
-  input.dispatchEvent(new Event('input'));
+function markDay(state, day) {
+  if (!day) { return; }
+  soon(state, 'marking', function () { return state.dayInput && document.getElementById(state.dayInput); },
+    function (input) {
+      if (input.value === day) { return; }
+      input.value = day;
+      input.dispatchEvent(new Event('input'));
+    }, null);
+}
+
+// Call then(found) once find() returns an element: now, or on one of the next 600 frames (an
+// element Streamlit draws may come a moment after this component); else call missing().
+function soon(state, slot, find, then, missing, tries) {
+  cancelAnimationFrame(state[slot]);
+  var found = find();
+  if (found) { then(found); return; }
+  if ((tries || 0) < 600) {
+    state[slot] = requestAnimationFrame(function () { soon(state, slot, find, then, missing, (tries || 0) + 1); });
+  } else if (missing) { missing(); }
 }
 
 // A wide frame keeps the height Streamlit drew it with (the page inside lays out to it); on a
@@ -81,24 +87,21 @@ function fitHeight(state, frame) {
 
 // Find the frame (Streamlit may draw this component a moment before it), then follow each page
 // it loads: the one there now, if drawn already, and every one after (another basemap).
-function attach(state, tries) {
-  cancelAnimationFrame(state.pending);
-  var frame = document.querySelector('iframe[src^="' + CSS.escape(state.url) + '"]');
-  if (!frame) {
-    if (tries < 600) { state.pending = requestAnimationFrame(function () { attach(state, tries + 1); }); }
-    else { console.error('map: no frame showing ' + state.url); }
-    return;
-  }
-  if (state.frame === frame) { return; }
-  detach(state);
-  state.frame = frame;
-  state.onLoad = function () {
+function attach(state) {
+  soon(state, 'pending', function () {
+    return document.querySelector('iframe[src^="' + CSS.escape(state.url) + '"]');
+  }, function (frame) {
+    if (state.frame === frame) { return; }
+    detach(state);
+    state.frame = frame;
+    state.onLoad = function () {
+      var view = viewIn(frame);
+      if (view) { follow(state, frame, view); } else { console.error('map: the page at ' + frame.src + ' did not draw'); }
+    };
+    frame.addEventListener('load', state.onLoad);
     var view = viewIn(frame);
-    if (view) { follow(state, frame, view); } else { console.error('map: the page at ' + frame.src + ' did not draw'); }
-  };
-  frame.addEventListener('load', state.onLoad);
-  var view = viewIn(frame);
-  if (view && view.ready) { follow(state, frame, view); }
+    if (view && view.ready) { follow(state, frame, view); }
+  }, function () { console.error('map: no frame showing ' + state.url); });
 }
 
 function detach(state) {
@@ -122,7 +125,7 @@ export default function (component) {
   state.day = data.day;
   state.dayInput = data.dayInput;
   state.report = function (day) { component.setStateValue('day', day); };
-  attach(state, 0);
+  attach(state);
   if (state.view) { markDay(state, state.view.isoDay()); }  // the page's elements are new after a rerun
   return function () {
     document.removeEventListener('keydown', state.keys);
