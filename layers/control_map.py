@@ -146,9 +146,12 @@ window.ControlMap.mount({{ this._parent.get_name() }},
 def control_map(payload: dict[str, Any], *, title: str, **options: Any) -> folium.Map:
     """A folium map carrying the plugin (``options`` as for :class:`ControlMap`); its figure's
     ``render()`` is the whole page."""
+    # No first view (folium drops a zoom of None, and Leaflet sets no view without one): the
+    # runtime sets it once the page has its final layout, so the map is not laid out, sized and
+    # projected twice on the way to its first paint.
     m = OfflineMap(
         location=[0, 0],
-        zoom_start=2,
+        zoom_start=None,
         tiles=None,
         control_scale=True,
         zoom_snap=0.25,

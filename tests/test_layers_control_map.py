@@ -284,6 +284,40 @@ def test_render_page_alone_is_a_working_map(payload, offline_page, tmp_path):
     assert offline_page.errors == []
 
 
+@pytest.mark.browser
+def test_a_map_with_no_size_at_first_is_drawn_and_fitted_when_it_gets_one(payload, offline_page, tmp_path):
+    """A page whose map has no size while it mounts (a frame or panel not shown yet) keeps working
+    (days set, every day stepped), and draws its districts, fitted, once the map is shown."""
+    hide = '<style id="hide">.cm-mapslot { display: none; }</style>'
+    page_file = tmp_path / "p.html"
+    page_file.write_text(render_page(payload, title="x").replace("</head>", hide + "</head>", 1), encoding="utf-8")
+    offline_page.goto(page_file.as_uri())
+    offline_page.wait_for_function(READY)
+    hidden = offline_page.evaluate(
+        f"""() => {{ const v = {VIEW};
+        for (let i = 0; i < v.days.length; i++) v.setDay(i);  // days with districts that changed hands
+        return [v.map.getContainer().clientWidth, document.querySelectorAll('.leaflet-overlay-pane path').length,
+                v.labelBoxes().length]; }}"""
+    )
+    assert hidden == [0, 0, 0]
+    offline_page.evaluate("document.getElementById('hide').remove()")
+    n = len(payload["districts"])
+    offline_page.wait_for_function(
+        f"() => document.querySelectorAll('.leaflet-overlay-pane path').length >= {n} && {VIEW}.labelBoxes().length > 0"
+    )
+    s, w, north, e = payload["focus"]
+    shown = offline_page.evaluate(
+        f"""() => {{ const v = {VIEW}, b = v.map.getBounds(), c = v.map.getContainer().getBoundingClientRect();
+        const paths = [...document.querySelectorAll('.leaflet-overlay-pane path')].map(p => p.getBoundingClientRect());
+        return {{fits: b.contains([[{s}, {w}], [{north}, {e}]]), zoom: v.map.getZoom(),
+                 inside: paths.filter(r => r.width > 0 && r.right > c.left && r.left < c.right
+                                          && r.bottom > c.top && r.top < c.bottom).length}}; }}"""
+    )
+    assert shown["fits"] and shown["zoom"] > 8, shown  # the focus is in view, at a city's zoom
+    assert shown["inside"] >= n // 2, shown  # the districts are drawn where the map is
+    assert offline_page.errors == []
+
+
 def test_the_map_keeps_its_size_and_view_while_scrubbing(payload, offline_page, tmp_path):
     """A long caption on one day must not shrink the map (and refit it) on that day."""
     captions = [len(_joined(payload["text"], c)) for c in payload["captions"]]

@@ -159,8 +159,12 @@
       return g.map(function (poly) { return poly.map(function (r) { return ring(unpack(r)); }); });
     });
     // A map laid out at no size yet (a closed panel, a frame not shown) is fitted when it gets one.
-    function sized() { var z = map.getSize(); return z.x > 0 && z.y > 0; }
-    var fitting = false, userMoved = false;
+    // The map has no view until then (see control_map.py), and its size is read from its element:
+    // Leaflet keeps the size it first reads until it has a view.
+    function sizeNow() { var c = map.getContainer(); return {x: c.clientWidth, y: c.clientHeight}; }
+    function sized() { var z = sizeNow(); return z.x > 0 && z.y > 0; }
+    var fitting = false, userMoved = false, hasView = false;
+    map.whenReady(function () { hasView = true; });
     function fit() {
       if (!sized()) { return; }
       fitting = true;
@@ -264,7 +268,7 @@
       });
     }
     function placeLabels() {
-      if (!sized()) { return; }
+      if (!hasView || !sized()) { return; }
       var size = map.getSize(), taken = [];
       labelBox.style.display = "";
       sizeLabels();
@@ -582,10 +586,12 @@
     this.setDay(start, true);
     renderPanel();
     setPlayLabel(false);
-    map.invalidateSize({animate: false, pan: false});
+    map.invalidateSize({animate: false, pan: false});  // (a map given with a view of its own)
     fit();
-    polys.forEach(function (p) { p.addTo(map); });
-    polys.forEach(function (p, jj) { if (changedOn[day][jj]) { p.bringToFront(); } });
+    map.whenReady(function () {  // now, or when a map with no size yet gets one (its first view)
+      polys.forEach(function (p) { p.addTo(map); });
+      polys.forEach(function (p, jj) { if (changedOn[day][jj]) { p.bringToFront(); } });
+    });
     labels.forEach(function (o) { labelBox.appendChild(o.node); });
     map.on("zoomend moveend resize", placeLabels);
     placeLabels();
@@ -594,16 +600,17 @@
     // Once the view moves for any reason but our own fitting, a resize keeps it (never refits).
     map.on("movestart zoomstart", function () { if (!fitting) { userMoved = true; } });
     if (window.ResizeObserver) {
-      var seenSize = map.getSize();
+      var seenSize = sizeNow();
       new ResizeObserver(function () {
         // Called once on observing, and on every size change: only a new size needs any work.
-        if (map.getContainer().clientWidth === seenSize.x && map.getContainer().clientHeight === seenSize.y) { return; }
+        var now = sizeNow();
+        if (now.x === seenSize.x && now.y === seenSize.y) { return; }
         var moved = userMoved;
         map.invalidateSize({animate: false});
         userMoved = moved;  // a new size is not the reader moving the map
         if (!userMoved) { fit(); }
         placeLabels();
-        seenSize = map.getSize();
+        seenSize = now;
       }).observe(map.getContainer());
     }
     this.ready = true;
