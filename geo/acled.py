@@ -168,7 +168,7 @@ def acled_frame(ds: Dataset, tl: Timeline) -> pd.DataFrame:
             actor1, inter1 = ACTORS[claim["controller"]]
             actor2, inter2 = ACTORS[prev]
             sub = sub_event_type(inter1, claim.get("note", ""))
-            tp, gp = PRECISION_CODES.get(claim.get("precision"), UNSTATED_PRECISION)
+            tp, gp = PRECISION_CODES.get(claim.get("precision") or "", UNSTATED_PRECISION)
             day = pd.Timestamp(claim["date"])
             name = str(names.get(district, district))
             rows.append(

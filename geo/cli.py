@@ -98,7 +98,9 @@ def _range(low: float, high: float, unit: str = "") -> str:
 
 def _areas_text(ds: Dataset, day: pd.Timestamp, table: pd.DataFrame, band: pd.DataFrame) -> str:
     s = ds.settings
-    yard = s.yardstick or s.side_ids[0]
+    yard = s.yardstick or (s.side_ids[0] if s.side_ids else None)
+    yard_side = s.side(yard) if yard else None
+    of_start = f"% of {yard_side.phrase('en')}'s start area" if yard_side else "% of the start area"
     takers = [side for side in s.side_ids if side != yard]
     shown = table[table["controller"].isin(s.side_ids) | table["km2"].gt(0.0005)]
     rows = [
@@ -107,9 +109,7 @@ def _areas_text(ds: Dataset, day: pd.Timestamp, table: pd.DataFrame, band: pd.Da
             "held km2 (sourced only … with inferred)": _range(r.km2_sourced, r.km2),
             "in dispute km2": f"{r.km2_in_dispute:.1f}" if r.km2_in_dispute else "",
             "gained since start km2": _range(r.gained_km2_sourced, r.gained_km2) if r.controller in takers else "",
-            f"% of {s.side(yard).phrase('en')}'s start area": _range(
-                r.of_opposition_at_start_sourced, r.of_opposition_at_start, " %"
-            ),
+            of_start: _range(r.of_opposition_at_start_sourced, r.of_opposition_at_start, " %"),
         }
         for r in shown.itertuples()
     ]
@@ -194,21 +194,18 @@ def cmd_history(ds, tl, args) -> str:
     if not found.ids:
         hint = found.did_you_mean() or f"see `python -m geo control --date {tl.days[0].date()}` for the list"
         raise UsageError(f"no district has the id, name or alias {args.district!r}; {hint}")
-    out = []
-    for did in found.ids:
-        head, records = _history(ds, tl, did)
-        if args.format == "json":
-            out.append(head | {"history": records})
-        elif args.format == "csv":
-            out.append(_emit([{"id": did} | r for r in records], "csv"))
-        else:
-            out.append(f"{did} {head['name']} ({head['name_ar']})\n" + _emit(records, "table"))
+    histories = [(did, *_history(ds, tl, did)) for did in found.ids]
     if args.format == "json":
+        out = [head | {"history": records} for _, head, records in histories]
         return json.dumps(out[0] if len(out) == 1 else out, ensure_ascii=False, indent=1)
     if args.format == "csv":
-        return "\n".join([out[0], *("\n".join(o.splitlines()[1:]) for o in out[1:])])
+        csvs = [_emit([{"id": did} | r for r in records], "csv") for did, _, records in histories]
+        return "\n".join([csvs[0], *("\n".join(o.splitlines()[1:]) for o in csvs[1:])])
+    texts = [
+        f"{did} {head['name']} ({head['name_ar']})\n" + _emit(records, "table") for did, head, records in histories
+    ]
     note = [] if found.how == "exact" else [f"{args.district!r} read as {found.label!r} ({', '.join(found.ids)})"]
-    return "\n\n".join([*note, *out])
+    return "\n\n".join([*note, *texts])
 
 
 def parser() -> argparse.ArgumentParser:

@@ -15,6 +15,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import shapely
@@ -28,7 +29,7 @@ COORD_DECIMALS = 6
 
 
 def _field(name: str, type_: str = "string", description: str = "", **constraints) -> dict:
-    out = {"name": name, "type": type_}
+    out: dict[str, Any] = {"name": name, "type": type_}
     if description:
         out["description"] = description
     if type_ == "date":
@@ -250,12 +251,17 @@ def descriptor(ds: Dataset, tables: dict[str, pd.DataFrame], *, attribution: boo
     s = ds.settings
     schema = schemas(s)
     sources = [{"title": r["title"], **({"path": r["url"]} if r["url"] else {})} for r in ds.sources.to_dict("records")]
-    out = {
+    description = (
+        "One row per claim in events.csv, each with its source key; rival claims are kept side by "
+        "side. A district's state on a day is decided from its latest rows dated on or before it."
+    )
+    if attribution:
+        description += " Credits and licences of the geometry are in ATTRIBUTION.md."
+    return {
         "profile": PROFILE,
         "name": package_name(s),
         "title": s.text("title") or "Who held each district, and on whose word",
-        "description": "One row per claim in events.csv, each with its source key; rival claims are kept side by "
-        "side. A district's state on a day is decided from its latest rows dated on or before it.",
+        "description": description,
         "version": ds.digest[:12],
         "data_version": ds.digest,
         "sources": sources,
@@ -272,9 +278,6 @@ def descriptor(ds: Dataset, tables: dict[str, pd.DataFrame], *, attribution: boo
             for name in tables
         ],
     }
-    if attribution:
-        out["description"] += " Credits and licences of the geometry are in ATTRIBUTION.md."
-    return out
 
 
 def package_files(ds: Dataset, *, attribution: str | None = None) -> dict[str, bytes]:

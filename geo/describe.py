@@ -180,7 +180,7 @@ def dispute_sentences(ds: Dataset, tl: Timeline, day, lang: str = "en") -> list[
     table = day_states(ds, tl, day, copy=False)
     names = source_names(ds, lang)
     w = W[lang]
-    groups: dict[tuple, list[str]] = {}
+    groups: dict[tuple, list[tuple[str, tuple[dict, ...]]]] = {}
     for row in table[table["state"].eq("disputed")].to_dict("records"):
         sets = tuple(
             (parts, tuple(_who([m], names, lang) for m in makers)) for parts, makers in _claim_sets(row["claims"])

@@ -75,11 +75,12 @@ def _record(i: int, feat: dict, file: str, problems: list[Problem]) -> dict | No
             "id",
         )
         ok = False
-    elif why := id_problem(fid):
+    elif why := id_problem(str(raw_id)):
         add("error", why, "Write the id exactly, with no spaces or line breaks, e.g. N0129 or X0001.", "id")
         ok = False
-    name = props.get("name")
-    if not isinstance(name, str) or not name.strip():
+    raw_name = props.get("name")
+    name = raw_name.strip() if isinstance(raw_name, str) else ""
+    if not name:
         add(
             "error",
             "required property 'name' (English) is missing or empty.",
@@ -96,7 +97,7 @@ def _record(i: int, feat: dict, file: str, problems: list[Problem]) -> dict | No
     extra = {k: v for k, v in props.items() if k not in BASE_COLUMNS}
     return {
         "id": fid,
-        "name": name.strip(),
+        "name": name,
         "name_ar": str(props.get("name_ar") or "").strip(),
         "aliases": aliases,
         "geometry_source": str(props.get("geometry_source") or "").strip(),

@@ -83,6 +83,7 @@ def export(
 ) -> str:
     """Write one export to ``out``; return a one-line report of what was written."""
     out = Path(out)
+    data: str | bytes
     if what == "package":
         path = write_datapackage(ds, out, attribution=attribution)
         return f"wrote the data package to {path}"

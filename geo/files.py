@@ -55,7 +55,8 @@ RACY_NS = 3_000_000_000
 def _stat_key(data_dir: Path) -> tuple[tuple, int]:
     """What the data files look like on disk (inode, size, change time, mode; or the error), and
     the newest change time among them, in ns."""
-    key, newest = [], 0
+    key: list[tuple[str, int | None] | tuple[str, int, int, int, int]] = []
+    newest = 0
     for name in DATA_FILES:
         try:
             st = (Path(data_dir) / name).stat()

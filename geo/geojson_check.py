@@ -11,14 +11,14 @@ import json
 import math
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict
 
 import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.polygon import orient
 
 from geo.constants import COORD_DECIMALS
-from geo.problems import Problem
+from geo.problems import Problem, Severity
 
 #: Geometry kinds a file may hold.
 POLYGONAL = ("Polygon", "MultiPolygon")
@@ -39,6 +39,14 @@ PROJECTED_MAX = 2.1e7
 REPAIR_AREA_TOLERANCE = 0.01
 #: A vertex whose two edges meet at less than this angle (degrees) is a spike.
 SPIKE_DEGREES = 1.0
+
+
+class _Where(TypedDict):
+    """Where a problem is, as Problem's keyword arguments."""
+
+    where: str
+    index: int | None
+    id: str | None
 
 
 class _DuplicateKeys(dict):
@@ -196,7 +204,7 @@ def _walk(data: Any, file: str, problems: list[Problem]) -> None:
     stack: list[tuple[Any, int | None, str | None]] = [(data, None, None)]
     while stack:
         node, idx, fid = stack.pop()
-        where = {"where": "feature" if idx is not None else "file", "index": idx, "id": fid}
+        where = _Where(where="feature" if idx is not None else "file", index=idx, id=fid)
         if isinstance(node, _DuplicateKeys) and node.duplicates:
             for key in sorted(set(node.duplicates)):
                 problems.append(
@@ -337,7 +345,7 @@ class _FeatureChecker:
         self.file, self.index, self.fid, self.kinds, self.bbox = file, index, fid, kinds, bbox
         self.problems = problems
 
-    def add(self, severity: str, message: str, hint: str = "", field: str = "geometry") -> None:
+    def add(self, severity: Severity, message: str, hint: str = "", field: str = "geometry") -> None:
         self.problems.append(Problem(severity, self.file, message, hint, "feature", self.index, self.fid, field))
 
     def check(self, geom: Any) -> dict | None:
@@ -621,7 +629,7 @@ def check_collection(
             )
         )
         return None, problems
-    out = []
+    out: list[dict[str, Any]] = []
     for i, feat in enumerate(feats):
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
             problems.append(

@@ -88,7 +88,8 @@ def _feature_id(feat) -> str | None:
 def _merge_one(old: dict, clean: dict) -> list[str]:
     """Carry over what an export leaves out: aliases it lacks, and name_ar when it has none. Returns notes."""
     old_props, props = _props(old), clean["properties"]
-    old_aliases = old_props.get("aliases") if isinstance(old_props.get("aliases"), list) else []
+    kept = old_props.get("aliases")
+    old_aliases = kept if isinstance(kept, list) else []
     props["aliases"] = [*props["aliases"], *(a for a in old_aliases if a not in props["aliases"])]
     notes = []
     if not props.get("name_ar") and old_props.get("name_ar"):

@@ -157,16 +157,18 @@ def check_dataset(data_dir: Path | str) -> tuple[Dataset | None, list[Problem]]:
     if events is not None and districts is not None:
         file = f.name(C.EVENTS_FILE)
         settings = guarded(f.name(C.MAP_FILE), problems, lambda: resolve(settings, districts, events)) or settings
-        if settings.first is not None:
+        first = settings.first
+        if first is not None:
             problems += (
-                guarded(file, problems, lambda: start_state_problems(districts, events, file, start=settings.first))
-                or []
+                guarded(file, problems, lambda: start_state_problems(districts, events, file, start=first)) or []
             )
     area = settings.area
-    routes, checkpoints = (
-        f.read(name, lambda t, n, kind=kind: read_overlay(t, n, kind=kind, source_keys=keys, bbox=area), optional=True)
-        for name, kind in ((C.ROUTES_FILE, "route"), (C.CHECKPOINTS_FILE, "checkpoint"))
-    )
+
+    def overlay(kind: str) -> Callable[[str, str], tuple[gpd.GeoDataFrame | None, list[Problem]]]:
+        return lambda t, n: read_overlay(t, n, kind=kind, source_keys=keys, bbox=area)
+
+    routes = f.read(C.ROUTES_FILE, overlay("route"), optional=True)
+    checkpoints = f.read(C.CHECKPOINTS_FILE, overlay("checkpoint"), optional=True)
     evacuation = f.read(C.EVACUATION_FILE, lambda t, n: read_evacuation(t, n, source_keys=keys), optional=True)
     landmarks = f.read(
         C.LANDMARKS_FILE, lambda t, n: read_overlay(t, n, kind="landmark", source_keys=keys, bbox=area), optional=True
@@ -191,13 +193,13 @@ def start_state_problems(
     districts: gpd.GeoDataFrame, events: pd.DataFrame, file: str, *, start: dt.date
 ) -> list[Problem]:
     """A warning for each district with no row on or before the first day (it shows as unknown)."""
-    start = pd.Timestamp(start)
-    have = set(events.loc[events["date"] <= start, "district"])
+    first = pd.Timestamp(start)
+    have = set(events.loc[events["date"] <= first, "district"])
     return [
         Problem(
             "warning",
             file,
-            f"district {row.id} ({row.name}) has no row dated on or before {start.date()}; "
+            f"district {row.id} ({row.name}) has no row dated on or before {first.date()}; "
             "it shows as unknown until its first row.",
             "Add a start-state row for it.",
             "file",

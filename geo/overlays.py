@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -116,7 +117,9 @@ def read_overlay(
     feats, problems = check_collection(text, file, kinds=LINEAR if kind == "route" else POINT, bbox=bbox)
     if feats is None:
         return None, problems
-    rows, seen, cases = [], set(), CaseFold()
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    cases = CaseFold()
     for i, feat in enumerate(feats):
         props = feat["properties"] if isinstance(feat["properties"], dict) else {}
         raw_id = props.get("id")

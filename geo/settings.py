@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo.constants import EVENT_DATE_MAX, EVENT_DATE_MIN, MAP_FILE
-from geo.problems import Problem
+from geo.problems import Problem, Severity
 
 if TYPE_CHECKING:  # kept light: the app reads the settings for its page title before the data loads
     import geopandas as gpd
@@ -154,10 +154,11 @@ class Settings:
 
 class _Reader:
     def __init__(self, file: str):
-        self.file, self.problems = file, []
+        self.file = file
+        self.problems: list[Problem] = []
 
-    def add(self, severity: str, message: str, hint: str, field_: str | None) -> None:
-        self.problems.append(Problem(severity, self.file, message, hint, field=field_))  # type: ignore[arg-type]
+    def add(self, severity: Severity, message: str, hint: str, field_: str | None) -> None:
+        self.problems.append(Problem(severity, self.file, message, hint, field=field_))
 
     def texts(self, data: dict, key: str, *, where: str = "") -> dict[str, str]:
         value = data.get(key)

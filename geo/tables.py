@@ -333,7 +333,9 @@ def read_events(
     (:func:`geo.settings.event_window` of the settings' span).
     """
     problems: list[Problem] = []
-    rows, seen, cases = [], {}, CaseFold()
+    rows: list[dict] = []
+    seen: dict[str, int] = {}
+    cases = CaseFold()
     for line, row, raw in _rows(text, file, EVENT_COLUMNS, problems):
         eid = raw["event_id"]
         add = _adder(problems, file, line, eid)

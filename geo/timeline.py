@@ -292,7 +292,7 @@ class Timeline:
             arr[known] = cols[key][idx]
         records = self._records()
         starts, ends = cols["start"], cols["end"]
-        claims = [()] * n
+        claims: list[tuple[dict, ...]] = [()] * n
         for pos, gid in zip(np.flatnonzero(known), idx, strict=True):
             claims[pos] = tuple(records[starts[gid] : ends[gid]])
         out = pd.DataFrame(

@@ -131,7 +131,7 @@ def with_day_rule(chart: alt.LayerChart, first: pd.Timestamp) -> alt.LayerChart:
         .mark_rule(color="#000", strokeDash=[4, 3])
         .encode(x="day:T", opacity=alt.condition(given, alt.value(1), alt.value(0)))
     )
-    return alt.layer(*chart.layer, rule, data=chart.data).add_params(day).properties(height=chart.height)
+    return alt.LayerChart(layer=[*chart.layer, rule], data=chart.data, height=chart.height).add_params(day)
 
 
 def compact_datasets(spec: dict) -> dict:

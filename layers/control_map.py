@@ -19,7 +19,7 @@ from typing import Any
 import folium
 import rcssmin
 import rjsmin
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from layers.style import json_for_script
@@ -132,9 +132,10 @@ window.ControlMap.mount({{ this._parent.get_name() }},
         self.root, self.byline, self.about = root, byline, about or []
         self.options = {"hash": hash, "static": static, "root": root}
 
-    def render(self, **kwargs) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # (branca's MacroElement returns None)
         """Inline Leaflet and the runtime in the figure's header, then render the plugin."""
         figure = self.get_root()
+        assert isinstance(figure, Figure), "the plugin renders inside a folium map's figure"
         js, css = leaflet_assets()
         figure.header.add_child(_inline("style", css), name="leaflet_css")
         figure.header.add_child(_inline("script", js), name="leaflet_js")
@@ -151,14 +152,16 @@ def control_map(payload: dict[str, Any], *, title: str, **options: Any) -> foliu
     # projected twice on the way to its first paint.
     m = OfflineMap(
         location=[0, 0],
-        zoom_start=None,
+        zoom_start=None,  # type: ignore[arg-type]  # (folium leaves out an option that is None)
         tiles=None,
         control_scale=True,
         zoom_snap=0.25,
         zoom_delta=0.5,
         attribution_control=bool(payload.get("tiles")),
     )
-    m.get_root().title = html.escape(title)
+    figure = m.get_root()
+    assert isinstance(figure, Figure)
+    figure.title = html.escape(title)
     ControlMap(payload, title=title, **options).add_to(m)
     return m
 

@@ -36,7 +36,7 @@ def _arcs(topo: dict) -> list[np.ndarray]:
 
 
 def _ring(indices: list[int], arcs: list[np.ndarray]) -> np.ndarray:
-    parts = []
+    parts: list[np.ndarray] = []
     for i in indices:
         arc = arcs[i] if i >= 0 else arcs[~i][::-1]
         parts.append(arc if not parts else arc[1:])

@@ -387,7 +387,7 @@ def state_table(
     for i in range(1, len(g)):
         moved = np.flatnonzero(g[i] != g[i - 1])
         changes.append(np.column_stack([moved, g[i, moved]]).ravel().tolist())
-    changed = []
+    changed: list[list[int]] = []
     for row in day_rows:
         base = row - 1 if since_row is None else since_row
         if base < 0 or base == row:
