@@ -115,7 +115,8 @@ def _areas_text(ds: Dataset, day: pd.Timestamp, table: pd.DataFrame, band: pd.Da
     ]
     lines = [
         f"Area on {day.date()}: sourced only = the districts the sources name; with inferred = every "
-        f"district (the editors' inferred polygons too). % = held ({yard}) or gained ({', '.join(takers)}).",
+        f"district (the editors' inferred polygons too)."
+        + (f" % = held ({yard}) or gained ({', '.join(takers)})." if yard else ""),
         pd.DataFrame(rows).to_string(index=False),
     ]
     if len(band):

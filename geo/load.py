@@ -157,6 +157,18 @@ def check_dataset(data_dir: Path | str) -> tuple[Dataset | None, list[Problem]]:
     if events is not None and districts is not None:
         file = f.name(C.EVENTS_FILE)
         settings = guarded(f.name(C.MAP_FILE), problems, lambda: resolve(settings, districts, events)) or settings
+        if not settings.sides and len(events):
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    "no row names a side: every controller is 'contested' (or another word that is not a "
+                    "side), so no district can be shown as held by anyone.",
+                    "Give each district's holder as a side id (e.g. government, opposition), and declare the "
+                    "sides in map.toml's [[sides]] to name and colour them.",
+                    field="controller",
+                )
+            )
         first = settings.first
         if first is not None:
             problems += (

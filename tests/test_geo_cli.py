@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO
+from conftest import REPO, TINY_EVENTS, write_data
 
 
 def run(*args):
@@ -203,3 +203,18 @@ def test_run_app_script_passes_streamlit_options_through(tmp_path):
         ["bash", str(tmp_path / "scripts" / "run-app.sh"), "--server.port"], capture_output=True, text=True, timeout=60
     )
     assert res.returncode == 2 and "--server.port needs a value" in res.stderr
+
+
+def test_a_record_that_names_no_side_gets_a_clear_answer(tmp_path):
+    """A record whose every claim is 'contested' (and no map.toml to declare sides) has no side to
+    show as holding anything: each command says so, naming the file and field, with no traceback."""
+    events = "\n".join(
+        ln if i == 0 else ",".join([*ln.split(",")[:3], "contested", "", *ln.split(",")[5:]])
+        for i, ln in enumerate(TINY_EVENTS.strip().splitlines())
+        if i == 0 or ln.split(",")[0] in {"E1", "E2", "E3", "E4", "E5"}
+    )
+    folder = write_data(tmp_path / "data", events=events + "\n", settings=None)
+    for cmd in (["areas", "--date", "2016-11-15"], ["control", "--date", "2016-11-15"]):
+        res = run(*cmd, "--data", str(folder))
+        assert res.returncode != 0 and "Traceback" not in res.stderr, res.stderr
+        assert "events.csv, field 'controller': error: no row names a side" in res.stderr, res.stderr
