@@ -378,8 +378,10 @@ def as_of(ds: Dataset, tl: Timeline, lang: str = "en") -> str:
     """The "data as of" stamp: the date of the record's latest change of control and the data version."""
     check_lang(lang)
     latest = latest_change(ds, tl)
-    date = long_date(latest, lang) if latest is not None else W[lang]["no_change_yet"]
-    return W[lang]["as_of"].format(date=date, version=ds.digest[:VERSION_CHARS])
+    version = ds.digest[:VERSION_CHARS]
+    if latest is None:
+        return W[lang]["as_of_none"].format(version=version)
+    return W[lang]["as_of"].format(date=long_date(latest, lang), version=version)
 
 
 def link_for(url: str, day) -> str:

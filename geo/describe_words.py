@@ -59,7 +59,7 @@ W: dict[str, dict[str, str]] = {
         "unchanged": "Nothing changed hands that day.",
         "cite": "{title}. Map for {date}.{link} Data version {version}. Accessed {accessed}.",
         "as_of": "Data as of {date} · version {version}",
-        "no_change_yet": "no change of control yet",
+        "as_of_none": "No change of control in the record yet · version {version}",
     },
     "ar": {
         "and": " و",
@@ -111,7 +111,7 @@ W: dict[str, dict[str, str]] = {
         "unchanged": "لم تتغير السيطرة على أي حي في ذلك اليوم.",
         "cite": "{title}. خريطة يوم {date}.{link} نسخة البيانات {version}. تاريخ الاطلاع {accessed}.",
         "as_of": "البيانات حتى {date} · النسخة {version}",
-        "no_change_yet": "لا تغير في السيطرة بعد",
+        "as_of_none": "لا تغير في السيطرة في السجل بعد · النسخة {version}",
     },
 }
 

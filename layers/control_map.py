@@ -79,7 +79,7 @@ class ControlMap(MacroElement):
 <aside class="cm-side"><section class="cm-panel" aria-live="polite" tabindex="-1"></section>
 <div class="cm-legend"></div><figure class="cm-locator"></figure></aside>
 <footer class="cm-foot"><p class="cm-caption"{% if not this.static %} tabindex="0"{% endif %}></p>
-<p class="cm-credit">{{ this.payload.credit|e }}.
+<p class="cm-credit">{% if this.payload.credit %}{{ this.payload.credit|e }}.{% endif %}
 {% if this.sources %}{{ this.payload.words.sources|e }}: {{ this.short_sources|e }}.{% endif %}
 <span class="cm-asof">{{ this.payload.asOf|e }}</span></p><p class="cm-cite"></p><p class="cm-keys"></p></footer>
 <div class="cm-sr" id="{{ this.root }}-desc"></div>

@@ -530,7 +530,9 @@ def legend_rows(data: dict[str, Any], table: StyleTable, w: dict[str, str]) -> l
             if under:
                 text = w["disputed_under_legend"].format(side=w[f"state_{under}"])
             fill(table.district("disputed", narrative=under), text)
-    if "unknown" in present:
+    # a district with no row yet on a day is drawn unknown too (no state: -1 in the day table)
+    no_row = -1 in data["first"] or any(-1 in change[1::2] for change in data["changes"])
+    if "unknown" in present or no_row:
         fill(table.district("unknown"), f"{w['state_unknown']} ({w['means_unknown']})")
     inferred = next((s for s in data["states"] if s[5] and codes[s[0]] in table.sides), None)
     if inferred:
@@ -691,7 +693,7 @@ def build_payload(
         "locator": locator(tuple(districts.total_bounds)),
         "focus": focus_bounds(tl, districts),
         "swatchOutline": S.SWATCH_OUTLINE,
-        "credit": w["credit"] + (f" · {w['tiles']}" if tiles else ""),
+        "credit": " · ".join(part for part in (w["credit"], w["tiles"] if tiles else "") if part),
         "tiles": S.TILES if tiles else None,
     }
     data |= story(ds, tl, days, lang, texts, cite)

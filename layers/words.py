@@ -183,5 +183,5 @@ def default_title(lang: str, first: dt.date, last: dt.date, settings: Settings) 
     head = settings.text("place", lang)
     tail = UI[lang]["title_tail"]
     sep = "، " if lang == "ar" else ", "
-    span = f"{day_label(first, lang)} – {day_label(last, lang)}"
+    span = day_label(first, lang) if first == last else f"{day_label(first, lang)} – {day_label(last, lang)}"
     return f"{head}{sep}{span}: {tail}" if head else f"{span}: {tail}"

@@ -9,6 +9,7 @@ T6 North East no record. Sources: alpha (publisher Alpha), beta (Beta).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from conftest import TINY_EVENTS, TINY_SOURCES, add_column, write_data
@@ -291,3 +292,24 @@ def test_as_of_stamp(tiny):
     ds, tl = tiny
     assert as_of(ds, tl) == f"Data as of 1 December 2016 · version {ds.digest[:12]}"
     assert as_of(ds, tl, "ar") == f"البيانات حتى 1 كانون الأول 2016 · النسخة {ds.digest[:12]}"
+
+
+def test_a_record_with_no_change_yet_says_so_in_its_stamp_title_and_credit(tmp_path):
+    """One day, no change of control, no map.toml: the stamp says there is no change yet (not
+    "as of" a date), the default title names the one day once, and an empty credit adds no stray
+    full stop to the page."""
+    from layers.payload import build_payload
+    from layers.words import words
+    from snapshot import render_html
+
+    head, *rows = TINY_EVENTS.strip().splitlines()
+    folder = write_data(tmp_path / "d", events="\n".join([head, *(r for r in rows if "2016-11-15" in r)]) + "\n")
+    (folder / "map.toml").unlink()
+    ds = load_dataset(folder)
+    tl = timeline_for(ds)
+    assert as_of(ds, tl) == f"No change of control in the record yet · version {ds.digest[:12]}"
+    assert as_of(ds, tl, "ar") == f"لا تغير في السيطرة في السجل بعد · النسخة {ds.digest[:12]}"
+    assert words("en", ds.settings)["title"] == "15 November 2016: who held each district"
+    assert build_payload(ds, tl)["credit"] == ""
+    page = render_html(ds, tl, tl.days[0])
+    assert re.search(r'<p class="cm-credit">\s*Sources:', page)

@@ -149,6 +149,22 @@ def test_changed_hands_is_its_own_outline(payload, bundled):
     assert changed and set(changed) <= set(moved)  # each outlined district changed hands that day
 
 
+def test_a_district_with_no_row_yet_is_drawn_unknown_and_in_the_legend(tiny_dir, payload):
+    """The tiny record has no row for T6: it is drawn with the unknown style every day, so the
+    legend has that row; the bundled record gives every district a start row, so it has none."""
+    ds = load_dataset(tiny_dir)
+    tl = timeline_for(ds)
+    p = build_payload(ds, tl)
+    t6 = [d[0] for d in p["districts"]].index("T6")
+    assert unpack(p["first"])[t6] == -1 and not any(t6 in unpack(c)[::2] for c in p["changes"])
+    fills = [r for r in p["legend"] if r["swatch"]["kind"] == "fill"]
+    unknown = [r for r in fills if r["swatch"]["style"] == p["unknownStyle"]]
+    assert len(unknown) == 1 and p["words"]["state_unknown"] in unknown[0]["label"]
+    assert payload["unknownStyle"] not in {
+        r["swatch"]["style"] for r in payload["legend"] if r["swatch"]["kind"] == "fill"
+    }
+
+
 # ------------------------------------------------------------------ in the browser
 
 
