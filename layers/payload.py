@@ -51,7 +51,7 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
                            0 a district), shown as many as fit without overlapping; labelAt their
                            points, delta-encoded like a line (packed)
     focus                  [south, west, north, east]: the first view, the districts whose state
-                           changes during the record
+                           changes during the record, with a margin (FOCUS_MARGIN)
     locator                {frame, place, home, shapes, credit}: the inset's lon/lat frame, the
                            place's box, whether shapes[0] is the country holding it, and the
                            countries as encoded polygons (rings packed)
@@ -587,12 +587,21 @@ def label_rows(
     return rows
 
 
+#: The first view's margin around the districts whose state changes, as a share of their extent.
+FOCUS_MARGIN = 0.1
+
+
 def focus_bounds(tl: Timeline, districts: gpd.GeoDataFrame) -> list[float]:
     """Where the story happens: the extent of the districts whose state changes at some point of the
     record (all districts when none does), as [south, west, north, east] for the first view."""
     moving = tl.district_ids[(tl.grid != tl.grid[:1]).any(axis=0)] if len(tl.grid) else tl.district_ids[:0]
     chosen = districts[districts["id"].astype(str).isin(moving)] if len(moving) else districts
     minx, miny, maxx, maxy = chosen.total_bounds
+    # a margin of FOCUS_MARGIN of its size on each side (within the districts' extent), so the
+    # districts at its edge are not drawn against the frame
+    ax0, ay0, ax1, ay1 = districts.total_bounds
+    dx, dy = (maxx - minx) * FOCUS_MARGIN, (maxy - miny) * FOCUS_MARGIN
+    minx, miny, maxx, maxy = max(minx - dx, ax0), max(miny - dy, ay0), min(maxx + dx, ax1), min(maxy + dy, ay1)
     return [round(float(v), 5) for v in (miny, minx, maxy, maxx)]
 
 

@@ -149,6 +149,30 @@ def test_changed_hands_is_its_own_outline(payload, bundled):
     assert changed and set(changed) <= set(moved)  # each outlined district changed hands that day
 
 
+def test_the_first_view_is_where_states_change_with_a_margin_inside_the_districts(tiny_dir, payload, bundled):
+    from layers.payload import FOCUS_MARGIN
+
+    for ds, tl, p in ((load_dataset(tiny_dir), None, None), (*bundled, payload)):
+        tl = tl or timeline_for(ds)
+        p = p or build_payload(ds, tl)
+        ids = [str(i) for i in tl.district_ids]
+        moving = {ids[j] for j in range(len(ids)) if len({int(v) for v in tl.grid[:, j]}) > 1}
+        assert moving
+        x0, y0, x1, y1 = ds.districts[ds.districts["id"].isin(moving)].total_bounds
+        ax0, ay0, ax1, ay1 = ds.districts.total_bounds
+        s, w, n, e = p["focus"]
+        dx, dy = (x1 - x0) * FOCUS_MARGIN, (y1 - y0) * FOCUS_MARGIN
+        for got, want in (
+            (w, max(x0 - dx, ax0)),
+            (s, max(y0 - dy, ay0)),
+            (e, min(x1 + dx, ax1)),
+            (n, min(y1 + dy, ay1)),
+        ):
+            assert got == pytest.approx(want, abs=1e-5)
+        assert ax0 - 1e-5 <= w < x0 or x0 == ax0  # a margin wherever the districts' extent leaves room
+        assert ax1 + 1e-5 >= e > x1 or x1 == ax1
+
+
 def test_a_district_with_no_row_yet_is_drawn_unknown_and_in_the_legend(tiny_dir, payload):
     """The tiny record has no row for T6: it is drawn with the unknown style every day, so the
     legend has that row; the bundled record gives every district a start row, so it has none."""

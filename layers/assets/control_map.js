@@ -301,9 +301,10 @@
     var North = L.Control.extend({options: {position: "topright"}, onAdd: function () {
       var box = L.DomUtil.create("div", "cm-north");
       box.setAttribute("role", "img"); box.setAttribute("aria-label", W.north_label); box.title = W.north_label;
-      var s = svg(box, "svg", {width: 24, height: 34, viewBox: "0 0 24 34"});
+      // (room under the letter's baseline: the Arabic letter reaches below it)
+      var s = svg(box, "svg", {width: 24, height: 38, viewBox: "0 0 24 38"});
       svg(s, "path", {d: "M12 1 L20 21 L12 16 L4 21 Z", fill: "currentColor"});
-      svg(s, "text", {x: 12, y: 33, "text-anchor": "middle", "font-size": 11, "font-weight": 700,
+      svg(s, "text", {x: 12, y: 32, "text-anchor": "middle", "font-size": 11, "font-weight": 700,
         fill: "currentColor"}).textContent = W.north;
       return box;
     }});
