@@ -98,9 +98,10 @@ def _range(low: float, high: float, unit: str = "") -> str:
 
 def _areas_text(ds: Dataset, day: pd.Timestamp, table: pd.DataFrame, band: pd.DataFrame) -> str:
     s = ds.settings
-    yard = s.yardstick or (s.side_ids[0] if s.side_ids else None)
-    yard_side = s.side(yard) if yard else None
-    of_start = f"% of {yard_side.phrase('en')}'s start area" if yard_side else "% of the start area"
+    yard = s.yardstick or s.side_ids[0]  # a record that names no side is refused when it loads
+    yard_side = s.side(yard)
+    assert yard_side is not None, "the yardstick is one of the sides (checked when map.toml is read)"
+    of_start = f"% of {yard_side.phrase('en')}'s start area"
     takers = [side for side in s.side_ids if side != yard]
     shown = table[table["controller"].isin(s.side_ids) | table["km2"].gt(0.0005)]
     rows = [
@@ -115,8 +116,7 @@ def _areas_text(ds: Dataset, day: pd.Timestamp, table: pd.DataFrame, band: pd.Da
     ]
     lines = [
         f"Area on {day.date()}: sourced only = the districts the sources name; with inferred = every "
-        f"district (the editors' inferred polygons too)."
-        + (f" % = held ({yard}) or gained ({', '.join(takers)})." if yard else ""),
+        f"district (the editors' inferred polygons too). % = held ({yard}) or gained ({', '.join(takers)}).",
         pd.DataFrame(rows).to_string(index=False),
     ]
     if len(band):

@@ -182,9 +182,7 @@ def check_dataset(data_dir: Path | str) -> tuple[Dataset | None, list[Problem]]:
     routes = f.read(C.ROUTES_FILE, overlay("route"), optional=True)
     checkpoints = f.read(C.CHECKPOINTS_FILE, overlay("checkpoint"), optional=True)
     evacuation = f.read(C.EVACUATION_FILE, lambda t, n: read_evacuation(t, n, source_keys=keys), optional=True)
-    landmarks = f.read(
-        C.LANDMARKS_FILE, lambda t, n: read_overlay(t, n, kind="landmark", source_keys=keys, bbox=area), optional=True
-    )
+    landmarks = f.read(C.LANDMARKS_FILE, overlay("landmark"), optional=True)
     if has_errors(problems) or districts is None or events is None or sources is None:
         return None, problems
     return Dataset(
