@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from geo.load import Dataset
@@ -34,9 +35,8 @@ COMPARE_COLUMNS: tuple[str, ...] = (
 STATE_KEYS = ("state", "share", "holder", "rest")
 
 
-def _same(a: pd.Series, b: pd.Series) -> pd.Series:
-    a, b = a.astype(object), b.astype(object)
-    return (a == b) | (a.isna() & b.isna())
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a == b) | (pd.isna(a) & pd.isna(b))
 
 
 def changed_districts(ds: Dataset, tl: Timeline, d1, d2) -> pd.DataFrame:
@@ -45,25 +45,18 @@ def changed_districts(ds: Dataset, tl: Timeline, d1, d2) -> pd.DataFrame:
     Columns: id, name, name_ar, from_state, from_share, from_holder, to_state, to_share, to_holder,
     to_rest; one row per district, in district order.
     """
-    # only a district whose deciding group differs can differ in state
-    maybe = tl.codes(d1) != tl.codes(d2)
-    a, b = day_states(ds, tl, d1, copy=False)[maybe], day_states(ds, tl, d2, copy=False)[maybe]
-    same = pd.concat([_same(a[k], b[k]) for k in STATE_KEYS], axis=1).all(axis=1)
-    a, b = a[~same], b[~same]
-    return pd.DataFrame(
-        {
-            "id": a["id"].to_numpy(),
-            "name": a["name"].to_numpy(),
-            "name_ar": a["name_ar"].to_numpy(),
-            "from_state": a["state"].to_numpy(),
-            "from_share": a["share"].to_numpy(),
-            "from_holder": a["holder"].to_numpy(),
-            "to_state": b["state"].to_numpy(),
-            "to_share": b["share"].to_numpy(),
-            "to_holder": b["holder"].to_numpy(),
-            "to_rest": b["rest"].to_numpy(),
-        }
-    )
+    # only a district whose deciding group differs can differ in state; the day tables are kept
+    # per day, and a comparison reads their columns at those rows only
+    maybe = np.flatnonzero(tl.codes(d1) != tl.codes(d2))
+    a, b = day_states(ds, tl, d1, copy=False), day_states(ds, tl, d2, copy=False)
+    same = np.ones(len(maybe), dtype=bool)
+    for k in STATE_KEYS:
+        same &= _same(a[k].to_numpy()[maybe], b[k].to_numpy()[maybe])
+    rows = maybe[~same]
+    columns = {"id": (a, "id"), "name": (a, "name"), "name_ar": (a, "name_ar")}
+    columns |= {f"from_{k}": (a, k) for k in ("state", "share", "holder")}
+    columns |= {f"to_{k}": (b, k) for k in ("state", "share", "holder", "rest")}
+    return pd.DataFrame({name: table[k].to_numpy()[rows] for name, (table, k) in columns.items()})
 
 
 def compare(ds: Dataset, tl: Timeline, d1, d2) -> pd.DataFrame:
@@ -79,13 +72,24 @@ def compare(ds: Dataset, tl: Timeline, d1, d2) -> pd.DataFrame:
     if t2 < t1:
         raise ValueError(f"the first day ({t1.date()}) must not be after the second ({t2.date()}).")
     changed = changed_districts(ds, tl, t1, t2)
-    ev = tl.events
-    claims = ev[(ev["date"] > t1) & (ev["date"] <= t2) & ev["district"].isin(changed["id"])]
-    claims = claims.assign(cites=claims["cites"] if "cites" in claims else "")
-    claims = claims[["district", *COMPARE_COLUMNS[10:]]]
-    out = changed.merge(claims, left_on="id", right_on="district", how="left").drop(columns="district")
+    claims, dates, districts = tl.kept("compare claims", ds, lambda: _claim_columns(tl))
+    # each claim's row in ``changed`` (-1: its district did not change); the claims in (d1, d2]
+    at = pd.Index(changed["id"]).get_indexer(districts)
+    picked = np.flatnonzero((dates > t1.to_datetime64()) & (dates <= t2.to_datetime64()) & (at >= 0))
+    # a left join: each changed district with each of its claims, or once with none
+    bare = np.setdiff1d(np.arange(len(changed)), at[picked])
+    left = changed.take(np.concatenate([at[picked], bare])).reset_index(drop=True)
+    right = pd.concat([claims.take(picked), claims.iloc[:0].reindex(range(len(bare)))], ignore_index=True)
+    out = pd.concat([left, right], axis=1)
     out = out.sort_values(["date", "id", "event_id"], kind="stable").reset_index(drop=True)
     return out[list(COMPARE_COLUMNS)]
+
+
+def _claim_columns(tl: Timeline) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The claims' columns a comparison shows, their dates and their districts (kept per timeline)."""
+    ev = tl.events
+    claims = ev.assign(cites=ev["cites"] if "cites" in ev else "")[list(COMPARE_COLUMNS[10:])]
+    return claims.reset_index(drop=True), ev["date"].to_numpy(), ev["district"].to_numpy(dtype=object)
 
 
 def compare_csv(ds: Dataset, tl: Timeline, d1, d2) -> str:

@@ -55,6 +55,11 @@ def source_names(ds: Dataset, lang: str = "en") -> dict[str, str]:
     return out
 
 
+def _source_names(ds: Dataset, tl: Timeline, lang: str) -> dict[str, str]:
+    """:func:`source_names`, made once per timeline, data set and language (read only)."""
+    return tl.kept(f"source names {lang}", ds, lambda: source_names(ds, lang))
+
+
 def _who_list(claims: list[dict], names: dict[str, str], lang: str, *, documents_only: bool = False) -> list[str]:
     """The sources of ``claims`` (each with the party it quotes, and the sources relaying it), each once."""
     seen = []
@@ -121,21 +126,26 @@ def change_phrases(ds: Dataset, tl: Timeline, day, lang: str = "en", *, since=No
     table = compare(ds, tl, before_day, day)
     if table.empty:
         return []
-    names = source_names(ds, lang)
-    before = day_states(ds, tl, before_day, copy=False).set_index("id")["rest"]
-    after = day_states(ds, tl, day, copy=False).set_index("id")["since"]
+    names = _source_names(ds, tl, lang)
+    records = table.to_dict("records")
+    before, after = day_states(ds, tl, before_day, copy=False), day_states(ds, tl, day, copy=False)
+    at = pd.Index(before["id"]).get_indexer(table["id"])  # both days' tables are in district order
+    rest_before, since = before["rest"].to_numpy()[at], list(after["since"].iloc[at])
     g = tl.groups
     prev = tl.kept(
         "prev_of_group", ds, lambda: dict(zip(zip(g["district"], g["date"], strict=True), g["prev"], strict=True))
     )
+    rows_of: dict[str, list[int]] = {}
+    for k, did in enumerate(table["id"]):
+        rows_of.setdefault(did, []).append(k)
     groups: dict[tuple, list[str]] = {}
-    for did, rows in table.groupby("id", sort=False):
-        row = rows.iloc[0].to_dict() | {"from_rest": before.get(did), "prev": prev.get((did, after.get(did)))}
+    for did, ks in rows_of.items():
+        row = records[ks[0]] | {"from_rest": rest_before[ks[0]], "prev": prev.get((did, since[ks[0]]))}
         if row["to_state"] not in (*ds.settings.side_ids, "split"):
             continue
         side = row["to_holder"] if row["to_state"] == "split" else row["to_state"]
         pct = round(float(row["to_share"]) * 100) if row["to_state"] == "split" else None
-        key = (_verb(row, ds.settings.side_ids), side, pct, _attribution(rows.to_dict("records"), names, lang))
+        key = (_verb(row, ds.settings.side_ids), side, pct, _attribution([records[k] for k in ks], names, lang))
         groups.setdefault(key, []).append(row[_name_col(lang)])
     w = W[lang]
     return [
@@ -178,7 +188,7 @@ def _puts(ds: Dataset, parts: tuple, makers: list[dict], n_districts: int, lang:
 def dispute_sentences(ds: Dataset, tl: Timeline, day, lang: str = "en") -> list[str]:
     """One sentence per pattern of disagreement on ``day``: which sources put the district(s) with whom."""
     table = day_states(ds, tl, day, copy=False)
-    names = source_names(ds, lang)
+    names = _source_names(ds, tl, lang)
     w = W[lang]
     groups: dict[tuple, list[tuple[str, tuple[dict, ...]]]] = {}
     for row in table[table["state"].eq("disputed")].to_dict("records"):
@@ -339,7 +349,7 @@ def state_table(ds: Dataset, tl: Timeline, day, lang: str = "en") -> tuple[list[
     """
     check_lang(lang)
     w = W[lang]
-    names = source_names(ds, lang)
+    names = _source_names(ds, tl, lang)
     rows = []
     for r in day_states(ds, tl, day, copy=False).to_dict("records"):
         state = label(r["state"], lang, ds.settings)

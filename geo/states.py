@@ -60,7 +60,7 @@ def basis_of(claims) -> str | None:
 def _with_none(frame: pd.DataFrame, columns=("holder", "rest", "basis")) -> pd.DataFrame:
     """Text columns that may be empty as object columns holding None (not NaN) where empty."""
     for col in columns:
-        values = [None if v is None or (not isinstance(v, str) and pd.isna(v)) else v for v in frame[col]]
+        values = frame[col].to_numpy(dtype=object, na_value=None)
         frame[col] = pd.Series(values, index=frame.index, dtype=object)
     return frame
 

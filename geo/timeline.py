@@ -214,7 +214,9 @@ class Timeline:
     def day_index(self, day) -> int:
         """Row of ``day`` in the grid; ValueError naming the valid range when outside it."""
         ts = _as_day(day)
-        i = self.days.get_indexer([ts])[0]
+        i = (ts - self.days[0]).days if len(self.days) else -1  # the days run one a day: a subtraction
+        if not (0 <= i < len(self.days) and self.days[i] == ts):
+            i = self.days.get_indexer([ts])[0]
         if i < 0:
             raise ValueError(
                 f"date {ts.date()} is outside the record ({self.days[0].date()} to {self.days[-1].date()})."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -63,3 +64,27 @@ def test_compare_csv_reads_back(tiny):
     table = pd.read_csv(io.StringIO(compare_csv(ds, tl, "2016-11-15", "2016-11-29")), keep_default_na=False)
     assert list(table["date"]) == ["2016-11-20", "2016-11-25", "2016-11-28"]
     assert list(table["share"]) == ["0.33", "", ""] and list(table["name"]) == ["Middle", "Middle", "North Middle"]
+
+
+@pytest.mark.parametrize("span", [(3, 4), (5, 9), (0, -1), (12, 13), (20, 30)])
+def test_every_claim_behind_a_change_once_in_order(span):
+    """On the bundled record: each changed district with every claim on it dated between the two
+    days (the events file read directly), each claim once, ordered by date, district and event."""
+    ds = load_dataset(Path(__file__).resolve().parents[1] / "data")
+    tl = timeline_for(ds)
+    d1, d2 = tl.days[span[0]], tl.days[span[1]]
+    table = compare(ds, tl, d1, d2)
+    changed = set(changed_districts(ds, tl, d1, d2)["id"])
+    ev = tl.events
+    behind = ev[(ev["date"] > d1) & (ev["date"] <= d2) & ev["district"].isin(changed)]
+    assert changed and set(table["id"]) == changed
+    assert sorted(table["event_id"].dropna()) == sorted(behind["event_id"])
+    keys = list(zip(table["date"], table["id"], table["event_id"], strict=True))
+    assert keys == sorted(keys)
+    for _, row in table.iterrows():  # each claim row carries its own event's fields
+        event = ev[ev["event_id"].eq(row["event_id"])].iloc[0]
+        assert (row["id"], row["controller"], row["source"]) == (
+            event["district"],
+            event["controller"],
+            event["source"],
+        )
