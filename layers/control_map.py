@@ -28,6 +28,11 @@ ASSETS = Path(__file__).with_name("assets")
 # Leaflet's CSS points at marker and layer-switcher images the page never uses; drop them so the
 # file names nothing outside itself.
 _CSS_IMAGE = re.compile(r"url\((?!#)[^)]*\)")
+# folium's map page forbids zooming the page (maximum-scale=1, user-scalable=no), which keeps a
+# reader on a phone from enlarging the caption, claims and legend (WCAG 1.4.4); the map itself
+# takes pinches on it either way (Leaflet's touch handling).
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1" />'
 
 
 @functools.cache
@@ -166,9 +171,21 @@ def control_map(payload: dict[str, Any], *, title: str, **options: Any) -> foliu
     return m
 
 
+def page_html(figure: Figure) -> str:
+    """The figure rendered as a page, with one viewport, which lets the reader zoom (each folium
+    map writes its own)."""
+    text = figure.render()
+    first = _VIEWPORT.search(text)
+    if first is None:
+        return text
+    return text[: first.start()] + VIEWPORT + _VIEWPORT.sub("", text[first.end() :])
+
+
 def render_page(payload: dict[str, Any], *, title: str, **options: Any) -> str:
     """The self-contained HTML page of the map (no network, no server needed)."""
-    return control_map(payload, title=title, **options).get_root().render()
+    figure = control_map(payload, title=title, **options).get_root()
+    assert isinstance(figure, Figure)
+    return page_html(figure)
 
 
 class ChangeList(MacroElement):
@@ -211,4 +228,5 @@ def render_compare(
     figure = first.get_root()
     figure.add_child(second)
     figure.add_child(changes)
-    return figure.render()
+    assert isinstance(figure, Figure)
+    return page_html(figure)

@@ -386,3 +386,32 @@ def test_the_map_keeps_its_size_and_view_while_scrubbing(payload, offline_page, 
     offline_page.evaluate(f"{VIEW}.print()")
     assert box.evaluate("e => e.scrollHeight <= e.clientHeight")  # a picture shows it whole
     assert offline_page.errors == []
+
+
+def _viewports(page: str) -> list[str]:
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Metas(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "meta" and a.get("name") == "viewport":
+                found.append(a.get("content") or "")
+
+    Metas().feed(page)
+    return found
+
+
+def test_a_reader_may_zoom_the_page(bundled, payload):
+    """One viewport per page, the map's and the two days' alike, and it does not forbid zooming
+    (folium's own says maximum-scale=1, user-scalable=no)."""
+    from snapshot import render_compare_html
+
+    ds, tl = bundled
+    pages = [render_page(payload, title="x"), render_compare_html(ds, tl, tl.days[3], tl.days[9])]
+    for page in pages:
+        (content,) = _viewports(page)
+        fields = dict(part.strip().split("=", 1) for part in content.split(","))
+        assert fields["width"] == "device-width"
+        assert "user-scalable" not in fields and "maximum-scale" not in fields
