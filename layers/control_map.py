@@ -171,10 +171,13 @@ def control_map(payload: dict[str, Any], *, title: str, **options: Any) -> foliu
     return m
 
 
-def page_html(figure: Figure) -> str:
-    """The figure rendered as a page, with one viewport, which lets the reader zoom (each folium
-    map writes its own)."""
+def page_html(figure: Figure, maps: list[folium.Map]) -> str:
+    """The figure rendered as a page: with one viewport, which lets the reader zoom (each folium
+    map writes its own), and the same bytes for the same payload (folium names each map after a
+    random id; here they are ``map_1``, ``map_2``, ... in order)."""
     text = figure.render()
+    for k, m in enumerate(maps, 1):
+        text = text.replace(m.get_name(), f"map_{k}")
     first = _VIEWPORT.search(text)
     if first is None:
         return text
@@ -183,9 +186,10 @@ def page_html(figure: Figure) -> str:
 
 def render_page(payload: dict[str, Any], *, title: str, **options: Any) -> str:
     """The self-contained HTML page of the map (no network, no server needed)."""
-    figure = control_map(payload, title=title, **options).get_root()
+    m = control_map(payload, title=title, **options)
+    figure = m.get_root()
     assert isinstance(figure, Figure)
-    return page_html(figure)
+    return page_html(figure, [m])
 
 
 class ChangeList(MacroElement):
@@ -229,4 +233,4 @@ def render_compare(
     figure.add_child(second)
     figure.add_child(changes)
     assert isinstance(figure, Figure)
-    return page_html(figure)
+    return page_html(figure, [first, second])

@@ -415,3 +415,15 @@ def test_a_reader_may_zoom_the_page(bundled, payload):
         fields = dict(part.strip().split("=", 1) for part in content.split(","))
         assert fields["width"] == "device-width"
         assert "user-scalable" not in fields and "maximum-scale" not in fields
+
+
+def test_the_same_record_gives_the_same_page(bundled, payload):
+    """Pages are reproducible: built twice from the same record, the same bytes (so a rebuilt map
+    page keeps its content-hashed name, and two snapshots of one record compare equal)."""
+    from snapshot import render_compare_html
+
+    ds, tl = bundled
+    assert render_page(payload, title="x") == render_page(payload, title="x")
+    twice = [render_compare_html(ds, tl, tl.days[3], tl.days[9]) for _ in range(2)]
+    assert twice[0] == twice[1]
+    assert "ControlMap.mount(map_1," in twice[0] and "ControlMap.mount(map_2," in twice[0]
