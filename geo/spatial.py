@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -9,6 +11,9 @@ import shapely
 
 from geo.constants import CONTESTED, UNKNOWN
 from geo.vocabulary import states
+
+if TYPE_CHECKING:
+    from geo.timeline import Timeline
 
 #: Districts closer than this (metres) are neighbours even with a street-wide gap between them.
 NEIGHBOUR_TOLERANCE_M = 15.0
@@ -109,20 +114,47 @@ def leaning(state: pd.DataFrame) -> pd.Series:
     return ctrl.where(ctrl != "contested", major).fillna("contested")
 
 
+def _opposed(la, lb, ca, cb, sides: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """For pairs of districts with leanings ``la``/``lb`` and controllers ``ca``/``cb`` (arrays of any
+    shape): whether the pair leans to two different ``sides``, and whether either is a split or
+    disputed district (the real line then runs somewhere inside it)."""
+    opposed = np.isin(la, sides) & np.isin(lb, sides) & (la != lb)
+    return opposed, (ca == CONTESTED) | (cb == CONTESTED)
+
+
 def front_line(state: pd.DataFrame, pairs: gpd.GeoDataFrame, *, sides: tuple[str, ...]) -> gpd.GeoDataFrame:
     """Boundaries between districts leaning to two different ``sides`` (the settings' ``front``) on a day.
 
     ``approximate`` is true where either side is a split or disputed district: the real line
     then runs somewhere inside it.
     """
-    lean = leaning(state)
-    la, lb = lean.reindex(pairs["a"]).to_numpy(), lean.reindex(pairs["b"]).to_numpy()
-    opposed = np.isin(la, sides) & np.isin(lb, sides) & (la != lb)
+    lean, ctrl = leaning(state), state["controller"]
+    a, b = pairs["a"], pairs["b"]
+    opposed, approx = _opposed(
+        lean.reindex(a).to_numpy(),
+        lean.reindex(b).to_numpy(),
+        ctrl.reindex(a).to_numpy(),
+        ctrl.reindex(b).to_numpy(),
+        sides,
+    )
     sel = pairs[opposed]
-    ctrl = state["controller"]
-    approx = (ctrl.reindex(sel["a"]).to_numpy() == "contested") | (ctrl.reindex(sel["b"]).to_numpy() == "contested")
     return gpd.GeoDataFrame(
-        {"a": sel["a"].to_numpy(), "b": sel["b"].to_numpy(), "approximate": approx},
+        {"a": sel["a"].to_numpy(), "b": sel["b"].to_numpy(), "approximate": approx[opposed]},
         geometry=sel.geometry.to_numpy(),
         crs=pairs.crs,
     )
+
+
+def front_by_day(
+    tl: Timeline, pairs: pd.DataFrame, rows: list[int], *, sides: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`front_line` on many days of a timeline at once (its grid ``rows``): for each day and
+    each pair, whether the front runs there, and whether it is approximate (days x pairs arrays)."""
+    g = tl.groups
+    # a group's leaning and controller; the last entry is read for a district with no row yet (-1)
+    lean = np.append(leaning(g).to_numpy(dtype=object), UNKNOWN)
+    ctrl = np.append(g["controller"].to_numpy(dtype=object), UNKNOWN)
+    grid = tl.grid[rows]
+    ga = grid[:, pd.Index(tl.district_ids).get_indexer(pairs["a"])]
+    gb = grid[:, pd.Index(tl.district_ids).get_indexer(pairs["b"])]
+    return _opposed(lean[ga], lean[gb], ctrl[ga], ctrl[gb], sides)

@@ -80,7 +80,7 @@ import shapely
 from geo.load import Dataset
 from geo.overlays import ROUTE_STATUSES, active_on, route_status
 from geo.settings import Settings
-from geo.spatial import adjacency, front_line
+from geo.spatial import adjacency, front_by_day
 from geo.timeline import GroupState, Timeline
 from geo.vocabulary import state_of, state_words
 from layers import style as S
@@ -418,15 +418,10 @@ def front_table(
     timeline's order); neighbours that share no arc there (a gap within the tolerance) get their
     measured boundary as arcs of its own."""
     pairs = adjacency(districts, crs=settings.crs).reset_index(drop=True)
-    index = {(a, b): i for i, (a, b) in enumerate(zip(pairs["a"], pairs["b"], strict=True))}
-    per_day = []
-    for day in days:
-        fl = front_line(tl.control_on(day), pairs, sides=settings.front_sides)
-        idx = [index[(a, b)] for a, b in zip(fl["a"], fl["b"], strict=True)]
-        approx = fl["approximate"].to_numpy(dtype=bool)
-        per_day.append(
-            [[i for i, x in zip(idx, approx, strict=True) if not x], [i for i, x in zip(idx, approx, strict=True) if x]]
-        )
+    on, approx = front_by_day(tl, pairs, [tl.day_index(d) for d in days], sides=settings.front_sides)
+    per_day = [
+        [np.flatnonzero(o & ~x).tolist(), np.flatnonzero(o & x).tolist()] for o, x in zip(on, approx, strict=True)
+    ]
     used = sorted({i for d in per_day for part in d for i in part})
     remap = {old: new for new, old in enumerate(used)}
     at = {d: k for k, d in enumerate(tl.district_ids)}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pyproj import Geod
 from shapely.geometry import LineString
 
 from geo.load import load_dataset
-from geo.spatial import adjacency, areas_by_controller, changes_between, district_areas_km2, front_line
+from geo.spatial import adjacency, areas_by_controller, changes_between, district_areas_km2, front_by_day, front_line
 from geo.timeline import timeline_for
 
 #: The sides the front line runs between (data/map.toml's front).
@@ -83,3 +85,22 @@ def test_front_line_through_a_split_district_is_approximate(tiny):
     # T2 is a third government: it leans opposition, so the line stays at T1|T2, marked approximate
     assert [tuple(sorted(p)) for p in front[["a", "b"]].itertuples(index=False)] == [("T1", "T2")]
     assert front["approximate"].all()
+
+
+@pytest.mark.parametrize("record", ["tiny", "bundled"])
+def test_the_front_of_every_day_at_once_is_each_day_s_front(record, tiny_dir):
+    """front_by_day (every day in one pass, for the map's page) draws on each day exactly the
+    pairs front_line finds from that day's state, with the same approximate marks."""
+    folder = tiny_dir if record == "tiny" else Path(__file__).resolve().parents[1] / "data"
+    ds = load_dataset(folder)
+    tl = timeline_for(ds)
+    pairs = adjacency(ds.districts).reset_index(drop=True)
+    on, approx = front_by_day(tl, pairs, list(range(len(tl.days))), sides=FRONT)
+    seen_front = seen_approx = False
+    for i, day in enumerate(tl.days):
+        front = front_line(tl.control_on(day), pairs, sides=FRONT)
+        want = {(a, b): x for a, b, x in front[["a", "b", "approximate"]].itertuples(index=False)}
+        got = {(pairs["a"][j], pairs["b"][j]): bool(approx[i, j]) for j in range(len(pairs)) if on[i, j]}
+        assert got == want, day
+        seen_front, seen_approx = seen_front or bool(want), seen_approx or any(want.values())
+    assert seen_front and seen_approx  # the records have fronts, exact and approximate
