@@ -78,7 +78,10 @@ def is_inference(events: pd.DataFrame) -> pd.Series:
 
 
 def _as_day(day) -> pd.Timestamp:
-    return pd.Timestamp(day).normalize()
+    """The calendar day of ``day`` (a date, a string, a timestamp; one with a time zone is the day
+    its own clock shows)."""
+    ts = pd.Timestamp(day)
+    return (ts.tz_localize(None) if ts.tzinfo is not None else ts).normalize()
 
 
 def decide_groups(ev: pd.DataFrame) -> pd.DataFrame:

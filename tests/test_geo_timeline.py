@@ -115,6 +115,22 @@ def test_out_of_range_day_is_a_clear_error(tiny):
         tl.control_on("2017-01-01")
 
 
+def test_a_day_is_found_however_it_is_written(tiny):
+    """A date, an ISO string, a time of day and a time with its zone all name the same row (the day
+    the clock shows); every day of the record is its own row; outside the record is a clear error."""
+    import datetime as dt
+
+    _, tl = tiny
+    for i, day in enumerate(tl.days):
+        assert tl.day_index(day) == tl.day_index(day.date()) == tl.day_index(day.date().isoformat()) == i
+    row = tl.day_index("2016-11-21")
+    assert tl.day_index("2016-11-21 23:59") == tl.day_index("2016-11-21T05:00+09:00") == row
+    assert tl.day_index(dt.datetime(2016, 11, 21, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))) == row
+    for outside in ("2016-11-14", tl.days[-1] + pd.Timedelta(days=1), "1990-01-01T12:00+01:00"):
+        with pytest.raises(ValueError, match="outside the record"):
+            tl.day_index(outside)
+
+
 def test_days_extend_to_a_later_event(tiny):
     ds, _ = tiny
     extra = pd.DataFrame(
