@@ -7,7 +7,7 @@ import pandas as pd
 
 from geo.load import Dataset
 from geo.states import day_states
-from geo.timeline import Timeline
+from geo.timeline import Timeline, as_day
 
 COMPARE_COLUMNS: tuple[str, ...] = (
     "id",
@@ -68,7 +68,7 @@ def compare(ds: Dataset, tl: Timeline, d1, d2) -> pd.DataFrame:
     ``from_``/``to_`` columns the states).
     Rival claims are separate rows; nothing is merged. Empty when nothing changed.
     """
-    t1, t2 = pd.Timestamp(d1).normalize(), pd.Timestamp(d2).normalize()
+    t1, t2 = as_day(d1), as_day(d2)
     if t2 < t1:
         raise ValueError(f"the first day ({t1.date()}) must not be after the second ({t2.date()}).")
     changed = changed_districts(ds, tl, t1, t2)

@@ -20,7 +20,7 @@ from geo.describe_words import W, capitalised, check_lang, counted, join_names, 
 from geo.load import Dataset
 from geo.spatial import district_areas_km2
 from geo.states import EDITOR_SOURCE, claim_keys, day_states, is_inference
-from geo.timeline import Timeline
+from geo.timeline import Timeline, as_day
 from geo.vocabulary import label
 
 #: Names listed in one phrase before the rest are counted.
@@ -118,7 +118,7 @@ def change_phrases(ds: Dataset, tl: Timeline, day, lang: str = "en", *, since=No
     two days compared, every claim dated in between attributed). Districts that became disputed are
     left to :func:`dispute_sentences`.
     """
-    day = pd.Timestamp(day).normalize()
+    day = as_day(day)
     i = tl.day_index(day)
     before_day = tl.days[i - 1] if since is None and i > 0 else since
     if before_day is None:
@@ -196,7 +196,7 @@ def dispute_sentences(ds: Dataset, tl: Timeline, day, lang: str = "en") -> list[
             (parts, tuple(_who([m], names, lang) for m in makers)) for parts, makers in _claim_sets(row["claims"])
         )
         since = pd.Timestamp(row["since"]).normalize()
-        key = (sets, None if since == pd.Timestamp(day).normalize() else since)
+        key = (sets, None if since == as_day(day) else since)
         groups.setdefault(key, []).append((row[_name_col(lang)], row["claims"]))
     out = []
     for (_, since), districts in groups.items():
@@ -227,7 +227,7 @@ def caption(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
     (according to Wikipedia (English)). Sources disagree about C: ..."
     """
     check_lang(lang)
-    day = pd.Timestamp(day).normalize()
+    day = as_day(day)
     w = W[lang]
     date = long_date(day, lang)
     phrases = change_phrases(ds, tl, day, lang)
@@ -247,7 +247,7 @@ def compare_caption(ds: Dataset, tl: Timeline, d1, d2, lang: str = "en") -> str:
     """What changed between ``d1`` and ``d2`` (which districts, to whom, on whose word; the two days'
     states compared) and where sources disagree on ``d2``. Plain text for a two-day comparison."""
     check_lang(lang)
-    d1, d2 = pd.Timestamp(d1).normalize(), pd.Timestamp(d2).normalize()
+    d1, d2 = as_day(d1), as_day(d2)
     tl.day_index(d1)
     w = W[lang]
     dates = {"start": long_date(d1, lang), "end": long_date(d2, lang)}
@@ -277,7 +277,7 @@ def area_ranges(ds: Dataset, tl: Timeline, day) -> pd.DataFrame:
     every_day = tl.kept(
         "area_series", ds, lambda: area_series(tl, km2, yardstick=ds.settings.yardstick).set_index("date")
     )
-    day = pd.Timestamp(day).normalize()
+    day = as_day(day)
     table = every_day.loc[[day]].reset_index(drop=True)  # areas_on for that day (geo.areas checks they agree)
     band = disputed_band(tl.control_on(day), km2)
     out = table.set_index("controller")[["km2_sourced", "km2"]].set_axis(["low", "high"], axis=1)
@@ -306,7 +306,7 @@ def _day_story(ds: Dataset, tl: Timeline, day, lang: str) -> list[str]:
 def alt_summary(ds: Dataset, tl: Timeline, day, lang: str = "en") -> str:
     """The first part of :func:`alt_text`: the day, and who held how many districts and how much area."""
     check_lang(lang)
-    day = pd.Timestamp(day).normalize()
+    day = as_day(day)
     w = W[lang]
     table = day_states(ds, tl, day, copy=False)
     counts = table["state"].value_counts()

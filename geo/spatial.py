@@ -154,7 +154,11 @@ def front_by_day(
     # a group's leaning and controller; the last entry is read for a district with no row yet (-1)
     lean = np.append(leaning(g).to_numpy(dtype=object), UNKNOWN)
     ctrl = np.append(g["controller"].to_numpy(dtype=object), UNKNOWN)
+    ids = pd.Index(tl.district_ids)
+    ia, ib = ids.get_indexer(pairs["a"]), ids.get_indexer(pairs["b"])
+    if (ia < 0).any() or (ib < 0).any():  # a -1 would silently read the last district's column
+        stray = sorted(set(pairs["a"][ia < 0]) | set(pairs["b"][ib < 0]))
+        raise ValueError(f"neighbour pairs name districts the timeline does not have: {', '.join(map(str, stray))}")
     grid = tl.grid[rows]
-    ga = grid[:, pd.Index(tl.district_ids).get_indexer(pairs["a"])]
-    gb = grid[:, pd.Index(tl.district_ids).get_indexer(pairs["b"])]
+    ga, gb = grid[:, ia], grid[:, ib]
     return _opposed(lean[ga], lean[gb], ctrl[ga], ctrl[gb], sides)

@@ -65,10 +65,6 @@ def _with_none(frame: pd.DataFrame, columns=("holder", "rest", "basis")) -> pd.D
     return frame
 
 
-def _as_day(day) -> pd.Timestamp:
-    return pd.Timestamp(day).normalize()
-
-
 def day_states(ds: Dataset, tl: Timeline, day, *, copy: bool = True) -> pd.DataFrame:
     """Every district's state on ``day``, one row each, in district order.
 

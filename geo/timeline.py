@@ -77,7 +77,7 @@ def is_inference(events: pd.DataFrame) -> pd.Series:
     return events["precision"].eq("inferred") | events["source"].eq(EDITOR_SOURCE)
 
 
-def _as_day(day) -> pd.Timestamp:
+def as_day(day) -> pd.Timestamp:
     """The calendar day of ``day`` (a date, a string, a timestamp; one with a time zone is the day
     its own clock shows)."""
     ts = pd.Timestamp(day)
@@ -216,7 +216,7 @@ class Timeline:
 
     def day_index(self, day) -> int:
         """Row of ``day`` in the grid; ValueError naming the valid range when outside it."""
-        ts = _as_day(day)
+        ts = as_day(day)
         i = (ts - self.days[0]).days if len(self.days) else -1  # the days run one a day: a subtraction
         if not (0 <= i < len(self.days) and self.days[i] == ts):
             i = self.days.get_indexer([ts])[0]
@@ -382,8 +382,8 @@ def build_timeline(
     ev["claim_by"] = ev["source"].where(ev["claimant"].eq(""), ev["source"] + ": " + ev["claimant"])
     last = ev["date"].max() if len(ev) else pd.NaT
     first = ev["date"].min() if len(ev) else pd.NaT
-    start_ts = _as_day(start) if start else (first if pd.notna(first) else pd.Timestamp.today().normalize())
-    end_ts = _as_day(end) if end else max(start_ts, last if pd.notna(last) else start_ts)
+    start_ts = as_day(start) if start else (first if pd.notna(first) else pd.Timestamp.today().normalize())
+    end_ts = as_day(end) if end else max(start_ts, last if pd.notna(last) else start_ts)
     if sides is None:
         sides = tuple(c for c in dict.fromkeys(ev["controller"]) if c not in (CONTESTED, UNKNOWN))
     days = pd.date_range(start_ts, end_ts, freq="D")
@@ -425,5 +425,5 @@ def timeline_for(ds) -> Timeline:
     with its sides: the one way the CLI, the app and the snapshot build it."""
     s = ds.settings
     last = ds.events["date"].max() if len(ds.events) else pd.NaT
-    end = max(_as_day(s.last), last) if s.last and pd.notna(last) else s.last
+    end = max(as_day(s.last), last) if s.last and pd.notna(last) else s.last
     return build_timeline(ds.districts["id"], ds.events, start=s.first, end=end, sides=s.side_ids)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from geo.compare import COMPARE_COLUMNS, changed_districts, compare, compare_csv
+from geo.describe import caption, change_phrases, compare_caption
 from geo.load import load_dataset
 from geo.timeline import timeline_for
 
@@ -57,6 +58,27 @@ def test_no_change_and_bad_order(tiny):
     assert compare(ds, tl, "2016-11-21", "2016-11-21").empty
     with pytest.raises(ValueError, match="must not be after"):
         compare(ds, tl, "2016-12-01", "2016-11-20")
+
+
+@pytest.mark.parametrize(
+    ("d1", "d2"),
+    [
+        ("2016-11-20T10:00+02:00", "2016-11-25T10:00+02:00"),  # before midnight in UTC
+        ("2016-11-20T23:30-05:00", "2016-11-25T23:30-05:00"),  # the next day in UTC
+        ("2016-11-20T09:00", "2016-11-25T18:00"),
+    ],
+)
+def test_a_day_is_the_day_its_clock_shows(tiny, d1, d2):
+    """Days given with a time or a time zone compare the days their clocks show: the same changed
+    districts and the same claims as the plain dates, in the table and in the sentences."""
+    ds, tl = tiny
+    plain = compare(ds, tl, d1[:10], d2[:10])
+    assert not plain.empty
+    pd.testing.assert_frame_equal(compare(ds, tl, d1, d2), plain)
+    assert compare_csv(ds, tl, d1, d2) == compare_csv(ds, tl, d1[:10], d2[:10])
+    assert compare_caption(ds, tl, d1, d2) == compare_caption(ds, tl, d1[:10], d2[:10])
+    assert caption(ds, tl, d2) == caption(ds, tl, d2[:10])
+    assert change_phrases(ds, tl, d2, since=d1) == change_phrases(ds, tl, d2[:10], since=d1[:10])
 
 
 def test_compare_csv_reads_back(tiny):

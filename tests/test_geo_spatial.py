@@ -104,3 +104,13 @@ def test_the_front_of_every_day_at_once_is_each_day_s_front(record, tiny_dir):
         assert got == want, day
         seen_front, seen_approx = seen_front or bool(want), seen_approx or any(want.values())
     assert seen_front and seen_approx  # the records have fronts, exact and approximate
+
+
+def test_the_front_of_every_day_refuses_pairs_of_unknown_districts(tiny):
+    """A pair naming a district the timeline lacks is an error naming it, not another district's
+    column read in its place."""
+    ds, tl = tiny
+    pairs = adjacency(ds.districts).reset_index(drop=True)
+    pairs.loc[0, "b"] = "NOPE"
+    with pytest.raises(ValueError, match="NOPE"):
+        front_by_day(tl, pairs, [0], sides=FRONT)
