@@ -215,6 +215,33 @@ def test_edit_page_is_not_served_unless_editing_is_on(server, offline_page):
     assert "Edit the data" not in body and "Add or change districts" not in body and "password" not in body
 
 
+COMPARISON_READY = (
+    "() => !!(window.ControlMap && ControlMap.instances.length === 2 && ControlMap.instances.every(v => v.ready))"
+)
+FRAMES = "() => [...document.querySelectorAll('iframe')].map(f => [f.title, f.src.slice(0, 60), f.srcdoc.length])"
+
+
+def comparison_frame(page, switch, timeout_s: float = 60):
+    """The frame of the comparison page (Streamlit's frame of a page given as text) once both its
+    maps are drawn. Streamlit may draw the frame again while it runs, so the frame is looked up
+    afresh until it is ready; a failure says what the page showed instead."""
+    deadline = time.time() + timeout_s
+    box = page.locator("iframe[srcdoc]")
+    while time.time() < deadline:
+        try:
+            frame = box.first.element_handle(timeout=1000).content_frame()
+            if frame is not None and frame.evaluate(COMPARISON_READY):
+                return frame
+        except Exception:  # noqa: BLE001 - not there yet, or drawn again while it was read
+            pass
+        page.wait_for_timeout(200)
+    shown = page.inner_text("body")[-1500:]
+    raise AssertionError(
+        f"no comparison page with two drawn maps; the switch is {'on' if switch.is_checked() else 'off'}; "
+        f"frames (title, address, page length): {page.evaluate(FRAMES)}; the page ends with: {shown}"
+    )
+
+
 def test_compare_two_days_and_cite_the_view(server, offline_page):
     page = offline_page
     open_map(page, server + "/?date=2016-12-16")
@@ -228,16 +255,8 @@ def test_compare_two_days_and_cite_the_view(server, offline_page):
     page.get_by_text("About this map").wait_for(timeout=30000)
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30000)
     page.get_by_text("Show the comparison").click()
-    frame = None
-    deadline = time.time() + 60
-    while frame is None and time.time() < deadline:
-        frame = next(
-            (f for f in page.frames if f.evaluate("() => !!(window.ControlMap && ControlMap.instances.length === 2)")),
-            None,
-        )
-        page.wait_for_timeout(200)
-    assert frame is not None, "the comparison page with its two maps"
-    frame.wait_for_function("() => ControlMap.instances.every(v => v.ready)")
+    switch = page.get_by_role("switch", name="Show the comparison")
+    frame = comparison_frame(page, switch)
     assert frame.evaluate("() => ControlMap.instances.map(v => v.isoDay())") == ["2016-12-09", "2016-12-16"]
     assert frame.locator(".cm-changes tbody tr").count() >= 1
     assert [e for e in page.errors if "Failed to load resource" not in e] == []
