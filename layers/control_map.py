@@ -28,6 +28,9 @@ ASSETS = Path(__file__).with_name("assets")
 # Leaflet's CSS points at marker and layer-switcher images the page never uses; drop them so the
 # file names nothing outside itself.
 _CSS_IMAGE = re.compile(r"url\((?!#)[^)]*\)")
+# ... and its script names its source map, a file the page does not carry (a browser's developer
+# tools would ask for it).
+_SOURCE_MAP = re.compile(r"\n//# sourceMappingURL=\S*\s*$")
 # folium's map page forbids zooming the page (maximum-scale=1, user-scalable=no), which keeps a
 # reader on a phone from enlarging the caption, claims and legend (WCAG 1.4.4); the map itself
 # takes pinches on it either way (Leaflet's touch handling).
@@ -37,12 +40,14 @@ VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1" 
 
 @functools.cache
 def leaflet_assets() -> tuple[str, str]:
-    """Leaflet's minified JS and its CSS (image references removed), from xstatic-leaflet."""
+    """Leaflet's minified JS (without its source map's name) and its CSS (image references
+    removed), from xstatic-leaflet."""
     from xstatic.pkg import leaflet
 
     base = Path(leaflet.BASE_DIR)
     css = _CSS_IMAGE.sub("none", (base / "leaflet.css").read_text(encoding="utf-8"))
-    return (base / "leaflet.js").read_text(encoding="utf-8"), rcssmin.cssmin(css)
+    js = _SOURCE_MAP.sub("", (base / "leaflet.js").read_text(encoding="utf-8"))
+    return js, rcssmin.cssmin(css)
 
 
 @functools.cache
@@ -174,8 +179,10 @@ def control_map(payload: dict[str, Any], *, title: str, **options: Any) -> foliu
 def page_html(figure: Figure, maps: list[folium.Map]) -> str:
     """The figure rendered as a page: with one viewport, which lets the reader zoom (each folium
     map writes its own), and the same bytes for the same payload (folium names each map after a
-    random id; here they are ``map_1``, ``map_2``, ... in order)."""
-    text = figure.render()
+    random id; here they are ``map_1``, ``map_2``, ... in order), without the indentation and
+    blank lines of folium's templates (0.7 kB: no line of the page's scripts or text depends on
+    them, and the page has no preformatted text)."""
+    text = "\n".join(line.strip(" \t\r") for line in figure.render().split("\n") if line.strip(" \t\r"))
     for k, m in enumerate(maps, 1):
         text = text.replace(m.get_name(), f"map_{k}")
     first = _VIEWPORT.search(text)

@@ -472,3 +472,86 @@ def test_the_front_of_each_day_is_drawn_whichever_way_the_reader_steps(offline_p
     assert len(rows) == 2 * len(data["days"])
     assert [i for i, got in rows if [sorted(map(str, g)) for g in got] != [sorted(map(str, w)) for w in want(i)]] == []
     assert len({str(want(i)) for i in range(len(data["days"]))}) >= 5  # the front moves during the record
+
+
+#: Hover ``points`` (fractions of the map's width and height) in turn; for each, the tooltip the
+#: reader sees (one fading out after the pointer left its shape is not), the map's box and the pointer.
+HOVER_TIPS = """async points => {
+    const box = document.querySelector('.cm-mapslot .leaflet-container').getBoundingClientRect();
+    const frame = () => new Promise(ok => requestAnimationFrame(() => ok()));
+    return {map: box.toJSON(), tips: await (async () => {
+        const out = [];
+        for (const [fx, fy] of points) {
+            const x = box.left + fx * box.width, y = box.top + fy * box.height;
+            const target = document.elementFromPoint(x, y);
+            for (const type of ['mouseover', 'mousemove'])
+                target.dispatchEvent(new MouseEvent(type, {bubbles: true, clientX: x, clientY: y, view: window}));
+            await frame();
+            const tip = [...document.querySelectorAll('.leaflet-tooltip')].find(t => t.style.opacity !== '0');
+            if (tip) out.push({x, y, text: tip.innerText.split('\\n')[0], box: tip.getBoundingClientRect().toJSON()});
+            target.dispatchEvent(new MouseEvent('mouseout', {bubbles: true, clientX: x, clientY: y, view: window,
+                relatedTarget: document.querySelector('.cm-mapslot')}));
+        }
+        return out;
+    })()};
+}"""
+
+
+@pytest.mark.parametrize("size", [(390, 844), (760, 600), (1440, 900)])
+def test_every_tooltip_stays_whole_inside_the_map_and_off_the_pointer(offline_page, bundled, tmp_path, size):
+    """Near the map's edge, on a phone or in a narrow embed, Leaflet cut a quarter of the tooltips
+    at the edge; each is now moved in, and above or below the pointer when beside it has no room."""
+    offline_page.set_viewport_size({"width": size[0], "height": size[1]})
+    page, _ = _bundled_page(offline_page, bundled, tmp_path, "2016-12-16")
+    points = [[i / 16, j / 10] for i in range(1, 16) for j in range(1, 10)]
+    seen = page.evaluate(HOVER_TIPS, points)
+    box, tips = seen["map"], seen["tips"]
+    assert len(tips) >= 30, tips  # districts, routes and checkpoints under the pointer
+    cut = [
+        t
+        for t in tips
+        if t["box"]["left"] < box["left"] - 0.5
+        or t["box"]["right"] > box["right"] + 0.5
+        or t["box"]["top"] < box["top"] - 0.5
+        or t["box"]["bottom"] > box["bottom"] + 0.5
+    ]
+    assert cut == [], f"tooltips cut by the map's edge ({box}): {cut}"
+    covering = [
+        t
+        for t in tips
+        if t["box"]["left"] < t["x"] < t["box"]["right"] and t["box"]["top"] < t["y"] < t["box"]["bottom"]
+    ]
+    assert covering == [], f"tooltips under the pointer: {covering}"
+    _no_trouble(page)
+
+
+ROUTE_TIP_BY_DAY = f"""([name, days]) => {{
+    const v = {M}, out = [];
+    let line = null;
+    v.map.eachLayer(l => {{
+        const t = l.getTooltip && l.getTooltip();
+        if (t && l instanceof L.Polyline && !(l instanceof L.Polygon) && l.getLatLngs().length) {{
+            l.openTooltip(l.getCenter());
+            if (t.getElement().innerText.startsWith(name)) line = l; else l.closeTooltip();
+        }}
+    }});
+    for (const d of days) {{
+        v.setDay(d);
+        out.push(line.isTooltipOpen() ? line.getTooltip().getElement().innerText.split('\\n')[1] : null);
+    }}
+    return out;
+}}"""
+
+
+def test_an_open_route_tooltip_follows_the_day(offline_page, bundled, tmp_path):
+    """A reader who steps the days with the corridor's tooltip open reads that day's status (it kept
+    the status of the day it opened on)."""
+    page, html = _bundled_page(offline_page, bundled, tmp_path, "2016-12-16")
+    payload = page.evaluate("JSON.parse(document.getElementById('cm-page-payload').textContent)")
+    route = next(r for r in payload["routes"] if len(set(r["st"]) - {"-"}) >= 2)
+    days = [i for i, code in enumerate(route["st"]) if code != "-"]
+    said = page.evaluate(ROUTE_TIP_BY_DAY, [route["n"], days])
+    words = payload["words"]
+    assert said == [words[payload["routeWords"][route["st"][i]]] for i in days]
+    assert len(set(said)) >= 2
+    _no_trouble(page)

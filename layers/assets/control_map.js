@@ -228,6 +228,34 @@
       }, {direction: "auto"});
       return {c: c, m: m};
     });
+    // A tooltip stays whole inside the map. Leaflet puts it beside the pointer (the side with more
+    // room) and lets the map's edge cut it, which on a phone or a narrow embed happened to about a
+    // quarter of them. Once placed it is moved in with the CSS `translate` (which adds to Leaflet's
+    // own placement) and, where it would then cover the pointer, above the pointer or below it.
+    var openTip = null, tipFrame = 0;
+    function inward(lo, hi, min, max) { return lo < min ? min - lo : hi > max ? max - hi : 0; }
+    function keepInside(box) {
+      box.style.translate = "";
+      var c = map.getContainer().getBoundingClientRect(), r = box.getBoundingClientRect();
+      var p = map.latLngToContainerPoint(openTip.getLatLng()), y = c.top + p.y;
+      var dx = inward(r.left, r.right, c.left + 4, c.right - 4), x = c.left + p.x - dx, dy = 0;
+      if (dx && x > r.left - 12 && x < r.right + 12) {
+        dy = y - 16 - r.height > c.top ? y - 12 - r.bottom : y + 12 - r.top;
+      }
+      dy += inward(r.top + dy, r.bottom + dy, c.top + 4, c.bottom - 4);
+      box.style.translate = dx + "px " + dy + "px";
+      box.classList.toggle("cm-moved", !!(dx || dy));  // its arrow would point elsewhere
+    }
+    function placeTip() {  // once a frame, after Leaflet's own handlers placed it
+      tipFrame = tipFrame || requestAnimationFrame(function () {
+        var box = openTip && openTip.getElement();
+        tipFrame = 0;
+        if (box) { keepInside(box); }
+      });
+    }
+    map.on("tooltipopen tooltipclose", function (e) { openTip = e.type === "tooltipopen" ? e.tooltip : null; });
+    map.on("tooltipopen mousemove zoomend moveend resize", placeTip);
+
     function setText(node, text) { if (node.textContent !== text) { node.textContent = text; } }
     function show(layer, on) {
       if (on && !map.hasLayer(layer)) { layer.addTo(map); } else if (!on && map.hasLayer(layer)) { map.removeLayer(layer); }
@@ -479,6 +507,7 @@
         if (nowCh[jj]) { polys[jj].bringToFront(); }
         if (polys[jj].isTooltipOpen()) { polys[jj].getTooltip().setContent(tip(jj)); }
       }
+      if (openTip) { placeTip(); }  // its text may have changed its size
       // The front is redrawn only when it moves (a packed list is one string to compare).
       var fr = P.fronts[frontOf[i]], old = before >= 0 ? P.fronts[frontOf[before]] : null;
       if (!old || old[0] !== fr[0]) { front.setLatLngs(pick(fr[0])); }
@@ -491,6 +520,7 @@
         if (o.band) { show(o.band, on); if (on) { o.band.setStyle({color: P.routeStyles[code].color}); } }
         show(o.line, on);
         if (on) { o.line.setStyle(P.routeStyles[code]); }
+        if (on && o.line.isTooltipOpen()) { o.line.getTooltip().update(); }  // its status, that day
       });
       points.forEach(function (o) { show(o.m, o.c.on[i] === "1"); });
       dateEl.textContent = P.dayLabels[i];
