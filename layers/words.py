@@ -34,7 +34,10 @@ UI: dict[str, dict[str, str]] = {
         "holds": "{side} holds about {pct}%; the rest: {rest}",
         "since": "Since {date}",
         "claims": "Claims about this district on this day",
-        "panel_hint": "Click or tap a district to read every claim about it, with its source.",
+        "panel_hint": (
+            "Click or tap a district to read every claim about it, with its source; a route or a "
+            "checkpoint for its notes and sources."
+        ),
         "close": "Close",
         "basis_sourced": "Stated by a source",
         "basis_inferred": "Inferred by the editors",
@@ -98,7 +101,7 @@ UI: dict[str, dict[str, str]] = {
         "holds": "{side} يسيطر على نحو {pct}%؛ والباقي: {rest}",
         "since": "منذ {date}",
         "claims": "الروايات عن هذا الحي في هذا اليوم",
-        "panel_hint": "انقر على حي لقراءة كل رواية عنه مع مصدرها.",
+        "panel_hint": "انقر على حي لقراءة كل رواية عنه مع مصدرها، أو على طريق أو نقطة تفتيش لقراءة ملاحظاتها ومصادرها.",
         "close": "إغلاق",
         "basis_sourced": "يذكره مصدر",
         "basis_inferred": "استنتاج المحررين",

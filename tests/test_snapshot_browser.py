@@ -555,3 +555,47 @@ def test_an_open_route_tooltip_follows_the_day(offline_page, bundled, tmp_path):
     assert said == [words[payload["routeWords"][route["st"][i]]] for i in days]
     assert len(set(said)) >= 2
     _no_trouble(page)
+
+
+#: Hover, then click, the route or checkpoint drawn last (on top); what its tooltip and then the
+#: panel say, and the links the panel gives.
+FEATURE_TIP_AND_PANEL = """selector => {
+    const target = [...document.querySelectorAll(selector)].pop();
+    target.dispatchEvent(new MouseEvent('mouseover', {bubbles: true, clientX: 300, clientY: 300}));
+    const tip = document.querySelector('.leaflet-tooltip').innerText;
+    target.dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: 300, clientY: 300}));
+    const panel = document.querySelector('.cm-panel');
+    return {tip, panel: panel.innerText, links: [...panel.querySelectorAll('a')].map(a => a.href)};
+}"""
+
+
+@pytest.mark.parametrize("kind", ["routes", "checkpoints"])
+def test_a_route_or_checkpoint_has_a_short_tooltip_and_opens_its_notes_and_sources_in_the_panel(
+    offline_page, bundled, tmp_path, kind
+):
+    """A route's note ran to 1,000 characters inside its tooltip, taller than a phone's map; the
+    tooltip now says what it is that day and a click opens the rest in the panel, which closes on a
+    day the map does not draw it."""
+    page, _ = _bundled_page(offline_page, bundled, tmp_path, "2016-12-16")
+    payload = page.evaluate("JSON.parse(document.getElementById('cm-page-payload').textContent)")
+    pane = "cm-routes" if kind == "routes" else "cm-points"
+    seen = page.evaluate(FEATURE_TIP_AND_PANEL, f".leaflet-{pane}-pane path.leaflet-interactive")
+    name = seen["panel"].split("\n")[0].split(" · ")[0]
+    it = next(x for x in payload[kind] if x["n"] == name)
+    assert it["note"] and it["s"]
+    assert seen["tip"].startswith(name) and it["note"] not in seen["tip"] and len(seen["tip"]) < 200
+    assert it["note"] in seen["panel"] and (it.get("op") or "") in seen["panel"]
+    for i in it["s"]:
+        src = payload["sources"][i]
+        assert src["t"] in seen["panel"]
+        assert not src.get("url") or src["url"] in seen["links"]
+    if kind == "routes":
+        assert payload["words"][payload["routeWords"][it["st"][31]]] in seen["tip"]
+    shown = [code not in ("-", "0") for code in (it["st"] if kind == "routes" else it["on"])]
+    first = shown.index(True)  # the first day it is drawn; the day before, it is not
+    assert first > 0
+    page.evaluate(f"{M}.setDay({first})")
+    assert page.inner_text(".cm-panel").startswith(name)
+    page.evaluate(f"{M}.setDay({first - 1})")
+    assert page.inner_text(".cm-panel") == payload["words"]["panel_hint"]
+    _no_trouble(page)

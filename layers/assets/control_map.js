@@ -57,7 +57,7 @@
     var root = document.getElementById(opts.root || "cm-page");
     var ids = P.districts.map(function (d) { return d[0]; });
     this.map = map; this.payload = P; this.days = P.days;
-    var listeners = [], playing = null, day = -1, openDistrict = -1, hashTimer = null;
+    var listeners = [], playing = null, day = -1, openDistrict = -1, openFeature = null, hashTimer = null;
     // The address keeps the day (#YYYY-MM-DD) once the reader pauses: history calls are slow.
     function rememberDay() { try { history.replaceState(null, "", "#" + P.days[day]); } catch (e) { /* about:blank */ } }
 
@@ -191,41 +191,39 @@
     function pick(list) { var out = []; unpack(list).forEach(function (i) { out = out.concat(pairs[i]); }); return out; }
 
     function srcName(i) { var s = P.sources[i] || {}; return s.p || s.t || s.k || "?"; }
-    function addSources(box, list) {
-      if (list.length) { el(box, "div", W.sources + ": " + list.map(srcName).join(", ")); }
+    // A route (of P.routes: it has a status per day, st) or a checkpoint (of P.checkpoints): its
+    // tooltip says what it is that day, short; a click opens all of it in the panel (whole): who
+    // ran it, how its place is known, the note and the sources.
+    function feature(box, it, tag, whole) {
+      var code = it.st && it.st[day];
+      if (P.routeWords[code]) { el(box, tag, W[P.routeWords[code]], "cm-state"); }
+      if (it.from || it.to) { el(box, tag, fmt(W.active, {start: it.from || W.open, end: it.to || W.open})); }
+      if (whole && it.op) { el(box, tag, fmt(W.operator, {op: it.op})); }
+      if (it.ap) { el(box, tag, it.st ? W.approx_alignment : W.approx_location, "cm-state"); }
+      if (whole && it.pd) { el(box, tag, it.pd, "cm-alt"); }
+      if (whole && it.note) { el(box, tag, it.note); }
+    }
+    function featureTip(layer, it, sticky) {
+      layer.bindTooltip(function () {
+        var box = el(null, "div", null, "cm-tip");
+        box.dir = AR ? "rtl" : "ltr";
+        el(box, "strong", AR ? (it.na || it.n) : it.n);
+        feature(box, it, "div", false);
+        return box;
+      }, {sticky: sticky, direction: "auto"});
+      layer.on("click", function () { self.openPanel(it); });
     }
     var routes = P.routes.map(function (r) {
       var lines = r.g.map(function (g) { return decode(unpack(g)); }), band = null;
       if (r.ap) { band = L.polyline(lines, L.extend({renderer: routeRenderer, interactive: false}, P.routeBand)); }
       var line = L.polyline(lines, {renderer: routeRenderer});
-      line.bindTooltip(function () {
-        var box = el(null, "div", null, "cm-tip"), code = r.st[day];
-        box.dir = AR ? "rtl" : "ltr";
-        el(box, "strong", AR ? (r.na || r.n) : r.n);
-        if (P.routeWords[code]) { el(box, "div", W[P.routeWords[code]], "cm-state"); }
-        if (r.ap) { el(box, "div", W.approx_alignment, "cm-state"); }
-        if (r.pd) { el(box, "div", r.pd, "cm-alt"); }
-        if (r.note) { el(box, "div", r.note); }
-        addSources(box, r.s);
-        return box;
-      }, {sticky: true, direction: "auto"});
+      featureTip(line, r, true);
       return {r: r, line: line, band: band};
     });
     var points = P.checkpoints.map(function (c) {
       var m = L.circleMarker([c.y, c.x], L.extend({renderer: pointRenderer},
         c.ap ? P.checkpointStyles.approx : P.checkpointStyles.exact));
-      m.bindTooltip(function () {
-        var box = el(null, "div", null, "cm-tip");
-        box.dir = AR ? "rtl" : "ltr";
-        el(box, "strong", AR ? (c.na || c.n) : c.n);
-        if (c.op) { el(box, "div", fmt(W.operator, {op: c.op})); }
-        if (c.from || c.to) { el(box, "div", fmt(W.active, {start: c.from || W.open, end: c.to || W.open})); }
-        if (c.ap) { el(box, "div", W.approx_location, "cm-state"); }
-        if (c.pd) { el(box, "div", c.pd, "cm-alt"); }
-        if (c.note) { el(box, "div", c.note); }
-        addSources(box, c.s);
-        return box;
-      }, {direction: "auto"});
+      featureTip(m, c, false);
       return {c: c, m: m};
     });
     // A tooltip stays whole inside the map. Leaflet puts it beside the pointer (the side with more
@@ -456,7 +454,11 @@
       if (c[5] != null) { bits.push(T[c[5]]); }
       if (c[6]) { bits.push(fmt(W.claimant, {who: c[6]})); }
       el(li, "div", bits.join(" · "), "cm-claim-meta");
-      var src = P.sources[c[2]] || {}, line = el(li, "div", null, "cm-claim-src");
+      source(li, c[2]);
+      if (c[3] != null) { el(li, "div", T[c[3]], "cm-claim-note"); }
+    }
+    function source(li, i) {
+      var src = P.sources[i] || {}, line = el(li, "div", null, "cm-claim-src");
       var title = src.t || src.k || "?", url = httpUrl(src.url);
       el(line, "span", fmt(W.source, {src: ""}));
       if (url) {
@@ -465,18 +467,27 @@
       } else { el(line, "span", title); }
       var meta = [src.p, src.d].filter(Boolean).join(", ");
       if (meta) { el(line, "span", " (" + meta + ")"); }
-      if (c[3] != null) { el(li, "div", T[c[3]], "cm-claim-note"); }
     }
     function renderPanel() {
+      var it = openFeature, dd = P.districts[openDistrict], sid = dd && grid[day][openDistrict];
       panel.textContent = "";
-      if (openDistrict < 0) { el(panel, "p", W.panel_hint, "cm-hint"); return; }
-      var dd = P.districts[openDistrict], sid = grid[day][openDistrict];
+      if (!dd && !it) { el(panel, "p", W.panel_hint, "cm-hint"); return; }
+      var name = it ? [AR ? it.na || it.n : it.n, AR ? it.n : it.na] : [names(dd), otherName(dd)];
       var head = el(panel, "div", null, "cm-panel-head");
-      el(head, "h2", names(dd) + (otherName(dd) ? " · " + otherName(dd) : ""));
+      el(head, "h2", name[0] + (name[1] && name[1] !== name[0] ? " · " + name[1] : ""));
       var close = el(head, "button", "×", "cm-btn cm-close");
       close.type = "button"; close.setAttribute("aria-label", W.close); close.title = W.close;
       close.addEventListener("click", function () { self.openPanel(-1); });
       el(panel, "p", P.dayLabels[day], "cm-panel-day");
+      if (it) {
+        feature(panel, it, "p", true);
+        if (it.s.length) {
+          el(panel, "h3", W.sources);
+          var items = el(panel, "ul", null, "cm-claims");
+          it.s.forEach(function (i) { source(el(items, "li"), i); });
+        }
+        return;
+      }
       if (sid < 0) { el(panel, "p", W.no_record, "cm-state"); return; }
       var s = P.states[sid];
       el(panel, "p", stateLine(s), "cm-state");
@@ -485,10 +496,12 @@
       var list = el(panel, "ol", null, "cm-claims");
       claimsOf[sid].forEach(function (c) { claimItem(list, c); });
     }
+    // A district (its index or id; -1 closes the panel), or a route or checkpoint of the payload.
     this.openPanel = function (j) {
-      openDistrict = typeof j === "string" ? ids.indexOf(j) : j;
+      openFeature = typeof j === "object" ? j : null;
+      openDistrict = typeof j === "string" ? ids.indexOf(j) : typeof j === "number" ? j : -1;
       renderPanel();
-      if (openDistrict >= 0 && panel.parentNode.scrollTo) { panel.parentNode.scrollTo(0, 0); }
+      if ((openFeature || openDistrict >= 0) && panel.parentNode.scrollTo) { panel.parentNode.scrollTo(0, 0); }
       emit("district");
     };
 
@@ -531,7 +544,10 @@
       slider.value = String(i);
       slider.setAttribute("aria-valuetext", P.dayLabels[i]);
       prevBtn.disabled = i === 0; nextBtn.disabled = i === nDays - 1;
-      if (openDistrict >= 0) { renderPanel(); }
+      // a route or checkpoint not drawn on the new day closes its panel
+      var it = openFeature;
+      if (it && (it.st ? it.st[i] === "-" : it.on[i] !== "1")) { openFeature = null; }
+      if (openDistrict >= 0 || it) { renderPanel(); }
       if (opts.hash) { clearTimeout(hashTimer); hashTimer = setTimeout(rememberDay, 250); }
       if (!quiet) { emit("day"); }
       return i;
