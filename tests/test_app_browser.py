@@ -219,6 +219,10 @@ COMPARISON_READY = (
     "() => !!(window.ControlMap && ControlMap.instances.length === 2 && ControlMap.instances.every(v => v.ready))"
 )
 FRAMES = "() => [...document.querySelectorAll('iframe')].map(f => [f.title, f.src.slice(0, 60), f.srcdoc.length])"
+#: Whether the session's script is running, as Streamlit's page says it for tests (its status widget
+#: shows only for a run that lasts, so its absence does not say a run has ended).
+SCRIPT_STATE = "() => document.querySelector('[data-test-script-state]')?.getAttribute('data-test-script-state')"
+IDLE = f"() => ({SCRIPT_STATE})() === 'notRunning'"
 
 
 def comparison_frame(page, switch, timeout_s: float = 60):
@@ -238,6 +242,7 @@ def comparison_frame(page, switch, timeout_s: float = 60):
     shown = page.inner_text("body")[-1500:]
     raise AssertionError(
         f"no comparison page with two drawn maps; the switch is {'on' if switch.is_checked() else 'off'}; "
+        f"the script is {page.evaluate(SCRIPT_STATE)}; "
         f"frames (title, address, page length): {page.evaluate(FRAMES)}; the page ends with: {shown}"
     )
 
@@ -253,9 +258,14 @@ def test_compare_two_days_and_cite_the_view(server, offline_page):
     # the page's first run has finished (its last section is drawn): a click that lands while the
     # whole page still runs can be lost when Streamlit lets the fragment's rerun preempt that run
     page.get_by_text("About this map").wait_for(timeout=30000)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30000)
+    page.wait_for_function(IDLE, timeout=30000)
     page.get_by_text("Show the comparison").click()
     switch = page.get_by_role("switch", name="Show the comparison")
+    for _ in range(50):  # the switch reads on at once, unless Streamlit dropped the click
+        if switch.is_checked():
+            break
+        page.wait_for_timeout(200)
+    assert switch.is_checked(), f"the switch did not take the click; the script is {page.evaluate(SCRIPT_STATE)}"
     frame = comparison_frame(page, switch)
     assert frame.evaluate("() => ControlMap.instances.map(v => v.isoDay())") == ["2016-12-09", "2016-12-16"]
     assert frame.locator(".cm-changes tbody tr").count() >= 1
