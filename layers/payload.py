@@ -39,7 +39,8 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
                            day the index of its front (all packed); frontStyle /
                            frontApproxStyle draw them
     routes                 [{n, na, g (lines, packed), st (one status code per day, "-" hidden),
-                           ap (alignment approximate), pd, s (source indices), note}]
+                           ap (alignment approximate), pd (how the place was drawn, when it
+                           says more than one word), s (source indices), note}]
     routeStyles, routeWords  status code -> style / word key; routeBand: the approximate band
     checkpoints            [{n, na, x, y, on ("1"/"0" per day), op, ap, pd, s, from, to, note}]
     checkpointStyles       {"exact": style, "approx": style}
@@ -442,6 +443,13 @@ def _is_approximate(props: dict) -> bool:
     return bool(found) and found[0] not in EXACT_PRECISIONS
 
 
+def _precision_note(props: dict) -> str:
+    """``location_precision`` as written when it says more than one word: a bare "approximate" or
+    "exact" is what ``ap`` already shows ("Location approximate"), and the panel says it once."""
+    text = _text(props.get("location_precision"))
+    return text if len(re.findall(r"\w+", text)) > 1 else ""
+
+
 def _src_list(value: Any, src: dict[str, int]) -> list[int]:
     return [src[k.strip()] for k in _text(value).split(";") if k.strip() in src]
 
@@ -465,7 +473,7 @@ def routes_table(routes: gpd.GeoDataFrame | None, days: list[dt.date], src: dict
                 "g": encode_lines(props["geometry"]),
                 "st": status,
                 "ap": int(_is_approximate(props)),
-                "pd": _text(props.get("location_precision")),
+                "pd": _precision_note(props),
                 "s": _src_list(props.get("source"), src),
                 "note": _text(props.get("note") or props.get("description")),
             }
@@ -493,7 +501,7 @@ def checkpoints_table(
                 "on": "".join("1" if m[i] else "0" for m in masks),
                 "op": _text(props.get("operator")),
                 "ap": int(_is_approximate(props)),
-                "pd": _text(props.get("location_precision")),
+                "pd": _precision_note(props),
                 "s": _src_list(props.get("source"), src),
                 "from": day_label(span[0], lang) if isinstance(span[0], dt.date) else _text(span[0]),
                 "to": day_label(span[1], lang) if isinstance(span[1], dt.date) else _text(span[1]),

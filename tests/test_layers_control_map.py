@@ -427,3 +427,36 @@ def test_the_same_record_gives_the_same_page(bundled, payload):
     twice = [render_compare_html(ds, tl, tl.days[3], tl.days[9]) for _ in range(2)]
     assert twice[0] == twice[1]
     assert "ControlMap.mount(map_1," in twice[0] and "ControlMap.mount(map_2," in twice[0]
+
+
+def test_leaflet_css_leaves_out_only_the_features_the_page_never_draws():
+    """The page's copy of Leaflet's CSS drops every selector of the unused features (layer
+    switcher, popups, HTML and image markers, VML) and keeps every other selector, with its rule."""
+    import rcssmin
+    from xstatic.pkg import leaflet
+
+    from layers.control_map import UNUSED_LEAFLET, leaflet_assets, used_css
+
+    rules = re.compile(r"([^{}]+)\{([^{}]*)\}")
+    family = re.compile(r"\.(?:" + "|".join(map(re.escape, UNUSED_LEAFLET)) + r")(?:-[\w-]+)?(?![\w-])")
+    full = rcssmin.cssmin((Path(leaflet.BASE_DIR) / "leaflet.css").read_text(encoding="utf-8"))
+    kept = {(s, body) for sel, body in rules.findall(used_css(full, UNUSED_LEAFLET)) for s in sel.split(",")}
+    wanted = {(s, body) for sel, body in rules.findall(full) for s in sel.split(",") if not family.search(s)}
+    assert kept == wanted
+    assert any(".leaflet-popup" in s for s, _ in rules.findall(full)), "the check would pass vacuously"
+    _js, css = leaflet_assets()
+    assert not family.search(css) and ".leaflet-tooltip{" in css and "@media print{.leaflet-control{" in css
+    assert "leaflet-popup-pane" not in used_css(".leaflet-popup-pane{z-index:700}.a{b:c}", ("leaflet-popup",))
+    assert used_css(".leaflet-popupx,.b{c:d}", ("leaflet-popup",)) == ".leaflet-popupx,.b{c:d}"
+
+
+def test_a_place_precision_of_one_word_is_said_once(payload, bundled):
+    """The panel says "approximate" once: a location precision of one word is the flag ``ap``
+    (shown as "Alignment/Location approximate"); a longer one is kept as written."""
+    ds, _tl = bundled
+    for table, frame in (("routes", ds.routes), ("checkpoints", ds.checkpoints)):
+        written = [str(v or "") for v in frame["location_precision"]]
+        assert len(payload[table]) == len(written)
+        for row, text in zip(payload[table], written, strict=True):
+            assert row["pd"] == (text if len(text.split()) > 1 else "")
+    assert any(r["pd"] for r in payload["checkpoints"]) and all(not r["pd"] for r in payload["routes"])
