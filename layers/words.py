@@ -79,6 +79,8 @@ UI: dict[str, dict[str, str]] = {
         "north_label": "North is up",
         "locator": "Where the map lies (box) in the region",
         "locator_credit": "Inset: Natural Earth",
+        "wheel_hint": "To zoom the map, hold Ctrl (⌘ on a Mac) while you scroll",
+        "touch_hint": "Move the map with two fingers",
     },
     "ar": {
         "title_tail": "من كان يسيطر على كل حي",
@@ -143,6 +145,8 @@ UI: dict[str, dict[str, str]] = {
         "north_label": "الشمال إلى الأعلى",
         "locator": "موقع الخريطة (المربع) في المنطقة",
         "locator_credit": "الخريطة المصغرة: Natural Earth",
+        "wheel_hint": "لتكبير الخريطة أو تصغيرها، اضغط Ctrl (أو ⌘ على ماك) أثناء التمرير",
+        "touch_hint": "حرّك الخريطة بإصبعين",
     },
 }
 

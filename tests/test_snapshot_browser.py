@@ -599,3 +599,105 @@ def test_a_route_or_checkpoint_has_a_short_tooltip_and_opens_its_notes_and_sourc
     page.evaluate(f"{M}.setDay({first - 1})")
     assert page.inner_text(".cm-panel") == payload["words"]["panel_hint"]
     _no_trouble(page)
+
+
+#: The gesture note over the map: its text while it shows, else null.
+NOTE = """() => { const n = document.querySelector('.cm-gesture');
+    return n.classList.contains('cm-on') ? n.textContent : null; }"""
+
+
+def test_in_an_article_the_wheel_scrolls_the_page_and_ctrl_with_it_zooms_the_map(offline_page, tiny_dir, tmp_path):
+    """A snapshot in a frame does not take the article's scroll: the wheel over the map scrolls
+    the page (a note says how to zoom), Ctrl with the wheel zooms the map. A page of its own keeps
+    the wheel zoom."""
+    from layers.words import UI
+
+    page_file = _write(tmp_path, tiny_dir, "2016-11-22")
+    host = tmp_path / "article.html"
+    host.write_text(
+        '<!DOCTYPE html><body style="margin:0"><p style="height:200px">Before</p>'
+        f'<iframe src="{page_file.name}" width="900" height="600" style="border:0"></iframe>'
+        '<p style="height:1600px">After</p></body>',
+        encoding="utf-8",
+    )
+    page = offline_page
+    page.set_viewport_size({"width": 1000, "height": 800})
+    page.goto(host.as_uri())
+    frame = page.frames[1]
+    frame.wait_for_function(READY)
+    zoom = frame.evaluate(f"{M}.map.getZoom()")
+
+    def over_map():
+        box = frame.locator(".leaflet-container").bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+    over_map()
+    page.mouse.wheel(0, 120)
+    # the page scrolls: the snapshot's own (its sources are under the map), else the article
+    scrolled = lambda: page.evaluate("scrollY") + frame.evaluate("scrollY")  # noqa: E731
+    for _ in range(50):
+        if scrolled() > 0:
+            break
+        page.wait_for_timeout(20)
+    page.wait_for_timeout(500)  # (Leaflet's wheel zoom would have waited 40 ms, then animated 250 ms)
+    assert scrolled() > 0
+    assert frame.evaluate(f"{M}.map.getZoom()") == zoom
+    assert frame.evaluate(NOTE) == UI["en"]["wheel_hint"]
+    before = scrolled()
+    over_map()
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -120)
+    page.keyboard.up("Control")
+    frame.wait_for_function(f"{M}.map.getZoom() > {zoom}")
+    assert scrolled() == before
+    assert frame.evaluate(NOTE) is None
+    # the same page opened on its own: the wheel zooms the map
+    page.goto(page_file.as_uri())
+    page.wait_for_function(READY)
+    box = page.locator(".leaflet-container").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -120)
+    page.wait_for_function(f"{M}.map.getZoom() > {zoom}")
+    assert page.evaluate(NOTE) is None
+    _no_trouble(page)
+
+
+def test_on_a_touch_screen_one_finger_scrolls_the_page_and_two_move_the_map(browser, bundled, tmp_path):
+    """On a phone the map does not trap the page: a swipe over it scrolls the page (a note says to
+    use two fingers), a pinch zooms the map."""
+    from layers.words import UI
+
+    html = render_html(*bundled, "2016-12-13")
+    (tmp_path / "a.html").write_text(html, encoding="utf-8")
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = _open(ctx.new_page(), tmp_path / "a.html")
+        assert page.evaluate("matchMedia('(pointer: coarse)').matches")
+        view = page.evaluate(f"() => [{M}.map.getCenter(), {M}.map.getZoom()]")
+        box = page.locator(".leaflet-container").bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.7
+        cdp = ctx.new_cdp_session(page)
+        # one finger up the map, as a reader scrolls on (touch events: the browser scrolls natively)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+        for k in range(1, 11):
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y - 25 * k}]})
+            page.wait_for_timeout(16)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        page.wait_for_function("window.scrollY > 100", timeout=5000)
+        assert page.evaluate(f"() => [{M}.map.getCenter(), {M}.map.getZoom()]") == view
+        assert page.evaluate(NOTE) == UI["en"]["touch_hint"]
+        page.evaluate("scrollTo(0, 0)")  # (the pinch's fingers stay inside the window)
+        box = page.locator(".leaflet-container").bounding_box()
+        cdp.send(
+            "Input.synthesizePinchGesture",
+            {
+                "x": box["x"] + box["width"] / 2,
+                "y": box["y"] + box["height"] / 2,
+                "scaleFactor": 2.5,
+                "gestureSourceType": "touch",
+            },
+        )
+        page.wait_for_function(f"{M}.map.getZoom() > {view[1]}")
+        assert page.evaluate("visualViewport.scale") == 1  # the map zoomed, not the page
+    finally:
+        ctx.close()

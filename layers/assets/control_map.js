@@ -106,6 +106,33 @@
     map.getContainer().setAttribute("aria-label", W.map_label);
     map.getContainer().setAttribute("dir", "ltr");
     if (map.attributionControl) { map.attributionControl.setPrefix(false); }
+    // The map does not take the page's scroll. In a frame (an article, the app) a wheel over the
+    // map scrolls the page, and Ctrl or ⌘ with it zooms the map (as a trackpad's pinch does); on a
+    // touch screen one finger scrolls the page and two fingers move and zoom the map. A note over
+    // the map says so when the other gesture is tried. (A page of its own, with a mouse, keeps
+    // Leaflet's wheel zoom: the map fills the window.)
+    var gesture = el(map.getContainer(), "div", null, "cm-gesture"), gestureTimer = null;
+    gesture.setAttribute("aria-hidden", "true");
+    gesture.dir = AR ? "rtl" : "ltr";
+    function gestureNote(text) {
+      gesture.textContent = text;
+      gesture.classList.add("cm-on");
+      clearTimeout(gestureTimer);
+      gestureTimer = setTimeout(function () { gesture.classList.remove("cm-on"); }, 1500);
+    }
+    if (window.parent !== window) {
+      map.getContainer().addEventListener("wheel", function (ev) {
+        if (ev.ctrlKey || ev.metaKey) { gesture.classList.remove("cm-on"); return; }
+        ev.stopImmediatePropagation();  // Leaflet's wheel zoom does not hear it; the page scrolls
+        gestureNote(W.wheel_hint);
+      }, true);
+    }
+    if (window.matchMedia && matchMedia("(pointer: coarse)").matches) {
+      map.dragging.disable();  // (Leaflet's pinch still moves and zooms the map)
+      map.getContainer().addEventListener("touchmove", function (ev) {
+        if (ev.touches.length === 1) { gestureNote(W.touch_hint); }
+      }, {passive: true});
+    }
     var status = {tiles: !P.tiles};
     if (P.tiles) {
       var tiles = L.tileLayer(P.tiles.url, {maxZoom: 19, attribution: P.tiles.attribution});
