@@ -664,7 +664,7 @@ def test_in_an_article_the_wheel_scrolls_the_page_and_ctrl_with_it_zooms_the_map
 
 def test_on_a_touch_screen_one_finger_scrolls_the_page_and_two_move_the_map(browser, bundled, tmp_path):
     """On a phone the map does not trap the page: a swipe over it scrolls the page (a note says to
-    use two fingers), a pinch zooms the map."""
+    use two fingers), a pinch zooms the map; a mouse on the same device drags it."""
     from layers.words import UI
 
     html = render_html(*bundled, "2016-12-13")
@@ -686,6 +686,8 @@ def test_on_a_touch_screen_one_finger_scrolls_the_page_and_two_move_the_map(brow
         page.wait_for_function("window.scrollY > 100", timeout=5000)
         assert page.evaluate(f"() => [{M}.map.getCenter(), {M}.map.getZoom()]") == view
         assert page.evaluate(NOTE) == UI["en"]["touch_hint"]
+        settled = "() => new Promise(r => { const y = scrollY; setTimeout(() => r(scrollY === y), 150); })"
+        page.wait_for_function(settled)  # (the swipe's fling has ended)
         page.evaluate("scrollTo(0, 0)")  # (the pinch's fingers stay inside the window)
         box = page.locator(".leaflet-container").bounding_box()
         cdp.send(
@@ -699,5 +701,15 @@ def test_on_a_touch_screen_one_finger_scrolls_the_page_and_two_move_the_map(brow
         )
         page.wait_for_function(f"{M}.map.getZoom() > {view[1]}")
         assert page.evaluate("visualViewport.scale") == 1  # the map zoomed, not the page
+        # a mouse on the same device (a tablet's trackpad) drags the map (once the zoom has ended:
+        # Leaflet takes no drag while it animates one)
+        page.wait_for_function("!document.querySelector('.leaflet-zoom-anim')")
+        centre, top = page.evaluate(f"{M}.map.getCenter()"), page.evaluate("scrollY")
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] / 2 + 80, box["y"] + box["height"] / 2 + 40, steps=8)
+        page.mouse.up()
+        assert page.evaluate(f"{M}.map.getCenter()") != centre
+        assert page.evaluate("scrollY") == top
     finally:
         ctx.close()

@@ -129,6 +129,10 @@
     }
     if (window.matchMedia && matchMedia("(pointer: coarse)").matches) {
       map.dragging.disable();  // (Leaflet's pinch still moves and zooms the map)
+      // A mouse or a pen on a touch device (a tablet's trackpad) drags the map as on a computer.
+      map.getContainer().addEventListener("pointerdown", function (ev) {
+        if (ev.pointerType === "touch") { map.dragging.disable(); } else { map.dragging.enable(); }
+      }, true);
       map.getContainer().addEventListener("touchmove", function (ev) {
         if (ev.touches.length === 1) { gestureNote(W.touch_hint); }
       }, {passive: true});
