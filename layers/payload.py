@@ -42,7 +42,8 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
                            ap (alignment approximate), pd (how the place was drawn, when it
                            says more than one word), s (source indices), note}]
     routeStyles, routeWords  status code -> style / word key; routeBand: the approximate band
-    checkpoints            [{n, na, x, y, on ("1"/"0" per day), op, ap, pd, s, from, to, note}]
+    checkpoints            [{n, na, x, y, on ("1"/"0" per day), op, ap, pd (as for routes), s,
+                           from, to, note}]
     checkpointStyles       {"exact": style, "approx": style}
     sources                [{k, t (title), p (publisher), d (date), url (http(s) or null)}]
     legend                 [{label, swatch: {kind: fill|line|dot|band, style}}]: the rows,
