@@ -39,8 +39,8 @@ Layout (``build_payload``; every index is 0-based, every text plain, never HTML)
                            day the index of its front (all packed); frontStyle /
                            frontApproxStyle draw them
     routes                 [{n, na, g (lines, packed), st (one status code per day, "-" hidden),
-                           ap (alignment approximate), pd (how the place was drawn, when it
-                           says more than one word), s (source indices), note}]
+                           ap (alignment approximate), pd (how the place was drawn; empty
+                           when it was the one word ap says), s (source indices), note}]
     routeStyles, routeWords  status code -> style / word key; routeBand: the approximate band
     checkpoints            [{n, na, x, y, on ("1"/"0" per day), op, ap, pd (as for routes), s,
                            from, to, note}]
@@ -445,10 +445,11 @@ def _is_approximate(props: dict) -> bool:
 
 
 def _precision_note(props: dict) -> str:
-    """``location_precision`` as written when it says more than one word: a bare "approximate" or
-    "exact" is what ``ap`` already shows ("Location approximate"), and the panel says it once."""
+    """``location_precision`` as written, unless it is the one word of an approximate place: that
+    is what ``ap`` shows ("Location approximate"), and the panel says it once. An exact place's
+    word ("surveyed") is kept: no other line says it."""
     text = _text(props.get("location_precision"))
-    return text if len(re.findall(r"\w+", text)) > 1 else ""
+    return "" if _is_approximate(props) and len(re.findall(r"\w+", text)) == 1 else text
 
 
 def _src_list(value: Any, src: dict[str, int]) -> list[int]:

@@ -451,8 +451,9 @@ def test_leaflet_css_leaves_out_only_the_features_the_page_never_draws():
 
 
 def test_a_place_precision_of_one_word_is_said_once(payload, bundled):
-    """The panel says "approximate" once: a location precision of one word is the flag ``ap``
-    (shown as "Alignment/Location approximate"); a longer one is kept as written."""
+    """The panel says "approximate" once: an approximate place's precision of one word is the flag
+    ``ap`` (shown as "Alignment/Location approximate"); a longer one, or an exact place's word, is
+    kept as written."""
     ds, _tl = bundled
     for table, frame in (("routes", ds.routes), ("checkpoints", ds.checkpoints)):
         written = [str(v or "") for v in frame["location_precision"]]
@@ -460,3 +461,9 @@ def test_a_place_precision_of_one_word_is_said_once(payload, bundled):
         for row, text in zip(payload[table], written, strict=True):
             assert row["pd"] == (text if len(text.split()) > 1 else "")
     assert any(r["pd"] for r in payload["checkpoints"]) and all(not r["pd"] for r in payload["routes"])
+    # an exact place's one word is kept: no other line of the panel says it
+    from layers.payload import _precision_note
+
+    assert _precision_note({"location_precision": "surveyed"}) == "surveyed"
+    assert _precision_note({"location_precision": "approximate"}) == ""
+    assert _precision_note({"location_precision": "approximate, from a video"}) == "approximate, from a video"
