@@ -667,11 +667,9 @@ def test_on_a_touch_screen_one_finger_scrolls_the_page_and_two_move_the_map(brow
     use two fingers), a pinch zooms the map; a mouse on the same device drags it."""
     from layers.words import UI
 
-    html = render_html(*bundled, "2016-12-13")
-    (tmp_path / "a.html").write_text(html, encoding="utf-8")
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     try:
-        page = _open(ctx.new_page(), tmp_path / "a.html")
+        page, _html = _bundled_page(ctx.new_page(), bundled, tmp_path, "2016-12-13")
         assert page.evaluate("matchMedia('(pointer: coarse)').matches")
         view = page.evaluate(f"() => [{M}.map.getCenter(), {M}.map.getZoom()]")
         box = page.locator(".leaflet-container").bounding_box()

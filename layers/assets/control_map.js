@@ -108,28 +108,35 @@
     if (map.attributionControl) { map.attributionControl.setPrefix(false); }
     // The map does not take the page's scroll. In a frame (an article, the app) a wheel over the
     // map scrolls the page, and Ctrl or ⌘ with it zooms the map (as a trackpad's pinch does); on a
-    // touch screen one finger scrolls the page and two fingers move and zoom the map. A note over
-    // the map says so when the other gesture is tried. (A page of its own, with a mouse, keeps
+    // touch screen one finger scrolls the page and two fingers move and zoom the map, while a mouse
+    // or pen on it drags as on a computer. Each gesture switches Leaflet's own handler on or off
+    // as it starts (a handler switched on then still hears that event: its listener sits on the
+    // container, where the event arrives after this capturing one), and a note over the map
+    // says how to move it when the other gesture is tried. (A page of its own, with a mouse, keeps
     // Leaflet's wheel zoom: the map fills the window.)
     var gesture = el(map.getContainer(), "div", null, "cm-gesture"), gestureTimer = null;
     gesture.setAttribute("aria-hidden", "true");
     gesture.dir = AR ? "rtl" : "ltr";
     function gestureNote(text) {
-      gesture.textContent = text;
+      if (gesture.textContent !== text) { gesture.textContent = text; }
       gesture.classList.add("cm-on");
       clearTimeout(gestureTimer);
       gestureTimer = setTimeout(function () { gesture.classList.remove("cm-on"); }, 1500);
     }
     if (window.parent !== window) {
+      map.scrollWheelZoom.disable();
       map.getContainer().addEventListener("wheel", function (ev) {
-        if (ev.ctrlKey || ev.metaKey) { gesture.classList.remove("cm-on"); return; }
-        ev.stopImmediatePropagation();  // Leaflet's wheel zoom does not hear it; the page scrolls
-        gestureNote(W.wheel_hint);
+        if (ev.ctrlKey || ev.metaKey) {
+          map.scrollWheelZoom.enable();
+          gesture.classList.remove("cm-on");
+        } else {
+          map.scrollWheelZoom.disable();
+          gestureNote(W.wheel_hint);
+        }
       }, true);
     }
     if (window.matchMedia && matchMedia("(pointer: coarse)").matches) {
       map.dragging.disable();  // (Leaflet's pinch still moves and zooms the map)
-      // A mouse or a pen on a touch device (a tablet's trackpad) drags the map as on a computer.
       map.getContainer().addEventListener("pointerdown", function (ev) {
         if (ev.pointerType === "touch") { map.dragging.disable(); } else { map.dragging.enable(); }
       }, true);
