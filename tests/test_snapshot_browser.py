@@ -435,6 +435,38 @@ def test_routes_show_each_days_status_whichever_way_the_reader_steps(offline_pag
     assert len({r[2] for r in rows}) >= 3  # the routes change status during the record (hidden, proposed, in use)
 
 
+#: Each district's drawn state on each day of ``order`` (days the map goes to in turn).
+STATES_IN_ORDER = f"""order => order.map(i => {{
+    {M}.setDay(i, true);
+    return [{M}.isoDay(), {M}.payload.districts.map(d => [d[0], {M}.styleOf(d[0]).state || "unknown"])];
+}})"""
+
+
+def test_every_day_draws_pythons_states_whichever_day_the_page_opens_on_or_jumps_to(offline_page, bundled, tmp_path):
+    """The runtime decodes a day's states when the day is first shown (with the days before it):
+    a page opened on the last day, and one going through the record in a shuffled order, draw
+    every district as Python's timeline decides it on that day."""
+    import random
+
+    from geo.vocabulary import states
+
+    ds, tl = bundled
+    days = [d.date().isoformat() for d in tl.days]
+    want = {day: states(tl.control_on(day)).to_dict() for day in days}
+    page, _ = _bundled_page(offline_page, bundled, tmp_path, days[0])
+    shuffled = list(range(len(days)))
+    random.Random(7).shuffle(shuffled)
+    for opened, order in ((len(days) - 1, []), (0, shuffled)):
+        page.goto("about:blank")  # (a new document: the same address with another day is not reloaded)
+        page.goto((tmp_path / "a.html").as_uri() + "#" + days[opened])
+        page.wait_for_function(READY)
+        got = page.evaluate(STATES_IN_ORDER, [opened, *order])
+        assert [day for day, _ in got] == [days[i] for i in [opened, *order]]
+        wrong = [(day, d, s, want[day].get(d)) for day, row in got for d, s in row if s != want[day].get(d, "unknown")]
+        assert wrong == []
+    assert len({str(sorted(w.items())) for w in want.values()}) >= 10  # the states change through the record
+
+
 FRONT_BY_DAY = f"""() => {{
     const v = {M}, out = [];
     const ints = ring => ring.map(p => [Math.round(p.lng * 1e5), Math.round(p.lat * 1e5)]);

@@ -61,22 +61,33 @@
     // The address keeps the day (#YYYY-MM-DD) once the reader pauses: history calls are slow.
     function rememberDay() { try { history.replaceState(null, "", "#" + P.days[day]); } catch (e) { /* about:blank */ } }
 
-    // Days: every day's state id per district, from the first day and the daily changes.
+    // Days: every day's state id per district, from the first day and the daily changes. A day
+    // is decoded when it is first shown (with the days before it), not all before the first
+    // paint (all 400 days of 1,000 districts took about 25 ms there).
     var unpack = unpacker(P.pack);
-    var grid = [], cur = Int32Array.from(unpack(P.first));
-    grid.push(cur);
-    for (var d = 1; d < nDays; d++) {
-      cur = cur.slice();
-      var ch = unpack(P.changes[d - 1]);
-      for (var k = 0; k < ch.length; k += 2) { cur[ch[k]] = ch[k + 1]; }
-      grid.push(cur);
+    var grid = [Int32Array.from(unpack(P.first))];
+    function dayRow(d) {
+      while (grid.length <= d) {
+        var cur = grid[grid.length - 1].slice(), ch = unpack(P.changes[grid.length - 1]);
+        for (var k = 0; k < ch.length; k += 2) { cur[ch[k]] = ch[k + 1]; }
+        grid.push(cur);
+      }
+      return grid[d];
     }
-    // Each state's claims, from the table of claims; each day's front, from the distinct fronts.
-    var claimsOf = P.states.map(function (s) { return unpack(s[7]).map(function (c) { return P.claims[c]; }); });
+    // Each day's districts that changed hands, each state's claims (from the table of claims),
+    // each decoded when first asked for; each day's front, from the distinct fronts.
+    var changedDays = [], claimLists = [];
+    function changedOn(d) {
+      if (!changedDays[d]) {
+        var s = changedDays[d] = {};
+        unpack(P.changed[d]).forEach(function (j) { s[j] = true; });
+      }
+      return changedDays[d];
+    }
+    function claimsOf(sid) {
+      return claimLists[sid] || (claimLists[sid] = unpack(P.states[sid][7]).map(function (c) { return P.claims[c]; }));
+    }
     var frontOf = unpack(P.front);
-    var changedOn = P.changed.map(function (list) {
-      var s = {}; unpack(list).forEach(function (j) { s[j] = true; }); return s;
-    });
 
     // Fill patterns (split stripes, disputed hatching), as SVG the districts refer to by id.
     var defsSvg = svg(document.body, "svg", {width: 0, height: 0, "aria-hidden": "true", "class": "cm-defs"});
@@ -167,7 +178,7 @@
     // Districts, tooltips (short) and the claims panel (everything).
     var polys = [];
     function tip(j) {
-      var box = el(null, "div", null, "cm-tip"), dd = P.districts[j], sid = grid[day][j];
+      var box = el(null, "div", null, "cm-tip"), dd = P.districts[j], sid = dayRow(day)[j];
       box.dir = AR ? "rtl" : "ltr";
       el(box, "strong", names(dd));
       if (otherName(dd)) { el(box, "span", " · " + otherName(dd), "cm-alt"); }
@@ -426,13 +437,13 @@
       var s = sid >= 0 ? P.states[sid] : null;
       if (!s) { return [W.no_record, "", "", ""]; }
       return [stateLine(s), T[s[4]], s[5] ? W.basis_inferred : W.basis_sourced,
-        claimsOf[sid].map(function (c) { return srcName(c[2]); }).filter(function (v, k, a) {
+        claimsOf(sid).map(function (c) { return srcName(c[2]); }).filter(function (v, k, a) {
           return a.indexOf(v) === k; }).join(", ")];
     }
     function describeDay() {
       if (descEl) { descEl.textContent = [told(P.summaries[day]), told(P.captions[day]), P.rangeNote].join(" "); }
       if (!tbody) { return; }
-      var now = grid[day], jj, k, text;
+      var now = dayRow(day), jj, k, text;
       if (!cells) {
         cells = [];
         var rows = document.createDocumentFragment();
@@ -507,7 +518,7 @@
       if (meta) { el(line, "span", " (" + meta + ")"); }
     }
     function renderPanel() {
-      var it = openFeature, dd = P.districts[openDistrict], sid = dd && grid[day][openDistrict];
+      var it = openFeature, dd = P.districts[openDistrict], sid = dd && dayRow(day)[openDistrict];
       panel.textContent = "";
       if (!dd && !it) { el(panel, "p", W.panel_hint, "cm-hint"); return; }
       var name = it ? [AR ? it.na || it.n : it.n, AR ? it.n : it.na] : [names(dd), otherName(dd)];
@@ -532,7 +543,7 @@
       el(panel, "p", fmt(W.since, {date: T[s[4]]}) + " · " + (s[5] ? W.basis_inferred : W.basis_sourced));
       el(panel, "h3", W.claims);
       var list = el(panel, "ol", null, "cm-claims");
-      claimsOf[sid].forEach(function (c) { claimItem(list, c); });
+      claimsOf(sid).forEach(function (c) { claimItem(list, c); });
     }
     // A district (its index or id; -1 closes the panel), or a route or checkpoint of the payload.
     this.openPanel = function (j) {
@@ -549,7 +560,7 @@
 
     this.setDay = function (i, quiet) {
       i = Math.max(0, Math.min(nDays - 1, i | 0));
-      var next = grid[i], prev = day >= 0 ? grid[day] : null, nowCh = changedOn[i], wasCh = day >= 0 ? changedOn[day] : {};
+      var next = dayRow(i), prev = day >= 0 ? dayRow(day) : null, nowCh = changedOn(i), wasCh = day >= 0 ? changedOn(day) : {};
       var before = day;
       day = i;
       for (var jj = 0; jj < nDist; jj++) {
@@ -642,8 +653,8 @@
       var o = polys[jj].options;
       return {fillColor: o.fillColor, fillOpacity: o.fillOpacity, color: o.color, weight: o.weight,
         opacity: o.opacity, dashArray: o.dashArray || null,
-        state: grid[day][jj] < 0 ? null : P.codes[P.states[grid[day][jj]][0]],
-        changed: !!changedOn[day][jj]};
+        state: dayRow(day)[jj] < 0 ? null : P.codes[P.states[dayRow(day)[jj]][0]],
+        changed: !!changedOn(day)[jj]};
     };
     this.legendStyles = function () {
       return P.legend.map(function (row) {
@@ -675,7 +686,7 @@
     fit();
     map.whenReady(function () {  // now, or when a map with no size yet gets one (its first view)
       polys.forEach(function (p) { p.addTo(map); });
-      polys.forEach(function (p, jj) { if (changedOn[day][jj]) { p.bringToFront(); } });
+      polys.forEach(function (p, jj) { if (changedOn(day)[jj]) { p.bringToFront(); } });
     });
     labels.forEach(function (o) { labelBox.appendChild(o.node); });
     map.on("zoomend moveend resize", placeLabels);
