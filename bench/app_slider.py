@@ -8,7 +8,9 @@ Prints, each beside the figure it is judged against from the same run:
 - the first map on a warm server in a new browser profile, and the floor: a bare Streamlit page
   (``bench/bare_app.py``, one line of text) showing its text in the same browser; and where the
   first map's time goes: when the app's frame asked for the map's page (Streamlit draws the frame
-  from the session's first message), and how long that page took to paint once asked for;
+  from the session's first message), how long that page took to paint once asked for, and the
+  steps inside it (its response, then the runtime's own timing marks: Leaflet run, the map made,
+  the page's parts built, the first layout and view, the districts drawn, the labels placed);
 - the time to build the map page before the server starts (``python -m mappage``, as
   ``scripts/run-app.sh`` does; nothing to do when it is on disk already), then the first map on a
   cold first visit, right after the server starts;
@@ -142,8 +144,27 @@ def open_page(browser, ctx=None):
 
 
 #: Where a first map's time goes, on the page's clock (ms after its navigation): the frame's
-#: page asked for, and its first paint with the map.
+#: page asked for, and its first paint with the map; then, in the map's page (ms after it was
+#: asked for), its response and the runtime's own timing marks (layers/assets/control_map.js).
 PARTS: dict[str, list[float]] = {"asked": [], "painted": []}
+STEPS = {
+    "response": "response",
+    "cm-leaflet": "Leaflet run",
+    "cm-mount": "map made, payload read",
+    "cm-built": "parts built",
+    "cm-fitted": "first layout and view",
+    "cm-drawn": "districts drawn",
+    "cm-labelled": "labels placed",
+}
+#: The map page's response end and marks, ms after the page was asked for.
+MARKS = f"""() => {{
+    const n = performance.getEntriesByType('navigation')[0], out = {{response: n.responseEnd - n.requestStart}};
+    for (const name of {list(STEPS)[1:]!r}) {{
+        const m = performance.getEntriesByName(name)[0];
+        if (m) out[name] = m.startTime - n.requestStart;
+    }}
+    return out;
+}}"""
 
 
 def first_map_ms(browser, url: str, ctx=None, parts: dict[str, list[float]] | None = None) -> float:
@@ -161,6 +182,8 @@ def first_map_ms(browser, url: str, ctx=None, parts: dict[str, list[float]] | No
         )
         parts["asked"].append(asked - origin)
         parts["painted"].append(ready - asked)
+        for name, ms in frame.evaluate(MARKS).items():
+            parts.setdefault(name, []).append(ms)
     page.close() if ctx else page.context.close()
     return ready - t0
 
@@ -301,6 +324,11 @@ def main() -> None:
         f"  of which: the map's page asked for {statistics.median(PARTS['asked']):.0f} ms after navigation "
         f"(the floor shows its text at {statistics.median(floor):.0f} ms), then painted with the map "
         f"{statistics.median(PARTS['painted']):.0f} ms after it was asked for (median)"
+    )
+    inside = [f"{label} {statistics.median(PARTS[k]):.0f}" for k, label in STEPS.items() if PARTS.get(k)]
+    print(
+        f"  in the map's page, ms after it was asked for (median): {', '.join(inside)}, painted "
+        f"{statistics.median(PARTS['painted']):.0f}"
     )
     print(f"map page built ahead (python -m mappage, as scripts/run-app.sh does): {build_s:.1f} s")
     print(f"  {(built.stdout or built.stderr).strip()}")

@@ -325,6 +325,25 @@ def test_render_page_alone_is_a_working_map(payload, offline_page, tmp_path):
 
 
 @pytest.mark.browser
+def test_the_page_marks_each_step_of_its_start_for_the_benchmark(payload, offline_page, tmp_path):
+    """`python -m bench.app_slider` prints where the first map's time goes from the page's own
+    timing marks: each is set once, in the order the map starts, before the map is ready."""
+    from bench.app_slider import STEPS
+
+    page_file = tmp_path / "p.html"
+    page_file.write_text(render_page(payload, title="x"), encoding="utf-8")
+    offline_page.goto(page_file.as_uri())
+    offline_page.wait_for_function(f"() => {VIEW}.readyAt")
+    marks = offline_page.evaluate(
+        "() => performance.getEntriesByType('mark').filter(m => m.name.startsWith('cm-'))"
+        ".map(m => [m.name, m.startTime])"
+    )
+    assert [name for name, _ in marks] == [k for k in STEPS if k != "response"]
+    ready = offline_page.evaluate(f"() => {VIEW}.readyAt - performance.timeOrigin")
+    assert [t for _, t in marks] == sorted(t for _, t in marks) and marks[-1][1] <= ready
+
+
+@pytest.mark.browser
 def test_a_map_with_no_size_at_first_is_drawn_and_fitted_when_it_gets_one(payload, offline_page, tmp_path):
     """A page whose map has no size while it mounts (a frame or panel not shown yet) keeps working
     (days set, every day stepped), and draws its districts, fitted, once the map is shown."""

@@ -8,6 +8,11 @@
 (function () {
   "use strict";
   var SCALE = 1e5, NS = "http://www.w3.org/2000/svg";
+  // Where the map's start goes, as the page's own timing marks (`python -m bench.app_slider`
+  // prints them): Leaflet has run (this script starts after it), the map is made and mounted,
+  // the page's parts are built, the first layout and view, the districts drawn, the labels placed.
+  function timing(name) { if (window.performance && performance.mark) { performance.mark(name); } }
+  timing("cm-leaflet");
 
   // A packed integer list (layers.encode.pack): zigzag-coded numbers, five bits a digit, lowest
   // first; a digit worth 32 or more is followed by more of the same number.
@@ -679,18 +684,22 @@
     }
     // The day's words written and every part of the page built, the layout is final: set the
     // first view, then draw the districts and labels.
+    timing("cm-built");
     this.setDay(start, true);
     renderPanel();
     setPlayLabel(false);
     map.invalidateSize({animate: false, pan: false});  // (a map given with a view of its own)
     fit();
+    timing("cm-fitted");
     map.whenReady(function () {  // now, or when a map with no size yet gets one (its first view)
       polys.forEach(function (p) { p.addTo(map); });
       polys.forEach(function (p, jj) { if (changedOn(day)[jj]) { p.bringToFront(); } });
     });
+    timing("cm-drawn");
     labels.forEach(function (o) { labelBox.appendChild(o.node); });
     map.on("zoomend moveend resize", placeLabels);
     placeLabels();
+    timing("cm-labelled");
     // (the text alternative and the screen readers' table follow once the map is painted: setDay
     // scheduled them)
     // Once the view moves for any reason but our own fitting, a resize keeps it (never refits).
@@ -718,6 +727,7 @@
   window.ControlMap = {
     instances: [],
     mount: function (map, payload, opts) {
+      timing("cm-mount");
       var view = new View(map, payload, opts || {});
       this.instances.push(view);
       return view;
