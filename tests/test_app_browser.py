@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -247,6 +248,7 @@ def comparison_frame(page, switch, timeout_s: float = 60):
     )
 
 
+@pytest.mark.filterwarnings("always:the switch did not take click")
 def test_compare_two_days_and_cite_the_view(server, offline_page):
     page = offline_page
     open_map(page, server + "/?date=2016-12-16")
@@ -259,13 +261,22 @@ def test_compare_two_days_and_cite_the_view(server, offline_page):
     # whole page still runs can be lost when Streamlit lets the fragment's rerun preempt that run
     page.get_by_text("About this map").wait_for(timeout=30000)
     page.wait_for_function(IDLE, timeout=30000)
-    page.get_by_text("Show the comparison").click()
     switch = page.get_by_role("switch", name="Show the comparison")
-    for _ in range(50):  # the switch reads on at once, unless Streamlit dropped the click
+    # The switch reads on at once, unless Streamlit dropped the click: a fresh clone's test run lost
+    # it in one of three (the script idle before and after), which 8 runs of this test alone or
+    # under load never did. One lost click is said as a warning and tried again; two fail the test.
+    for attempt in range(2):
+        page.get_by_text("Show the comparison").click()
+        for _ in range(50):
+            if switch.is_checked():
+                break
+            page.wait_for_timeout(200)
         if switch.is_checked():
             break
-        page.wait_for_timeout(200)
-    assert switch.is_checked(), f"the switch did not take the click; the script is {page.evaluate(SCRIPT_STATE)}"
+        warnings.warn(
+            f"the switch did not take click {attempt + 1}; the script is {page.evaluate(SCRIPT_STATE)}", stacklevel=1
+        )
+    assert switch.is_checked(), f"the switch took neither click; the script is {page.evaluate(SCRIPT_STATE)}"
     frame = comparison_frame(page, switch)
     assert frame.evaluate("() => ControlMap.instances.map(v => v.isoDay())") == ["2016-12-09", "2016-12-16"]
     assert frame.locator(".cm-changes tbody tr").count() >= 1
