@@ -655,10 +655,10 @@
     this.styleOf = function (id) {
       var jj = ids.indexOf(id);
       if (jj < 0) { return null; }
-      var o = polys[jj].options;
+      var o = polys[jj].options, sid = dayRow(day)[jj];
       return {fillColor: o.fillColor, fillOpacity: o.fillOpacity, color: o.color, weight: o.weight,
         opacity: o.opacity, dashArray: o.dashArray || null,
-        state: dayRow(day)[jj] < 0 ? null : P.codes[P.states[dayRow(day)[jj]][0]],
+        state: sid < 0 ? null : P.codes[P.states[sid][0]],
         changed: !!changedOn(day)[jj]};
     };
     this.legendStyles = function () {
