@@ -139,6 +139,33 @@ def test_arabic_page_runs_right_to_left(offline_page, tiny_dir, tmp_path):
     _no_trouble(page)
 
 
+#: Each shown word's element and the font families its style asks for, unless they are the body's.
+OTHER_FACES = """() => {
+    const body = getComputedStyle(document.body).fontFamily, out = [];
+    const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        const el = n.parentElement, box = el.getBoundingClientRect();
+        if (!n.textContent.trim() || !box.width || el.closest('script, style')) continue;
+        const face = getComputedStyle(el).fontFamily;
+        if (face !== body) out.push([el.tagName, el.className.baseVal ?? el.className, n.textContent.trim(), face]);
+    }
+    for (const el of document.querySelectorAll('select, input')) {
+        const face = getComputedStyle(el).fontFamily;
+        if (face !== body) out.push([el.tagName, el.className, el.value, face]);
+    }
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_every_word_on_the_page_is_set_in_the_pages_typeface(offline_page, tiny_dir, tmp_path, lang):
+    # Buttons and menus take the browser's own face unless told otherwise (an Arabic "Play" in
+    # another face than the words beside it), and Leaflet's zoom buttons ask for Lucida Console.
+    page = _open(offline_page, _write(tmp_path, tiny_dir, "2016-11-22", lang=lang))
+    assert page.locator(".cm-play").is_visible() and page.locator(".leaflet-control-zoom-in").is_visible()
+    assert page.evaluate(OTHER_FACES) == []
+
+
 def test_png_has_the_size_asked_for_and_is_not_blank(tmp_path):
     ds = load_dataset(DATA)
     html = render_html(ds, timeline_for(ds), "2016-12-13")
