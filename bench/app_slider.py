@@ -7,10 +7,11 @@ Prints, each beside the figure it is judged against from the same run:
 
 - the first map on a warm server in a new browser profile, and the floor: a bare Streamlit page
   (``bench/bare_app.py``, one line of text) showing its text in the same browser; and where the
-  first map's time goes: when the app's frame asked for the map's page (Streamlit draws the frame
-  from the session's first message), how long that page took to paint once asked for, and the
-  steps inside it (its response, then the runtime's own timing marks: Leaflet run, the map made,
-  the page's parts built, the first layout and view, the districts drawn, the labels placed);
+  first map's time goes: when each page's session sent its first message, and how long after it
+  Streamlit drew the floor's text and the app's map frame; when the app's frame asked for the map's
+  page, how long that page took to paint once asked for, and the steps inside it (its response,
+  then the runtime's own timing marks: Leaflet run, the map made, the page's parts built, the
+  first layout and view, the districts drawn, the labels placed);
 - the time to build the map page before the server starts (``python -m mappage``, as
   ``scripts/run-app.sh`` does; nothing to do when it is on disk already), then the first map on a
   cold first visit, right after the server starts;
@@ -137,16 +138,62 @@ class Offline:
 OFFLINE = Offline()
 
 
-def open_page(browser, ctx=None):
-    """A page in a new browser context (new profile: empty cache), watched for non-local requests."""
+#: Where a page's start goes before its map or text (``session_clock``), on the page's own clock
+#: (ms after its navigation): when the session's first message came from the server, and when
+#: Streamlit put the element this page waits for in it. The bare page and the app go through the
+#: same steps up to that message; after it come the script's run and the drawing of its element
+#: (Streamlit's text element is in its first bundle; it fetches its frame element's code when a
+#: page first shows a frame). The element each page waits for: the bare page's text, the app's
+#: map frame.
+DRAWN = {
+    "text": "[...document.body.querySelectorAll('p')].some(p => p.textContent.trim() === 'ready')",
+    "frame": f"!!document.querySelector('iframe[src*=\"{MAP_PAGE}\"]')",
+}
+
+
+def session_clock(drawn: str) -> str:
+    """A script run before the page's own that times its session's start up to the ``drawn``
+    element (a key of ``DRAWN``): ``window.__session`` and ``window.__drawn``."""
+    return f"""(() => {{
+    const Socket = window.WebSocket;
+    window.__session = null;
+    window.__drawn = null;
+    window.WebSocket = new Proxy(Socket, {{construct(target, args) {{
+        const ws = Reflect.construct(target, args);
+        ws.addEventListener('message', () => {{ window.__session ??= performance.now(); }});
+        return ws;
+    }}}});
+    const seen = new MutationObserver(() => {{
+        if (document.body && {DRAWN[drawn]}) {{ window.__drawn = performance.now(); seen.disconnect(); }}
+    }});
+    seen.observe(document, {{subtree: true, childList: true}});
+}})();"""
+
+
+def open_page(browser, ctx=None, drawn: str = "frame"):
+    """A page in a new browser context (new profile: empty cache), watched for non-local requests
+    and timing the session's start up to the ``drawn`` element (``session_clock``)."""
     ctx = ctx or browser.new_context(viewport={"width": 1400, "height": 1000})
-    return OFFLINE.watch(ctx.new_page())
+    page = ctx.new_page()
+    page.add_init_script(session_clock(drawn))
+    return OFFLINE.watch(page)
+
+
+def session_parts(page, drawn: str, parts: dict[str, list[float]]) -> None:
+    """Add when the session's first message came (ms after navigation) and how long after it
+    Streamlit put the ``drawn`` element ("text" or "frame") in the page."""
+    session, shown = page.evaluate("() => [window.__session, window.__drawn]")
+    if session is not None and shown is not None:
+        parts.setdefault("session", []).append(session)
+        parts.setdefault(drawn, []).append(shown - session)
 
 
 #: Where a first map's time goes, on the page's clock (ms after its navigation): the frame's
 #: page asked for, and its first paint with the map; then, in the map's page (ms after it was
 #: asked for), its response and the runtime's own timing marks (layers/assets/control_map.js).
 PARTS: dict[str, list[float]] = {"asked": [], "painted": []}
+#: The same for the bare page: when its session's first message came and its text was drawn.
+FLOOR_PARTS: dict[str, list[float]] = {}
 #: The runtime's timing marks, in the order it sets them, with what each says has happened.
 STEPS = {
     "cm-leaflet": "Leaflet run",
@@ -184,17 +231,21 @@ def first_map_ms(browser, url: str, ctx=None, parts: dict[str, list[float]] | No
         parts["painted"].append(ready - asked)
         for name, ms in frame.evaluate(MARKS).items():
             parts.setdefault(name, []).append(ms)
+        session_parts(page, "frame", parts)
     page.close() if ctx else page.context.close()
     return ready - t0
 
 
-def bare_page_ms(browser, url: str) -> float:
-    """Milliseconds from navigation to the text of the bare Streamlit page, new profile."""
-    page = open_page(browser)
+def bare_page_ms(browser, url: str, parts: dict[str, list[float]] | None = None) -> float:
+    """Milliseconds from navigation to the text of the bare Streamlit page, new profile (with
+    ``parts``, when its session's first message came and its text was drawn after it)."""
+    page = open_page(browser, drawn="text")
     t0 = time.time() * 1000
     page.goto(url)
     page.get_by_text("ready").wait_for(timeout=60000)
     shown = page.evaluate("() => Date.now()")
+    if parts is not None:
+        session_parts(page, "text", parts)
     page.context.close()
     return shown - t0
 
@@ -301,7 +352,7 @@ def main() -> None:
                 bare_page_ms(browser, f"http://127.0.0.1:{bare_port}/")  # warm the bare server
                 first_map_ms(browser, url_of(port))  # warm the server: load, validate, cache
                 for _ in range(args.rounds):
-                    floor.append(bare_page_ms(browser, f"http://127.0.0.1:{bare_port}/"))
+                    floor.append(bare_page_ms(browser, f"http://127.0.0.1:{bare_port}/", parts=FLOOR_PARTS))
                     warm.append(first_map_ms(browser, url_of(port), parts=PARTS))
                 bare.terminate()
                 result = steps(browser, url_of(port), args.steps)
@@ -325,6 +376,15 @@ def main() -> None:
         f"(the floor shows its text at {statistics.median(floor):.0f} ms), then painted with the map "
         f"{statistics.median(PARTS['painted']):.0f} ms after it was asked for (median)"
     )
+    if FLOOR_PARTS.get("text") and PARTS.get("frame"):
+        print(
+            f"  the session's first message came {statistics.median(FLOOR_PARTS['session']):.0f} ms after navigation "
+            f"to the floor and {statistics.median(PARTS['session']):.0f} ms to the app; Streamlit drew the floor's "
+            f"text {statistics.median(FLOOR_PARTS['text']):.0f} ms after it, and the map's frame "
+            f"{statistics.median(PARTS['frame']):.0f} ms after it (median)"
+        )
+    else:  # Streamlit changed how it talks to the page or draws these elements: say so
+        print("  the session's first message and the elements drawn after it: not seen, not measured")
     steps_seen = [("response", "response"), *STEPS.items()]
     inside = [f"{label} {statistics.median(PARTS[k]):.0f}" for k, label in steps_seen if PARTS.get(k)]
     print(
