@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 import warnings
+from math import nan
 from pathlib import Path
 
 import pytest
@@ -262,11 +263,16 @@ def test_compare_two_days_and_cite_the_view(server, offline_page):
     page.get_by_text("About this map").wait_for(timeout=30000)
     page.wait_for_function(IDLE, timeout=30000)
     switch = page.get_by_role("switch", name="Show the comparison")
-    # The switch reads on at once, unless Streamlit dropped the click: a fresh clone's test run lost
-    # it in one of three (the script idle before and after), which 8 runs of this test alone or
-    # under load never did. One lost click is said as a warning and tried again; two fail the test.
+    # The switch reads on at once, unless the click was lost: fresh clones' test runs lost it in
+    # about one of three (the script idle before and after), which runs of this test alone or of its
+    # file never did. In one such run the label was 45-70 px off its place when the click came and
+    # the click landed on the section around it (something above it moved and came back). One lost
+    # click is said as a warning, with where the label was, and tried again; two fail the test.
+    label = page.get_by_text("Show the comparison")
     for attempt in range(2):
-        page.get_by_text("Show the comparison").click()
+        before = label.bounding_box() or {}
+        label.click()
+        after = label.bounding_box() or {}
         for _ in range(50):
             if switch.is_checked():
                 break
@@ -274,7 +280,10 @@ def test_compare_two_days_and_cite_the_view(server, offline_page):
         if switch.is_checked():
             break
         warnings.warn(
-            f"the switch did not take click {attempt + 1}; the script is {page.evaluate(SCRIPT_STATE)}", stacklevel=1
+            f"the switch did not take click {attempt + 1}; the script is {page.evaluate(SCRIPT_STATE)}; the "
+            f"label's top was at {before.get('y', nan):.0f} px before the click, {after.get('y', nan):.0f} px just "
+            f"after it and is at {(label.bounding_box() or {}).get('y', nan):.0f} px now",
+            stacklevel=1,
         )
     assert switch.is_checked(), f"the switch took neither click; the script is {page.evaluate(SCRIPT_STATE)}"
     frame = comparison_frame(page, switch)
