@@ -32,12 +32,13 @@ import shapely  # noqa: E402
 from folium.plugins import TimestampedGeoJson  # noqa: E402
 
 import snapshot  # noqa: E402
+from geo.escape import script_json  # noqa: E402
 from geo.load import load_dataset  # noqa: E402
 from geo.timeline import timeline_for  # noqa: E402
 from geo.vocabulary import states  # noqa: E402
 from layers.encode import simplify_coverage, unpack  # noqa: E402
 from layers.payload import build_payload  # noqa: E402
-from layers.style import DISPUTED_HATCH, json_for_script, palette  # noqa: E402
+from layers.style import DISPUTED_HATCH, palette  # noqa: E402
 from snapshot import render_html  # noqa: E402
 
 HATCHED = {"split": DISPUTED_HATCH["background"], "disputed": DISPUTED_HATCH["background"]}
@@ -245,7 +246,7 @@ def parts_of(html: str) -> list[tuple[str, int]]:
     js, css = leaflet_assets()
     m = re.search(r'<script type="application/json" id="cm-page-payload">(.*?)</script>', html, re.S)
     payload = json.loads(m.group(1)) if m else {}
-    weigh = lambda keys: sum(len(json_for_script(payload[k]).encode()) for k in keys if k in payload)  # noqa: E731
+    weigh = lambda keys: sum(len(script_json(payload[k]).encode()) for k in keys if k in payload)  # noqa: E731
     news = ("captions", "summaries", "citations", "labels", "labelAt", "locator")
     total = len(html.encode())
     fixed = len(js) + len(css) + len(shipped_asset("control_map.js")) + len(shipped_asset("control_map.css"))
@@ -281,10 +282,10 @@ def main(argv: list[str] | None = None) -> None:
     n0 = shapely.get_num_coordinates(ds.districts.geometry.to_numpy()).sum()
     n1 = shapely.get_num_coordinates(simplify_coverage(ds.districts.geometry.to_numpy())).sum()
     data = build_payload(ds, tl)
-    geom = len(json_for_script({k: data[k] for k in ("arcs", "geom", "pairs")}).encode())
+    geom = len(script_json({k: data[k] for k in ("arcs", "geom", "pairs")}).encode())
     arcs = sum(len(unpack(a)) // 2 for a in data["arcs"])
     day_keys = ("states", "claims", "first", "changes", "changed", "fronts", "front")
-    table = len(json_for_script({k: data[k] for k in day_keys if k in data}).encode())
+    table = len(script_json({k: data[k] for k in day_keys if k in data}).encode())
     print(
         f"coverage simplification: {n0} -> {n1} vertices ({100 * (1 - n1 / n0):.0f}% fewer); "
         f"stored as {len(data['arcs'])} arcs of {arcs} points, each shared boundary once; "

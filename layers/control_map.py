@@ -11,7 +11,6 @@ folium's and branca's public API (the figure's header, html and script).
 from __future__ import annotations
 
 import functools
-import html
 import re
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ import rjsmin
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
-from layers.style import json_for_script
+from geo.escape import html_attr, html_text, script_json
 
 ASSETS = Path(__file__).with_name("assets")
 # Leaflet's CSS points at marker and layer-switcher images the page never uses; drop them so the
@@ -89,15 +88,55 @@ class OfflineMap(folium.Map):
 
     default_js: list[tuple[str, str]] = []
     default_css: list[tuple[str, str]] = []
+    #: The plugin drawn on it (set by :func:`control_map`); the page's text is inserted from it.
+    control: ControlMap
 
 
-def _inline(tag: str, text: str) -> Element:
-    # A script or style body must not close its element early.
-    safe = text.replace("</script", "<\\/script") if tag == "script" else text.replace("</style", "<\\/style")
-    return Element(f"<{tag}>{safe}</{tag}>")
+#: Marks of the text put into a page after templating: characters of Unicode's private use area,
+#: which no template of this page, folium's or branca's writes.
+_MARK = re.compile("\ue000([0-9a-z_]+\\.[0-9]+)\ue001")
 
 
-class ControlMap(MacroElement):
+class Inserting(MacroElement):
+    """A folium plugin element whose templates never see text from users or data.
+
+    branca compiles every element's rendered output as a Jinja template again (``Element(html)``),
+    so a ``{{`` in a title, a note or a source's name would be run on the server. Here a template
+    writes only a mark (:meth:`text`, :meth:`attr`, :meth:`json`, :meth:`raw`); the text, escaped
+    for where it lands (``geo.escape``), replaces the mark in the finished page (:func:`page_html`).
+    Large assets (Leaflet, the runtime) are inserted the same way, so no template compiles them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inserts: dict[str, str] = {}
+
+    def raw(self, text: str) -> str:
+        """A mark for ``text`` inserted as it is (an asset of the package, or text escaped already)."""
+        key = f"{self.get_name()}.{len(self.inserts)}"
+        self.inserts[key] = text
+        return f"\ue000{key}\ue001"
+
+    def text(self, value: Any) -> str:
+        """A mark for ``value`` as HTML element content."""
+        return self.raw(html_text(value))
+
+    def attr(self, value: Any) -> str:
+        """A mark for ``value`` inside a quoted attribute."""
+        return self.raw(html_attr(value))
+
+    def json(self, value: Any) -> str:
+        """A mark for ``value`` as JSON inside a script."""
+        return self.raw(script_json(value))
+
+    def inline(self, tag: str, text: str) -> Element:
+        """An element holding ``text`` as a ``<script>`` or ``<style>`` body (which must not close
+        its element early), inserted after templating."""
+        safe = text.replace("</script", "<\\/script") if tag == "script" else text.replace("</style", "<\\/style")
+        return Element(f"<{tag}>{self.raw(safe)}</{tag}>")
+
+
+class ControlMap(Inserting):
     """Draws a payload (``layers.payload.build_payload``) on its parent folium map.
 
     ``title`` is shown above the map; ``static`` pins the page to its one day (no control);
@@ -107,40 +146,44 @@ class ControlMap(MacroElement):
 
     _template = Template("""
 {% macro html(this, kwargs) %}
-<div id="{{ this.root }}" class="cm-page" dir="{{ this.payload.dir }}">
-<header class="cm-head"><h1>{{ this.title|e }}</h1><p class="cm-date" aria-live="polite"></p>
-{% if this.byline %}<p class="cm-byline">{{ this.byline|e }}</p>{% endif %}</header>
+{% set p = this.payload %}{% set w = p.words %}
+<div id="{{ this.attr(this.root) }}" class="cm-page" dir="{{ this.attr(p.dir) }}">
+<header class="cm-head"><h1>{{ this.text(this.title) }}</h1><p class="cm-date" aria-live="polite"></p>
+{% if this.byline %}<p class="cm-byline">{{ this.text(this.byline) }}</p>{% endif %}</header>
 <div class="cm-mapslot"></div>
-<div class="cm-controls" role="group" aria-label="{{ this.payload.words.slider|e }}"></div>
+<div class="cm-controls" role="group" aria-label="{{ this.attr(w.slider) }}"></div>
 <aside class="cm-side"><section class="cm-panel" aria-live="polite" tabindex="-1"></section>
 <div class="cm-legend"></div><figure class="cm-locator"></figure></aside>
 <footer class="cm-foot"><p class="cm-caption"{% if not this.static %} tabindex="0"{% endif %}></p>
-<p class="cm-credit">{% if this.payload.credit %}{{ this.payload.credit|e }}.{% endif %}
-{% if this.sources %}{{ this.payload.words.sources|e }}: {{ this.short_sources|e }}.{% endif %}
-<span class="cm-asof">{{ this.payload.asOf|e }}</span></p><p class="cm-cite"></p><p class="cm-keys"></p></footer>
-<div class="cm-sr" id="{{ this.root }}-desc"></div>
-<div class="cm-sr"><table class="cm-states"><caption>{{ this.payload.words.table_caption|e }}</caption><thead><tr>
-{% for h in this.payload.words.table_head.split("|") %}<th scope="col">{{ h|e }}</th>{% endfor %}</tr></thead>
+<p class="cm-credit">{% if p.credit %}{{ this.text(p.credit) }}.{% endif %}
+{% if this.sources %}{{ this.text(w.sources) }}: {{ this.text(this.short_sources) }}.{% endif %}
+<span class="cm-asof">{{ this.text(p.asOf) }}</span></p><p class="cm-cite"></p><p class="cm-keys"></p></footer>
+<div class="cm-sr" id="{{ this.attr(this.root ~ "-desc") }}"></div>
+<div class="cm-sr"><table class="cm-states"><caption>{{ this.text(w.table_caption) }}</caption><thead><tr>
+{% for h in w.table_head.split("|") %}<th scope="col">{{ this.text(h) }}</th>{% endfor %}</tr></thead>
 <tbody></tbody></table></div>
 </div>
-{% if this.sources %}<section class="cm-sources" dir="{{ this.payload.dir }}">
-<h2>{{ this.payload.words.sources|e }}</h2><ol>
-{% for s in this.payload.sources %}<li>
-{%- if s.url %}<a href="{{ s.url|e }}" rel="noopener noreferrer" target="_blank">{{ (s.t or s.k)|e }}</a>
-{%- else %}{{ (s.t or s.k)|e }}{% endif %}
-{%- if s.p or s.d %} — {{ [s.p, s.d]|select|join(", ")|e }}{% endif %}</li>
+{% if this.sources %}<section class="cm-sources" dir="{{ this.attr(p.dir) }}">
+<h2>{{ this.text(w.sources) }}</h2><ol>
+{% for s in p.sources %}<li>
+{%- if s.url %}<a href="{{ this.attr(s.url) }}" rel="noopener noreferrer" target="_blank">
+{{- this.text(s.t or s.k) }}</a>
+{%- else %}{{ this.text(s.t or s.k) }}{% endif %}
+{%- if s.p or s.d %} — {{ this.text([s.p, s.d]|select|join(", ")) }}{% endif %}</li>
 {% endfor %}</ol></section>{% endif %}
-{% if this.about %}<section class="cm-about" dir="{{ this.payload.dir }}"><h2>{{ this.payload.words.about|e }}</h2>
-{% for sec in this.about %}<h3>{{ sec.heading|e }}</h3>{% for para in sec.paragraphs %}<p>{{ para|e }}</p>{% endfor %}
-{% endfor %}</section>{% endif %}
-<script type="application/json" id="{{ this.root }}-payload">{{ this.payload_json }}</script>
+{% if this.about %}<section class="cm-about" dir="{{ this.attr(p.dir) }}"><h2>{{ this.text(w.about) }}</h2>
+{% for sec in this.about %}<h3>{{ this.text(sec.heading) }}</h3>
+{% for para in sec.paragraphs %}<p>{{ this.text(para) }}</p>
+{% endfor %}{% endfor %}</section>{% endif %}
+<script type="application/json" id="{{ this.attr(this.root ~ "-payload") }}">{{ this.json(p) }}</script>
 {% endmacro %}
 {% macro script(this, kwargs) %}
-document.documentElement.lang = {{ this.payload.lang|tojson }};
-document.documentElement.dir = {{ this.payload.dir|tojson }};
+document.documentElement.lang = {{ this.json(this.payload.lang) }};
+document.documentElement.dir = {{ this.json(this.payload.dir) }};
 {% if this.static %}document.body.classList.add("cm-static");{% endif %}
 window.ControlMap.mount({{ this._parent.get_name() }},
-    JSON.parse(document.getElementById({{ (this.root ~ "-payload")|tojson }}).textContent), {{ this.options|tojson }});
+    JSON.parse(document.getElementById({{ this.json(this.root ~ "-payload") }}).textContent),
+    {{ this.json(this.options) }});
 {% endmacro %}
 """)
 
@@ -159,7 +202,6 @@ window.ControlMap.mount({{ this._parent.get_name() }},
         super().__init__()
         self._name = "ControlMap"
         self.payload = payload
-        self.payload_json = json_for_script(payload)
         self.title = title
         self.static = static
         self.sources = sources
@@ -173,16 +215,16 @@ window.ControlMap.mount({{ this._parent.get_name() }},
         figure = self.get_root()
         assert isinstance(figure, Figure), "the plugin renders inside a folium map's figure"
         js, css = leaflet_assets()
-        figure.header.add_child(_inline("style", css), name="leaflet_css")
-        figure.header.add_child(_inline("script", js), name="leaflet_js")
-        figure.header.add_child(_inline("style", shipped_asset("control_map.css")), name="control_map_css")
-        figure.header.add_child(_inline("script", shipped_asset("control_map.js")), name="control_map_js")
+        figure.header.add_child(self.inline("style", css), name="leaflet_css")
+        figure.header.add_child(self.inline("script", js), name="leaflet_js")
+        figure.header.add_child(self.inline("style", shipped_asset("control_map.css")), name="control_map_css")
+        figure.header.add_child(self.inline("script", shipped_asset("control_map.js")), name="control_map_js")
         super().render(**kwargs)
 
 
-def control_map(payload: dict[str, Any], *, title: str, **options: Any) -> folium.Map:
-    """A folium map carrying the plugin (``options`` as for :class:`ControlMap`); its figure's
-    ``render()`` is the whole page."""
+def control_map(payload: dict[str, Any], *, title: str, **options: Any) -> OfflineMap:
+    """A folium map carrying the plugin (``options`` as for :class:`ControlMap`); :func:`page_html`
+    of its figure is the whole page."""
     # No first view (folium drops a zoom of None, and Leaflet sets no view without one): the
     # runtime sets it once the page has its final layout, so the map is not laid out, sized and
     # projected twice on the way to its first paint.
@@ -197,24 +239,28 @@ def control_map(payload: dict[str, Any], *, title: str, **options: Any) -> foliu
     )
     figure = m.get_root()
     assert isinstance(figure, Figure)
-    figure.title = html.escape(title)
-    ControlMap(payload, title=title, **options).add_to(m)
+    plugin = ControlMap(payload, title=title, **options)
+    figure.title = plugin.text(title)
+    plugin.add_to(m)
+    m.control = plugin
     return m
 
 
-def page_html(figure: Figure, maps: list[folium.Map]) -> str:
-    """The figure rendered as a page: with one viewport, which lets the reader zoom (each folium
-    map writes its own), and the same bytes for the same payload (folium names each map after a
-    random id; here they are ``map_1``, ``map_2``, ... in order), without the indentation and
-    blank lines of folium's templates (0.7 kB: no line of the page's scripts or text depends on
-    them, and the page has no preformatted text)."""
+def page_html(figure: Figure, maps: list[folium.Map], parts: list[Inserting]) -> str:
+    """The figure rendered as a page, with the text of ``parts`` (every :class:`Inserting` element
+    of the figure) put in after templating: with one viewport, which lets the reader zoom (each
+    folium map writes its own), and the same bytes for the same payload (folium names each map
+    after a random id; here they are ``map_1``, ``map_2``, ... in order), without the indentation
+    and blank lines of folium's templates (0.7 kB: no line of the page's scripts depends on them,
+    and the page has no preformatted text)."""
     text = "\n".join(line.strip(" \t\r") for line in figure.render().split("\n") if line.strip(" \t\r"))
     for k, m in enumerate(maps, 1):
         text = text.replace(m.get_name(), f"map_{k}")
     first = _VIEWPORT.search(text)
-    if first is None:
-        return text
-    return text[: first.start()] + VIEWPORT + _VIEWPORT.sub("", text[first.end() :])
+    if first is not None:
+        text = text[: first.start()] + VIEWPORT + _VIEWPORT.sub("", text[first.end() :])
+    inserts = {key: value for part in parts for key, value in part.inserts.items()}
+    return _MARK.sub(lambda mark: inserts[mark[1]], text)
 
 
 def render_page(payload: dict[str, Any], *, title: str, **options: Any) -> str:
@@ -222,18 +268,20 @@ def render_page(payload: dict[str, Any], *, title: str, **options: Any) -> str:
     m = control_map(payload, title=title, **options)
     figure = m.get_root()
     assert isinstance(figure, Figure)
-    return page_html(figure, [m])
+    return page_html(figure, [m], [m.control])
 
 
-class ChangeList(MacroElement):
+class ChangeList(Inserting):
     """The list under a two-day comparison: each change, with every claim behind it and its source."""
 
     _template = Template("""
 {% macro html(this, kwargs) %}
-<section class="cm-changes" dir="{{ this.dir }}"><h2>{{ this.heading|e }}</h2><p>{{ this.caption|e }}</p>
-{% if this.rows %}<table><thead><tr>{% for h in this.head %}<th scope="col">{{ h|e }}</th>{% endfor %}</tr></thead>
-<tbody>{% for r in this.rows %}<tr>{% for cell in r %}<td>{{ cell|e }}</td>{% endfor %}</tr>{% endfor %}</tbody>
-</table>{% else %}<p>{{ this.empty|e }}</p>{% endif %}</section>
+<section class="cm-changes" dir="{{ this.attr(this.dir) }}"><h2>{{ this.text(this.heading) }}</h2>
+<p>{{ this.text(this.caption) }}</p>
+{% if this.rows %}<table><thead><tr>
+{%- for h in this.head %}<th scope="col">{{ this.text(h) }}</th>{% endfor %}</tr></thead><tbody>
+{%- for r in this.rows %}<tr>{% for cell in r %}<td>{{ this.text(cell) }}</td>{% endfor %}</tr>{% endfor %}</tbody>
+</table>{% else %}<p>{{ this.text(this.empty) }}</p>{% endif %}</section>
 {% endmacro %}
 {% macro script(this, kwargs) %}document.body.classList.add("cm-compare");{% endmacro %}
 """)
@@ -266,4 +314,4 @@ def render_compare(
     figure.add_child(second)
     figure.add_child(changes)
     assert isinstance(figure, Figure)
-    return page_html(figure, [first, second])
+    return page_html(figure, [first, second], [first.control, second.control, changes])

@@ -8,9 +8,9 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from geo.escape import html_attr, html_text, safe_url
 from geo.settings import Settings
 from geo.vocabulary import label
-from layers.style import escape_text, safe_url
 
 SourceIndex = Mapping[str, Mapping[str, str]]
 
@@ -24,19 +24,19 @@ def source_index(sources: pd.DataFrame) -> dict[str, dict[str, str]]:
 def source_html(key: str, index: SourceIndex) -> str:
     """One source as escaped HTML: title (publisher, date) with an http(s) link when there is one."""
     src = index.get(key, {})
-    title = escape_text(src.get("title") or key)
-    meta = ", ".join(escape_text(src[c]) for c in ("publisher", "date") if src.get(c))
+    title = html_text(src.get("title") or key)
+    meta = ", ".join(html_text(src[c]) for c in ("publisher", "date") if src.get(c))
     text = f"{title} ({meta})" if meta else title
     url = safe_url(src.get("url"))
     if url is None:
         return text
-    return f'<a href="{escape_text(url)}" target="_blank" rel="noopener noreferrer">{text}</a>'
+    return f'<a href="{html_attr(url)}" target="_blank" rel="noopener noreferrer">{text}</a>'
 
 
 def claimant_html(claim: Mapping) -> str:
     """ " (claim by X)" when the source reports another party's claim; empty otherwise."""
     who = claim.get("claimant")
-    return f" (claim by {escape_text(who)})" if who and not (isinstance(who, float) and math.isnan(who)) else ""
+    return f" (claim by {html_text(who)})" if who and not (isinstance(who, float) and math.isnan(who)) else ""
 
 
 def day_events(events: pd.DataFrame, day: dt.date) -> pd.DataFrame:
@@ -53,9 +53,9 @@ def events_html(
     items = []
     for row in events.to_dict("records"):
         share = f" ({row['share']:.0%})" if pd.notna(row.get("share")) else ""
-        note = f" — {escape_text(row['note'])}" if row.get("note") else ""
-        name = escape_text(names.get(str(row["district"]), row["district"]))
-        side = escape_text(label(row["controller"], "en", settings))
+        note = f" — {html_text(row['note'])}" if row.get("note") else ""
+        name = html_text(names.get(str(row["district"]), row["district"]))
+        side = html_text(label(row["controller"], "en", settings))
         items.append(
             f"<li><b>{name}</b>: {side}{share}{note}. "
             f"<small>{source_html(str(row['source']), index)}{claimant_html(row)}</small></li>"
@@ -69,6 +69,6 @@ def disputed_html(band: pd.DataFrame, names: dict[str, str]) -> str:
         return '<div class="disputed-band">No district is disputed between sources on this day.</div>'
     items = []
     for row in band.to_dict("records"):
-        where = ", ".join(escape_text(names.get(d, d)) for d in row["districts"])
-        items.append(f"<li><b>{row['km2']:.2f} km²</b> ({where}): {escape_text(row['claims'])}</li>")
+        where = ", ".join(html_text(names.get(d, d)) for d in row["districts"])
+        items.append(f"<li><b>{row['km2']:.2f} km²</b> ({where}): {html_text(row['claims'])}</li>")
     return '<div class="disputed-band"><ul>' + "".join(items) + "</ul></div>"

@@ -79,6 +79,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.escape import safe_url
 from geo.load import Dataset
 from geo.overlays import ROUTE_STATUSES, active_on, route_status
 from geo.settings import Settings
@@ -617,7 +618,7 @@ def _sources(ds: Dataset) -> list[dict]:
             "t": _text(r.get("title")),
             "p": _text(r.get("publisher")),
             "d": _text(r.get("date")),
-            "url": S.safe_url(r.get("url")),
+            "url": safe_url(r.get("url")),
         }
         for r in ds.sources.to_dict("records")
     ]

@@ -1,11 +1,10 @@
-"""Colours and styles of the map (the payload carries them to the browser), and escaping helpers."""
+"""Colours and styles of the map (the payload carries them to the browser)."""
 
 from __future__ import annotations
 
-import html
-import json
 from typing import Any
 
+from geo.escape import html_attr
 from geo.settings import Settings
 
 #: Colours that are not a side's: grey for no record. The sides' colours come from the settings
@@ -70,36 +69,9 @@ def palette(settings: Settings) -> dict[str, str]:
     return {**settings.colours, **PALETTE}
 
 
-_JS_TEMPLATE_EXTRA = {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
-
-
-def escape_text(value: Any) -> str:
-    """Escape data text for HTML *and* for a JavaScript template or string literal.
-
-    A backtick, ``${``, a backslash or ``</script>`` could run as code inside a script string;
-    every such character becomes an HTML entity, which the browser shows literally.
-    """
-    text = html.escape("" if value is None else str(value), quote=True)
-    return "".join(_JS_TEMPLATE_EXTRA.get(ch, ch) for ch in text)
-
-
-def safe_url(url: Any) -> str | None:
-    """The URL when it is http(s), else None (never a ``javascript:`` link); not escaped."""
-    text = str(url or "").strip()
-    return text if text.lower().startswith(("http://", "https://")) and not any(c in text for c in "\"'<> ") else None
-
-
-def json_for_script(data: Any) -> str:
-    """JSON safe to place inside a ``<script>`` element (no ``</script>``, no U+2028)."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    for ch, rep in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(ch, rep)
-    return text
-
-
 def iframe_snippet(src: str, *, title: str, height: int = 600) -> str:
     """An ``<iframe>`` to paste into an article; fits a desktop column and a 360-pixel phone."""
     return (
-        f'<iframe src="{escape_text(src)}" title="{escape_text(title)}" width="100%" '
+        f'<iframe src="{html_attr(src)}" title="{html_attr(title)}" width="100%" '
         f'height="{int(height)}" style="border:0;max-width:100%;" loading="lazy"></iframe>'
     )

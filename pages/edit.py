@@ -20,6 +20,7 @@ import streamlit as st
 
 from geo.constants import DISTRICTS_FILE, EVENTS_FILE
 from geo.districts import alias_index, read_districts
+from geo.escape import html_text
 from geo.importer import import_box, plan_import
 from geo.load import check_dataset, data_dir_from_argv, editing_enabled
 from geo.problems import DataError, Problem, has_errors
@@ -27,7 +28,6 @@ from geo.settings import event_window
 from geo.store import SaveError, atomic_write, read_versioned
 from geo.tables import read_events, read_table
 from layers.control_map import leaflet_assets
-from layers.style import escape_text
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / "data"
 PREVIEW_HEIGHT = 420
@@ -62,7 +62,7 @@ def preview_html(current: str, merged: str, changed_ids: set[str]) -> str:
         ).add_to(m)
     if new is not None:
         sel = new[new["id"].isin(changed_ids)].copy()
-        sel["label"] = [escape_text(f"{i} {n}") for i, n in zip(sel["id"], sel["name"], strict=True)]
+        sel["label"] = [html_text(f"{i} {n}") for i, n in zip(sel["id"], sel["name"], strict=True)]
         if len(sel):
             folium.GeoJson(
                 sel[["label", "geometry"]].to_json(),

@@ -7,6 +7,7 @@ layers' ``options``), check the legend against what is drawn, and read the claim
 from __future__ import annotations
 
 import datetime as dt
+import html as html_module
 import json
 import re
 from pathlib import Path
@@ -19,7 +20,7 @@ from geo.load import load_dataset
 from geo.timeline import timeline_for
 from geo.vocabulary import GENERIC_STATES, state_words
 from layers import style as S
-from layers.control_map import ASSETS, control_map, render_page
+from layers.control_map import ASSETS, control_map, page_html, render_page
 from layers.encode import unpack
 from layers.payload import Texts, build_payload
 from layers.words import UI, words
@@ -42,10 +43,13 @@ def payload(bundled):
 
 def test_plugin_renders_through_the_figure_and_mounts_once(payload):
     m = control_map(payload, title="T")
-    html = m.get_root().render()
+    templated = m.get_root().render()
+    assert html_module.escape(payload["words"]["slider"]) not in templated  # the templates hold marks only
+    html = page_html(m.get_root(), [m], [m.control])
     assert html.count("window.ControlMap.mount(") == 1
-    assert f"window.ControlMap.mount({m.get_name()}," in html  # the folium map object, by its name
+    assert "window.ControlMap.mount(map_1," in html  # the folium map object, by its name
     assert '<script type="application/json" id="cm-page-payload">' in html
+    assert "\ue000" not in html and "\ue001" not in html  # every mark filled
     assert "cdn.jsdelivr" not in html and "code.jquery" not in html  # nothing linked from a network
 
 
