@@ -21,6 +21,7 @@ import streamlit as st
 from geo.constants import DISTRICTS_FILE, EVENTS_FILE
 from geo.districts import alias_index, read_districts
 from geo.escape import html_text
+from geo.escape import markdown_text as md
 from geo.importer import import_box, plan_import
 from geo.load import check_dataset, data_dir_from_argv, editing_enabled
 from geo.problems import DataError, Problem, has_errors
@@ -82,14 +83,14 @@ def save(path: Path, data: bytes, version: str, validate) -> bool:
     try:
         backup = atomic_write(path, data, expected_digest=version, validate=validate)
     except SaveError as exc:
-        st.error(f"Not saved: {exc}")
+        st.error(f"Not saved: {md(exc)}")
         return False
     except DataError as exc:
         st.error("Not saved: the new content does not validate.")
         show_problems(exc.problems)
         return False
     st.success(
-        f"Saved {path.name}; the previous version is kept as {backup.name if backup else '(none)'}. "
+        f"Saved {md(path.name)}; the previous version is kept as {md(backup.name) if backup else '(none)'}. "
         "The map page shows it on its next run."
     )
     return True
@@ -101,9 +102,10 @@ def read_current(path: Path) -> tuple[str, str] | None:
         raw, version = read_versioned(path)
         return raw.decode("utf-8"), version
     except OSError as exc:
-        st.error(f"{path.name} cannot be read ({exc.strerror or exc}); restore it from {path.name}.bak or git.")
+        why = f"cannot be read ({md(exc.strerror or exc)})"
     except UnicodeDecodeError as exc:
-        st.error(f"{path.name} is not UTF-8 text (byte {exc.start}); restore it from {path.name}.bak or git.")
+        why = f"is not UTF-8 text (byte {exc.start})"
+    st.error(f"{md(path.name)} {why}; restore it from {md(path.name + '.bak')} or git.")
     return None
 
 
@@ -126,7 +128,7 @@ def districts_section(data_dir: Path) -> None:
     try:
         new_text = upload.getvalue().decode("utf-8")
     except UnicodeDecodeError:
-        st.error(f"{upload.name}: not UTF-8 text. Save the export as UTF-8 and upload it again.")
+        st.error(f"{md(upload.name)}: not UTF-8 text. Save the export as UTF-8 and upload it again.")
         return
     bbox = import_box(data_dir, current)
     merged, changes, problems = plan_import(current, new_text, upload.name, target.name, bbox=bbox)
@@ -162,8 +164,8 @@ def events_section(data_dir: Path, ds) -> None:
     table, problems = read_table(text, target.name)
     if table is None:
         st.error(
-            f"{target.name} cannot be shown as a table until these are fixed in a text editor (or the file "
-            f"is restored from {target.name}.bak):"
+            f"{md(target.name)} cannot be shown as a table until these are fixed in a text editor (or the file "
+            f"is restored from {md(target.name + '.bak')}):"
         )
         show_problems(problems)
         return
@@ -204,7 +206,7 @@ def admitted() -> bool:
         expected = None
     if not isinstance(expected, str) or not expected:
         st.error(
-            f"Editing is on, but no password is set: the operator adds {PASSWORD_SECRET} to the app's "
+            f"Editing is on, but no password is set: the operator adds `{PASSWORD_SECRET}` to the app's "
             "secrets (see the README, 'Publishing the app'). Nothing can be edited until then."
         )
         return False

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from test_app_browser import fills, open_map, serve
 
 from bench.synthetic import write_synthetic
+from geo.escape import markdown_text
 
 EDIT_PAGE = str(REPO / "pages" / "edit.py")
 
@@ -129,7 +130,7 @@ def test_events_save_writes_a_backup(edit_app):
     at, folder = edit_app
     original = (folder / "events.csv").read_bytes()
     next(b for b in at.button if b.label == "Validate and save events").click().run()
-    assert any("Saved events.csv" in s.value for s in at.success), [e.value for e in at.error]
+    assert any(markdown_text("Saved events.csv") in s.value for s in at.success), [e.value for e in at.error]
     assert (folder / "events.csv.bak").read_bytes() == original
 
 
@@ -209,6 +210,18 @@ def test_refused_save_says_why_in_one_line_and_leaves_no_temp_file(edit_app, mon
     save_events(at)
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and "\n" not in errors[0], errors
-    assert errors[0].startswith("Not saved: events.csv was not saved: its backup events.csv.bak could not be written")
+    # the exception's text is shown as written, never read as Markdown
+    why = "events.csv was not saved: its backup events.csv.bak could not be written"
+    assert errors[0].startswith("Not saved: " + markdown_text(why))
     assert (folder / "events.csv").read_bytes() == before
     assert not list(folder.glob(".*.tmp"))
+
+
+def test_an_uploaded_file_name_is_shown_as_written_never_as_markdown(edit_app):
+    at, _ = edit_app
+    name = "[click me](https://example.org) **now** `x`.geojson"
+    at.file_uploader(key="upload").set_value((name, b"\xff\xfe not utf-8", "application/geo+json")).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        markdown_text(name) + ": not UTF-8 text. Save the export as UTF-8 and upload it again."
+    ]
