@@ -1,7 +1,9 @@
 """Editing page: add or change districts from a GeoJSON export, and fix or add events.
 
 Off unless the operator turns editing on (``-- --enable-editing`` or ``MAP_EDITING=1``); then
-it asks for the password kept in Streamlit's secrets as ``edit_password``. Every save is validated
+it asks for the password kept in Streamlit's secrets as ``edit_password``, behind a throttle, and
+a right one gives the browser a sign-in cookie (``access``). Authorisation is that cookie, checked
+on every run and again right before every save, never the Streamlit session. Every save is validated
 first and written safely (``geo.store.atomic_write``): a temporary file beside the target, fsync,
 a ``.bak`` of the previous version, and a refusal when the file changed on disk since this page
 read it. The map page picks the change up on its next run. The page names files, never the
@@ -10,17 +12,19 @@ server's folders.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import sys
-import time
 from pathlib import Path
 
 import folium
 import streamlit as st
 
+import access
 from geo.constants import DISTRICTS_FILE, EVENTS_FILE
 from geo.districts import alias_index, read_districts
 from geo.escape import html_text
+from geo.escape import markdown_text as md
 from geo.importer import import_box, plan_import
 from geo.load import check_dataset, data_dir_from_argv, editing_enabled
 from geo.problems import DataError, Problem, has_errors
@@ -33,8 +37,6 @@ DEFAULT_DATA = Path(__file__).resolve().parents[1] / "data"
 PREVIEW_HEIGHT = 420
 #: Key in Streamlit's secrets (``.streamlit/secrets.toml``) holding the editors' password.
 PASSWORD_SECRET = "edit_password"
-#: Pause after a wrong password, so that guessing is slow.
-WRONG_PASSWORD_PAUSE_S = 1.0
 
 
 def show_problems(problems: list[Problem]) -> None:
@@ -78,18 +80,23 @@ def preview_html(current: str, merged: str, changed_ids: set[str]) -> str:
 
 
 def save(path: Path, data: bytes, version: str, validate) -> bool:
-    """Validated, atomic save; report the outcome on the page (a refusal in one line)."""
+    """Validated, atomic save; report the outcome on the page (a refusal in one line). Refused
+    unless the browser connected now still holds a live sign-in: the session may have changed
+    hands since the run began."""
+    if not signed_in():
+        st.error(f"Not saved: this browser is not signed in (any more). Sign in again; {md(path.name)} is unchanged.")
+        return False
     try:
         backup = atomic_write(path, data, expected_digest=version, validate=validate)
     except SaveError as exc:
-        st.error(f"Not saved: {exc}")
+        st.error(f"Not saved: {md(exc)}")
         return False
     except DataError as exc:
         st.error("Not saved: the new content does not validate.")
         show_problems(exc.problems)
         return False
     st.success(
-        f"Saved {path.name}; the previous version is kept as {backup.name if backup else '(none)'}. "
+        f"Saved {md(path.name)}; the previous version is kept as {md(backup.name) if backup else '(none)'}. "
         "The map page shows it on its next run."
     )
     return True
@@ -101,9 +108,10 @@ def read_current(path: Path) -> tuple[str, str] | None:
         raw, version = read_versioned(path)
         return raw.decode("utf-8"), version
     except OSError as exc:
-        st.error(f"{path.name} cannot be read ({exc.strerror or exc}); restore it from {path.name}.bak or git.")
+        why = f"cannot be read ({md(exc.strerror or exc)})"
     except UnicodeDecodeError as exc:
-        st.error(f"{path.name} is not UTF-8 text (byte {exc.start}); restore it from {path.name}.bak or git.")
+        why = f"is not UTF-8 text (byte {exc.start})"
+    st.error(f"{md(path.name)} {why}; restore it from {md(path.name + '.bak')} or git.")
     return None
 
 
@@ -126,7 +134,7 @@ def districts_section(data_dir: Path) -> None:
     try:
         new_text = upload.getvalue().decode("utf-8")
     except UnicodeDecodeError:
-        st.error(f"{upload.name}: not UTF-8 text. Save the export as UTF-8 and upload it again.")
+        st.error(f"{md(upload.name)}: not UTF-8 text. Save the export as UTF-8 and upload it again.")
         return
     bbox = import_box(data_dir, current)
     merged, changes, problems = plan_import(current, new_text, upload.name, target.name, bbox=bbox)
@@ -162,8 +170,8 @@ def events_section(data_dir: Path, ds) -> None:
     table, problems = read_table(text, target.name)
     if table is None:
         st.error(
-            f"{target.name} cannot be shown as a table until these are fixed in a text editor (or the file "
-            f"is restored from {target.name}.bak):"
+            f"{md(target.name)} cannot be shown as a table until these are fixed in a text editor (or the file "
+            f"is restored from {md(target.name + '.bak')}):"
         )
         show_problems(problems)
         return
@@ -194,29 +202,161 @@ def events_section(data_dir: Path, ds) -> None:
         st.rerun()
 
 
-def admitted() -> bool:
-    """True once this session gave the editors' password (from secrets, compared in constant time)."""
-    if st.session_state.get("editor_admitted"):
-        return True
+# ---------------------------------------------------------------- who may edit (see access.py)
+
+#: The cookie that carries an editor's sign-in token.
+COOKIE = "map_editor"
+#: The password field's key; a submitted password moves to GUESS_KEY for the run that compares it.
+PASSWORD_KEY = "editor_password"
+GUESS_KEY = "_editor_guess"
+REFUSED_KEY = "_editor_cookie_refused"
+#: Sets (or, with no token, clears) the sign-in cookie, then reloads the page so that the new
+#: WebSocket carries it (cookies are read once, from the WebSocket's opening request); says so
+#: when the browser did not keep it. The token comes as data, never inside the code. Streamlit's
+#: own cookie (``st.login``) needs an OpenID Connect provider, not a shared password, and an
+#: HttpOnly cookie would need an HTTP route of our own (``st.App(routes=...)``), a different way
+#: of serving the app; so the page writes the cookie from the browser.
+COOKIE_JS = """
+export default function (component) {
+  var data = component.data || {};
+  var attrs = '; Path=/; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');
+  if (data.token) {
+    document.cookie = data.name + '=' + data.token + attrs + '; Max-Age=' + data.maxAge;
+    if (document.cookie.split('; ').indexOf(data.name + '=' + data.token) < 0) {
+      component.setTriggerValue('refused', true);
+      return;
+    }
+  } else {
+    document.cookie = data.name + '=' + attrs + '; Max-Age=0';
+  }
+  window.location.reload();
+}
+"""
+
+
+def configured_password() -> str | None:
+    """The editors' password from the secrets; None when it is missing or empty."""
     try:
         expected = st.secrets[PASSWORD_SECRET]
     except (KeyError, FileNotFoundError):
-        expected = None
-    if not isinstance(expected, str) or not expected:
+        return None
+    return expected if isinstance(expected, str) and expected else None
+
+
+@st.cache_resource
+def throttle() -> access.Throttle:
+    """The password throttle: one per server, shared by every session."""
+    return access.Throttle()
+
+
+@st.cache_resource(max_entries=1)
+def token_store(password_digest: str) -> access.TokenStore:
+    """The sign-in tokens, one store per password: a new password in the secrets signs every
+    editor out."""
+    return access.TokenStore()
+
+
+def tokens(password: str) -> access.TokenStore:
+    return token_store(hashlib.sha256(password.encode("utf-8")).hexdigest())
+
+
+@st.cache_resource
+def cookie_component():
+    """The component that writes the sign-in cookie, registered once per server."""
+    return st.components.v2.component("editor_cookie", js=COOKIE_JS)
+
+
+def browser_token() -> str | None:
+    """The sign-in token sent by the browser on the session's current connection. Read again at
+    every call: Streamlit lets a client reconnect to a session by its id, and ``st.context``
+    answers for the connection the session has now, not the one it started with."""
+    token = st.context.cookies.get(COOKIE)
+    return token if isinstance(token, str) else None
+
+
+def signed_in() -> bool:
+    """True when the browser now connected holds a live sign-in token (its idle time restarts)."""
+    password = configured_password()
+    return password is not None and tokens(password).valid(browser_token())
+
+
+def guess_address() -> str:
+    """The address a password guess counts under (``access.client_address``: the peer, or what
+    the proxies the operator declared in ``MAP_TRUSTED_PROXIES`` say)."""
+    forwarded = st.context.headers.get_all("x-forwarded-for")
+    return access.client_address(st.context.ip_address, forwarded, access.trusted_proxies())
+
+
+def write_cookie(token: str | None, max_age_s: float = 0) -> None:
+    """Give the browser its token (None clears it); the page then reloads."""
+    data = {"name": COOKIE, "token": token, "maxAge": int(max_age_s)}
+    cookie_component()(data=data, key="editor_cookie", on_refused_change=cookie_refused, height=0)
+
+
+def cookie_refused() -> None:
+    st.session_state[REFUSED_KEY] = True
+
+
+def take_guess() -> None:
+    """Move the submitted password out of the field's state: it is compared once, in this run,
+    and never stays in the session (another browser that takes the session over would find it)."""
+    st.session_state[GUESS_KEY] = st.session_state.get(PASSWORD_KEY, "")
+    st.session_state[PASSWORD_KEY] = ""
+
+
+def password_form(expected: str) -> None:
+    """The password field; a submitted password is compared unless a brake holds."""
+    with st.form("sign_in", border=False, enter_to_submit=True):
+        st.text_input("Editors' password", type="password", key=PASSWORD_KEY)
+        st.form_submit_button("Sign in", on_click=take_guess)
+    guess = st.session_state.pop(GUESS_KEY, None)
+    if not guess:
+        st.info("Editing the data needs the editors' password.")
+        return
+    store = tokens(expected)
+    matches = lambda: hmac.compare_digest(guess.encode("utf-8"), expected.encode("utf-8"))
+    outcome = access.sign_in(throttle(), store, guess_address(), matches)
+    if outcome.token:
+        st.info("Signing in…")
+        write_cookie(outcome.token, store.lifetime_s)
+    elif not outcome.compared and outcome.wait:
+        st.error(access.refusal_text(outcome.wait))
+    else:
+        st.error("Wrong password." + (f" {access.refusal_text(outcome.wait)}" if outcome.wait else ""))
+
+
+def sign_out(password: str) -> None:
+    """End this browser's sign-in on the server, then clear its cookie."""
+    tokens(password).revoke(browser_token())
+    st.info("Signed out.")
+    write_cookie(None)
+
+
+def admitted() -> bool:
+    """True when the browser on this connection holds a live sign-in token; else the password
+    form (the password from secrets, compared in constant time, behind the throttle)."""
+    expected = configured_password()
+    if expected is None:
         st.error(
-            f"Editing is on, but no password is set: the operator adds {PASSWORD_SECRET} to the app's "
+            f"Editing is on, but no password is set: the operator adds `{PASSWORD_SECRET}` to the app's "
             "secrets (see the README, 'Publishing the app'). Nothing can be edited until then."
         )
         return False
-    given = st.text_input("Editors' password", type="password", key="editor_password")
-    if not given:
-        st.info("Editing the data needs the editors' password.")
-        return False
-    if hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
-        st.session_state["editor_admitted"] = True
+    if signed_in():
+        if st.sidebar.button("Sign out", key="sign_out"):
+            sign_out(expected)
+            return False
         return True
-    time.sleep(WRONG_PASSWORD_PAUSE_S)
-    st.error("Wrong password.")
+    if st.session_state.pop(REFUSED_KEY, False):
+        st.error("This browser did not keep the sign-in cookie: allow cookies for this site and sign in again.")
+    elif browser_token():
+        st.warning(
+            f"Your sign-in has ended (after {access.IDLE_TIMEOUT_S / 60:.0f} minutes without use, "
+            f"{access.LIFETIME_S / 3600:.0f} hours after signing in, or when the server restarted or the "
+            "password changed). "
+            "Sign in again."
+        )
+    password_form(expected)
     return False
 
 
