@@ -10,7 +10,7 @@ import pandas as pd
 from shapely.geometry import shape
 
 from geo.constants import EVENT_DATE_MAX, EVENT_DATE_MIN
-from geo.fields import ID_HINT, CaseFold, id_problem, parse_day
+from geo.fields import ID_HINT, CaseFold, id_problem, lookalike_of, parse_day, unknown_ref
 from geo.geojson_check import LINEAR, POINT, check_collection, json_type
 from geo.problems import Problem
 
@@ -143,7 +143,9 @@ def read_overlay(
             ok = _id_ok(raw_id, i, seen, cases, add) and ok
         for key in str(props.get("source") or "").split(";"):
             if key.strip() and key.strip() not in source_keys:
-                add("error", f"unknown source {key.strip()!r}.", "Add it to sources.csv.", "source")
+                real = lookalike_of(key.strip(), source_keys)
+                hint = f"Write {real!r} in plain ASCII." if real else "Add it to sources.csv."
+                add("error", unknown_ref("source", key.strip(), source_keys), hint, "source")
                 ok = False
         start, end, dates_ok = _dates(props, add)
         spans, spans_ok = _statuses(props, add) if kind == "route" else ((), True)

@@ -21,7 +21,7 @@ from geo.constants import (
     PRECISIONS,
     SOURCE_COLUMNS,
 )
-from geo.fields import ID_HINT, CaseFold, id_problem, parse_day, parse_number
+from geo.fields import ID_HINT, CaseFold, id_problem, lookalike_of, non_ascii, parse_day, parse_number, unknown_ref
 from geo.names import normalize_name
 from geo.problems import Problem, has_errors
 
@@ -31,6 +31,7 @@ EVACUATION_COLUMNS = ("figure_id", "date", "source", "measure", "value", "basis"
 EVACUATION_BASES = ("cumulative", "daily", "period", "estimate", "count")
 #: Largest figure accepted (more than a besieged district's population; a bigger count is a typo).
 EVACUATION_MAX = 5_000_000
+SOURCE_HINT = "Add it to sources.csv or use an existing key."
 #: Shares of one source for one district and day may exceed 1 by this much (rounding).
 SHARE_SLACK = 0.02
 
@@ -296,16 +297,22 @@ def _share(value: str, add: Callable) -> float | None:
     return share
 
 
+def _ref_ok(value: str, ids: Iterable[str], what: str, field: str, hint: str, add: Callable) -> bool:
+    """Report a reference to an id that does not exist, naming the look-alike characters when it
+    differs from a real id only by them."""
+    if value in ids:
+        return True
+    real = lookalike_of(value, ids)
+    add("error", unknown_ref(what, value, ids), f"Write {real!r} in plain ASCII." if real else hint, field)
+    return False
+
+
 def _controller_ok(value: str, sides: tuple[str, ...] | None, add: Callable) -> bool:
-    if sides is not None and value not in (*sides, CONTESTED):
-        add(
-            "error",
-            f"unknown controller {value!r}.",
-            f"Use one of: {', '.join((*sides, CONTESTED))}, or add the side to map.toml.",
-            "controller",
-        )
-        return False
-    if sides is None and (id_problem(value) or value in ("split", "disputed", "unknown")):
+    if sides is not None:
+        allowed = (*sides, CONTESTED)
+        hint = f"Use one of: {', '.join(allowed)}, or add the side to map.toml."
+        return _ref_ok(value, allowed, "controller", "controller", hint, add)
+    if id_problem(value) or value in ("split", "disputed", "unknown"):
         add(
             "error",
             f"controller {value!r} is not a side's id.",
@@ -314,6 +321,41 @@ def _controller_ok(value: str, sides: tuple[str, ...] | None, add: Callable) -> 
         )
         return False
     return True
+
+
+def _district_ok(value: str, district_ids: set[str], names: dict[str, list[str]], add: Callable) -> bool:
+    if value in district_ids:
+        return True
+    guess = names.get(value.casefold()) or _spelling_guess(names, value)
+    hint = (
+        f"Use the district id {' or '.join(guess)}."
+        if guess
+        else "Use an id from districts.geojson, or add the district there first."
+    )
+    return _ref_ok(value, district_ids, "district", "district", hint, add)
+
+
+def _words_ok(row: dict[str, str], add: Callable) -> str | None:
+    """The row's claim kind (blank: district), None after reporting an unknown precision or kind."""
+    ok = True
+    if row["precision"] and row["precision"] not in PRECISIONS:
+        add(
+            "error",
+            f"unknown precision {row['precision']!r}.",
+            f"Use one of: {', '.join(PRECISIONS)}, or leave it blank.",
+            "precision",
+        )
+        ok = False
+    kind = row.get("claim_kind") or DEFAULT_CLAIM_KIND
+    if kind not in CLAIM_KINDS:
+        add(
+            "error",
+            f"unknown claim_kind {kind!r}.",
+            f"Use one of: {', '.join(CLAIM_KINDS)} (blank means district).",
+            "claim_kind",
+        )
+        ok = False
+    return kind if ok else None
 
 
 def read_events(
@@ -348,48 +390,18 @@ def read_events(
         else:
             seen[eid] = line
         date = _date(row["date"], add, window=window)
-        if row["district"] not in district_ids:
-            guess = (names or {}).get(row["district"].casefold()) or _spelling_guess(names or {}, row["district"])
-            hint = (
-                f"Use the district id {' or '.join(guess)}."
-                if guess
-                else "Use an id from districts.geojson, or add the district there first."
-            )
-            add("error", f"unknown district {row['district']!r}.", hint, "district")
-            ok = False
-        if not _controller_ok(row["controller"], sides, add):
-            ok = False
+        ok = _district_ok(row["district"], district_ids, names or {}, add) and ok
+        ok = _controller_ok(row["controller"], sides, add) and ok
         share = _share(row["share"], add)
-        if row["source"] not in source_keys:
-            add(
-                "error", f"unknown source {row['source']!r}.", "Add it to sources.csv or use an existing key.", "source"
-            )
-            ok = False
-        if row["precision"] and row["precision"] not in PRECISIONS:
-            add(
-                "error",
-                f"unknown precision {row['precision']!r}.",
-                f"Use one of: {', '.join(PRECISIONS)}, or leave it blank.",
-                "precision",
-            )
-            ok = False
-        kind = row.get("claim_kind") or DEFAULT_CLAIM_KIND
-        if kind not in CLAIM_KINDS:
-            add(
-                "error",
-                f"unknown claim_kind {kind!r}.",
-                f"Use one of: {', '.join(CLAIM_KINDS)} (blank means district).",
-                "claim_kind",
-            )
-            ok = False
+        ok = _ref_ok(row["source"], source_keys, "source", "source", SOURCE_HINT, add) and ok
+        kind = _words_ok(row, add)
         cites = _cites(row, source_keys, add)
-        ok = ok and cites is not None
         _check_basis(row, cites or (), add)
-        if ok and date is not None and share is not None:
+        if ok and kind and cites is not None and date is not None and share is not None:
             rows.append(
                 {c: "" for c in EVENT_OPTIONAL_COLUMNS}
                 | row
-                | {"date": date, "share": share, "claim_kind": kind, "cites": ";".join(cites or ()), "line": line}
+                | {"date": date, "share": share, "claim_kind": kind, "cites": ";".join(cites), "line": line}
             )
     frame = pd.DataFrame(rows, columns=[*EVENT_COLUMNS, *EVENT_OPTIONAL_COLUMNS, "line"] if not rows else None)
     # a claim is made by a source, or by the party a source quotes: shares and disputes count per claim
@@ -411,10 +423,15 @@ def _cites(row: dict, source_keys: set[str], add: Callable) -> tuple[str, ...] |
     keys = tuple(dict.fromkeys(k.strip() for k in (row.get("cites") or "").split(";") if k.strip()))
     unknown = [k for k in keys if k not in source_keys]
     if unknown:
+        alike = [
+            f"{k!r} differs from {real!r} only by look-alike characters ({non_ascii(k)})"
+            for k in unknown
+            if (real := lookalike_of(k, source_keys))
+        ]
         add(
             "error",
-            f"cites unknown source(s) {', '.join(map(repr, unknown))}.",
-            "List keys from sources.csv separated by ';', or leave it blank.",
+            f"cites unknown source(s) {', '.join(map(repr, unknown))}" + (f": {'; '.join(alike)}." if alike else "."),
+            "List keys from sources.csv separated by ';' (in plain ASCII), or leave it blank.",
             "cites",
         )
         return None
@@ -519,9 +536,7 @@ def read_evacuation(text: str, file: str, *, source_keys: set[str]) -> tuple[pd.
                 "value_high",
             )
             ok = False
-        if row["source"] not in source_keys:
-            add("error", f"unknown source {row['source']!r}.", "Add it to sources.csv.", "source")
-            ok = False
+        ok = _ref_ok(row["source"], source_keys, "source", "source", "Add it to sources.csv.", add) and ok
         if row["basis"] not in EVACUATION_BASES:
             add("error", f"unknown basis {row['basis']!r}.", f"Use one of: {', '.join(EVACUATION_BASES)}.", "basis")
             ok = False

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import DATA, REPO, TINY_EVENTS, TINY_SOURCES, tiny_features, write_data
+from conftest import DATA, REPO, TINY_EVENTS, TINY_SOURCES, add_column, tiny_features, write_data
 
 from geo.load import check_dataset, load_dataset
 
@@ -76,6 +76,14 @@ DISTRICT_CASES = [
         1,
     ),
     ("duplicate id", with_feature(1, set_prop("id", "T1")), "error", "duplicate id 'T1'", "id", 1),
+    (
+        "id with a Cyrillic letter",
+        with_feature(1, set_prop("id", "\u04222")),
+        "error",
+        "id 'Т2' is not plain ASCII: 'Т' (U+0422 CYRILLIC CAPITAL LETTER TE) looks like 'T'",
+        "id",
+        1,
+    ),
     ("missing name", with_feature(3, del_prop("name")), "error", "'name' (English) is missing", "name", 3),
     ("geometry null", with_feature(1, set_geom(None)), "error", "geometry is null", "geometry", 1),
     (
@@ -623,6 +631,120 @@ FILE_CASES = [
         "a quote opens a cell and is not closed on this line",
         None,
         6,
+    ),
+    (
+        "event_id with a Cyrillic letter",
+        "events.csv",
+        ev_with("\u041599,2016-11-30,T1,government,,alpha,day,x"),
+        "event_id 'Е99' is not plain ASCII: 'Е' (U+0415 CYRILLIC CAPITAL LETTER IE) looks like 'E'",
+        "event_id",
+        12,
+    ),
+    (
+        "event_id with a zero-width space",
+        "events.csv",
+        ev_with("E9\u200b9,2016-11-30,T1,government,,alpha,day,x"),
+        "U+200B ZERO WIDTH SPACE is invisible",
+        "event_id",
+        12,
+    ),
+    (
+        "event_id with a quote",
+        "events.csv",
+        ev_with('"E""99",2016-11-30,T1,government,,alpha,day,x'),
+        "event_id 'E\"99' contains '\"', which an id may not hold",
+        "event_id",
+        12,
+    ),
+    (
+        "district by a look-alike",
+        "events.csv",
+        ev_with("E99,2016-11-30,\u04221,government,,alpha,day,x"),
+        "unknown district 'Т1': it differs from 'T1' only by look-alike characters "
+        "('Т' (U+0422 CYRILLIC CAPITAL LETTER TE) looks like 'T')",
+        "district",
+        12,
+    ),
+    (
+        "district with a combining mark",
+        "events.csv",
+        ev_with("E99,2016-11-30,T\u03011,government,,alpha,day,x"),
+        "U+0301 COMBINING ACUTE ACCENT is a mark on the letter before it",
+        "district",
+        12,
+    ),
+    (
+        "controller by a look-alike",
+        "events.csv",
+        ev_with("E99,2016-11-30,T1,g\u043evernment,,alpha,day,x"),
+        "unknown controller 'gоvernment': it differs from 'government' only by look-alike characters",
+        "controller",
+        12,
+    ),
+    (
+        "source by a look-alike",
+        "events.csv",
+        ev_with("E99,2016-11-30,T1,government,,\u0430lpha,day,x"),
+        "unknown source 'аlpha': it differs from 'alpha' only by look-alike characters "
+        "('а' (U+0430 CYRILLIC SMALL LETTER A) looks like 'a')",
+        "source",
+        12,
+    ),
+    (
+        "cites by a look-alike",
+        "events.csv",
+        add_column(ev_with("E99,2016-11-30,T1,government,,alpha,day,x"), "cites", {"E99": "b\u0435ta"}),
+        "cites unknown source(s) 'bеta': 'bеta' differs from 'beta' only by look-alike characters",
+        "cites",
+        12,
+    ),
+    (
+        "source key with a Greek letter",
+        "sources.csv",
+        TINY_SOURCES + "\u0393amma,G,G,,,x\n",
+        "key 'Γamma' is not plain ASCII: 'Γ' (U+0393 GREEK CAPITAL LETTER GAMMA)",
+        "key",
+        4,
+    ),
+    (
+        "evacuation figure_id with a Greek letter",
+        "evacuation.csv",
+        evac_with("F\u039f9,2016-12-18,alpha,people_evacuated,5,,daily,x"),
+        "'Ο' (U+039F GREEK CAPITAL LETTER OMICRON) looks like 'O'",
+        "figure_id",
+        4,
+    ),
+    (
+        "evacuation source by a look-alike",
+        "evacuation.csv",
+        evac_with("F9,2016-12-18,bet\u0430,people_evacuated,5,,daily,x"),
+        "unknown source 'betа': it differs from 'beta' only by look-alike characters",
+        "source",
+        4,
+    ),
+    (
+        "route id with a Cyrillic letter",
+        "routes.geojson",
+        routes_with(lambda p: p.update({"id": "\u04201"})),
+        "'Р' (U+0420 CYRILLIC CAPITAL LETTER ER) looks like 'P'",
+        "id",
+        0,
+    ),
+    (
+        "route source by a look-alike",
+        "routes.geojson",
+        routes_with(lambda p: p.update({"source": "beta;\u0430lpha"})),
+        "unknown source 'аlpha': it differs from 'alpha' only by look-alike characters",
+        "source",
+        0,
+    ),
+    (
+        "checkpoint id with a slash",
+        "checkpoints.geojson",
+        json.dumps(TINY_CHECKPOINTS).replace('"C1"', '"C/1"'),
+        "id 'C/1' contains '/', which an id may not hold",
+        "id",
+        0,
     ),
     (
         "cell holding a line break",
