@@ -53,7 +53,15 @@ def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        problems.append(Problem("error", shown, f"not UTF-8 text (byte {exc.start}).", "Save the file as UTF-8."))
+        cut = exc.end == len(raw) and exc.reason == "unexpected end of data"  # a character cut in two
+        problems.append(
+            Problem(
+                "error",
+                shown,
+                f"not UTF-8 text (byte {exc.start})" + (": the file may be cut short." if cut else "."),
+                "Save the file as UTF-8, or restore it from its .bak copy or from git.",
+            )
+        )
         return None
 
 

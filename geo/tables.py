@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -40,43 +41,114 @@ def _add_line(problems: list[Problem], file: str, line: int, message: str, hint:
     problems.append(Problem("error", file, message, hint, where="line", index=line, field=field))
 
 
+#: A carriage return not followed by a line feed. One that ends the text is a CR LF cut in two, which
+#: the check for a missing last line break names instead.
+_BARE_CR = re.compile(r"\r(?![\n]|\Z)")
+
+
 def _bare_cr(text: str, file: str, problems: list[Problem]) -> bool:
     """True (after reporting it) when a carriage return ends a line without a line feed."""
-    at = next((i for i, c in enumerate(text) if c == "\r" and text[i + 1 : i + 2] != "\n"), None)
-    if at is None:
+    m = _BARE_CR.search(text)
+    if m is None:
         return False
     _add_line(
         problems,
         file,
-        text.count("\n", 0, at) + 1,
+        text.count("\n", 0, m.start()) + 1,
         "a bare carriage return (CR) ends this line; the file mixes line endings.",
         "Save the file with Unix (LF) or Windows (CR LF) line endings.",
     )
     return True
 
 
-def _cells(line: str, number: int, file: str, problems: list[Problem]) -> list[str] | None:
-    """One physical line split into cells; None after reporting a quoting error."""
-    try:
-        return next(csv.reader([line], strict=True))
-    except csv.Error as exc:
-        if "unexpected end of data" in str(exc):
-            _add_line(
-                problems,
-                file,
-                number,
-                "a quote opens a cell and is not closed on this line (a cell cannot hold a line break).",
-                'Close the quote, or delete the stray ". A cell holding a comma is written "like, this".',
-            )
+@dataclass(frozen=True)
+class _Quoting:
+    """Why a line could not be split into cells, and at which column (1-based, in characters)."""
+
+    kind: str  # "open": a quote never closed; "after": text after a closing quote; "stray": a quote in a bare cell
+    column: int
+
+
+def split_line(line: str) -> list[str] | _Quoting:
+    """One physical line split into cells, strictly: a quoted cell is closed on its line and followed
+    by a comma or the line's end (a quote inside it written twice); a cell not quoted holds no quote."""
+    if '"' not in line:
+        return line.split(",")
+    cells: list[str] = []
+    i, n = 0, len(line)
+    while True:
+        if line.startswith('"', i):
+            opened, i, parts = i, i + 1, []
+            while True:
+                j = line.find('"', i)
+                if j < 0:
+                    return _Quoting("open", opened + 1)
+                parts.append(line[i:j])
+                if not line.startswith('"', j + 1):
+                    i = j + 1
+                    break
+                parts.append('"')
+                i = j + 2
+            if i < n and line[i] != ",":
+                return _Quoting("after", i + 1)
+            cells.append("".join(parts))
         else:
-            _add_line(
-                problems,
-                file,
-                number,
-                f"a quoted cell has text after its closing quote ({exc}).",
-                'Write a quote inside a quoted cell twice: "a ""quoted"" word".',
-            )
-        return None
+            end = line.find(",", i)
+            end = n if end < 0 else end
+            quote = line.find('"', i, end)
+            if quote >= 0:
+                return _Quoting("stray", quote + 1)
+            cells.append(line[i:end])
+            i = end
+        if i >= n:
+            return cells
+        i += 1
+
+
+def _cells(line: str, number: int, file: str, problems: list[Problem], *, last: bool) -> list[str] | None:
+    """One physical line split into cells; None after reporting a quoting error. ``last``: the line
+    ends the file without a line break (a quote still open there means the file was cut)."""
+    out = split_line(line)
+    if not isinstance(out, _Quoting):
+        return out
+    col = out.column
+    if out.kind == "open" and last:
+        message = f"the file ends inside a quoted field on line {number}: it may be cut short."
+        hint = (
+            "Restore the rest of the file from its .bak copy or from git; if the line is whole, close "
+            f"the quote opened at column {col} and end the file with a line break."
+        )
+    elif out.kind == "open":
+        message = (
+            f"a quote opens a cell at column {col} and is not closed on this line (a cell cannot hold a line break)."
+        )
+        hint = 'Close the quote, or delete the stray ". A cell holding a comma is written "like, this".'
+    elif out.kind == "after":
+        message = f"a quoted cell has text after its closing quote, at column {col}."
+        hint = 'Write a quote inside a quoted cell twice: "a ""quoted"" word".'
+    else:
+        message = f'a stray quote (") at column {col}, inside a cell that is not quoted.'
+        hint = 'Quote the whole cell and write the quote twice ("a ""b"" c"), or delete the stray ".'
+    _add_line(problems, file, number, message, hint)
+    return None
+
+
+def _line_cells(lines: list[str], number: int, file: str, problems: list[Problem], open_end: bool) -> list[str] | None:
+    """Line ``number`` (1-based) split into cells; None after reporting a problem. ``open_end``: the
+    text does not end with a line break, so its last line may be a row cut short and is not read."""
+    last = open_end and number == len(lines)
+    cells = _cells(lines[number - 1], number, file, problems, last=last)
+    if cells is None or not last:
+        return cells
+    _add_line(
+        problems,
+        file,
+        number,
+        f"line {number}, the last, does not end with a line break: the file may be cut short here.",
+        f"If line {number} is whole, end the file with a line break (Enter after it, then save); "
+        "otherwise restore the rest from the .bak copy or from git.",
+    )
+    return None
 
 
 def _header(cells: list[str], file: str, required: Iterable[str], problems: list[Problem]) -> bool:
@@ -124,16 +196,19 @@ def csv_records(
 ) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
     """The header and the (line number, cells) of each row, read strictly; None if the file is unusable.
 
-    One row per line: a cell holding a line break, a quote never closed, a bare CR, a row with more
-    or fewer cells than the header, a blank or repeated header cell are each an error naming the
-    line. Rows with a problem are left out; blank lines are skipped.
+    One row per line, each ending with a line break (a last line without one may be a file cut short):
+    a cell holding a line break, a quote never closed, a stray quote in a cell not quoted, a bare
+    CR, a row with more or fewer cells than the header, a blank or repeated header cell are each an
+    error naming the line (and the column, for a quote). Rows with a problem are left out; blank
+    lines are skipped. A byte-order mark at the start is allowed.
     """
     if text.startswith("\ufeff"):
         text = text[1:]
     if _bare_cr(text, file, problems):
         return None
     lines = [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n")]
-    header = _cells(lines[0], 1, file, problems) if lines[0].strip() else None
+    open_end = not text.endswith("\n") and bool(lines[-1].strip())
+    header = _line_cells(lines, 1, file, problems, open_end) if lines[0].strip() else None
     if header is None:
         if lines[0].strip() == "":
             _add_line(
@@ -150,7 +225,7 @@ def csv_records(
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue
-        cells = _cells(line, number, file, problems)
+        cells = _line_cells(lines, number, file, problems, open_end)
         if cells is None:
             continue
         if len(cells) != len(header):

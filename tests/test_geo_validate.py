@@ -7,10 +7,15 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 from conftest import DATA, REPO, TINY_EVENTS, TINY_SOURCES, add_column, tiny_features, write_data
 
+from geo.districts import alias_index
 from geo.load import check_dataset, load_dataset
+from geo.problems import has_errors
+from geo.settings import event_window
+from geo.tables import read_evacuation, read_events, read_sources
 
 
 def fc(features) -> str:
@@ -628,9 +633,49 @@ FILE_CASES = [
         "stray quote swallowing rows",
         "events.csv",
         lines(TINY_EVENTS, 6, 'E5,2016-11-15,T5,opposition,,alpha,inferred,"start'),
-        "a quote opens a cell and is not closed on this line",
+        "a quote opens a cell at column 45 and is not closed on this line",
         None,
         6,
+    ),
+    (
+        "events cut inside a quoted note",
+        "events.csv",
+        TINY_EVENTS + 'E99,2016-11-30,T1,government,,alpha,day,"a note, cut',
+        "the file ends inside a quoted field on line 12: it may be cut short",
+        None,
+        12,
+    ),
+    (
+        "events cut inside a row",
+        "events.csv",
+        TINY_EVENTS + "E99,2016-11-30,T1,gov",
+        "line 12, the last, does not end with a line break: the file may be cut short here",
+        None,
+        12,
+    ),
+    (
+        "events cut between CR and LF",
+        "events.csv",
+        TINY_EVENTS.replace("\n", "\r\n")[:-1],
+        "line 11, the last, does not end with a line break",
+        None,
+        11,
+    ),
+    (
+        "stray quote inside a cell not quoted",
+        "events.csv",
+        ev_with('E99,2016-11-30,T1,government,,alpha,day,ab"c'),
+        'a stray quote (") at column 43, inside a cell that is not quoted',
+        None,
+        12,
+    ),
+    (
+        "quote after spaces before a cell",
+        "events.csv",
+        ev_with('E99,2016-11-30,T1,government,,alpha,day, "note"'),
+        'a stray quote (") at column 42',
+        None,
+        12,
     ),
     (
         "event_id with a Cyrillic letter",
@@ -707,6 +752,14 @@ FILE_CASES = [
         4,
     ),
     (
+        "sources cut inside a quoted title",
+        "sources.csv",
+        TINY_SOURCES + 'gamma,"The G',
+        "the file ends inside a quoted field on line 4: it may be cut short",
+        None,
+        4,
+    ),
+    (
         "evacuation figure_id with a Greek letter",
         "evacuation.csv",
         evac_with("F\u039f9,2016-12-18,alpha,people_evacuated,5,,daily,x"),
@@ -720,6 +773,14 @@ FILE_CASES = [
         evac_with("F9,2016-12-18,bet\u0430,people_evacuated,5,,daily,x"),
         "unknown source 'betа': it differs from 'beta' only by look-alike characters",
         "source",
+        4,
+    ),
+    (
+        "evacuation cut inside a row",
+        "evacuation.csv",
+        TINY_EVACUATION + "F9,2016-12-18,alpha,people_evacuated,50",
+        "line 4, the last, does not end with a line break",
+        None,
         4,
     ),
     (
@@ -1046,3 +1107,51 @@ def test_import_into_a_broken_current_file_never_raises(case, text, severity, fr
     assert merged is None or "features" in json.loads(merged)
     assert merged is not None or any(p.severity == "error" for p in problems)
     assert all(p.hint for p in problems if p.severity == "error"), "every error says what to do"
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """A frame's rows as plain values (blanks as None), whatever dtypes pandas inferred for it."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def _cuts(text: str) -> list[int]:
+    """Where the file is cut: inside every row (in its middle, and just inside each quoted cell), and
+    at the end of every fifth line and of the last two."""
+    ends = [i + 1 for i, c in enumerate(text) if c == "\n"]
+    starts = [0, *ends[:-1]]
+    middles = [(a + b) // 2 for a, b in zip(starts, ends, strict=True)]
+    quoted = [i + 3 for i, c in enumerate(text) if c == '"' and text[i - 1] == ","]
+    return sorted({*ends[::5], *ends[-2:], *middles, *quoted} - {0})
+
+
+@pytest.mark.parametrize("name", ["events.csv", "sources.csv", "evacuation.csv"])
+def test_every_cut_of_a_bundled_csv_is_an_error_or_the_rows_before_it(name):
+    ds = load_dataset(DATA)
+    keys = set(ds.sources["key"])
+    read = {
+        "events.csv": lambda t: read_events(
+            t,
+            name,
+            district_ids=set(ds.districts["id"]),
+            source_keys=keys,
+            names=alias_index(ds.districts),
+            sides=ds.settings.side_ids,
+            window=event_window(ds.settings),
+        ),
+        "sources.csv": lambda t: read_sources(t, name),
+        "evacuation.csv": lambda t: read_evacuation(t, name, source_keys=keys),
+    }[name]
+    text = (DATA / name).read_text(encoding="utf-8")
+    whole = read(text)[0]
+    cuts = _cuts(text)
+    inside = 0
+    for at in cuts:
+        frame, problems = read(text[:at])
+        if text[at - 1] != "\n":  # inside a row
+            inside += 1
+            assert has_errors(problems), (at, text[:at][-60:])
+            continue
+        line = text.count("\n", 0, at) + 1  # the first line left out
+        assert not has_errors(problems), [str(p) for p in problems]
+        assert _records(frame) == _records(whole[whole["line"] < line]), at
+    assert inside >= text.count("\n") - 1  # every row cut at least once
