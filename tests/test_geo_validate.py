@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import subprocess
 import sys
 
@@ -12,6 +13,7 @@ import pytest
 from conftest import DATA, REPO, TINY_EVENTS, TINY_SOURCES, add_column, tiny_features, write_data
 
 from geo.districts import alias_index
+from geo.files import DATA_FILES
 from geo.load import check_dataset, load_dataset
 from geo.problems import has_errors
 from geo.settings import event_window
@@ -1107,6 +1109,21 @@ def test_import_into_a_broken_current_file_never_raises(case, text, severity, fr
     assert merged is None or "features" in json.loads(merged)
     assert merged is not None or any(p.severity == "error" for p in problems)
     assert all(p.hint for p in problems if p.severity == "error"), "every error says what to do"
+
+
+def test_every_data_file_may_start_with_a_byte_order_mark(tmp_path):
+    """Excel and Notepad save UTF-8 with a byte-order mark: each file reads as it does without one."""
+    plain = load_dataset(DATA)
+    folder = shutil.copytree(DATA, tmp_path / "data")
+    for name in DATA_FILES:
+        (folder / name).write_bytes(b"\xef\xbb\xbf" + (DATA / name).read_bytes())
+    ds, problems = check_dataset(folder)
+    assert ds is not None and not has_errors(problems), [str(p) for p in problems]
+    assert ds.settings == plain.settings
+    for table in ("events", "sources", "evacuation"):
+        pd.testing.assert_frame_equal(getattr(ds, table), getattr(plain, table))
+    for layer in ("districts", "routes", "checkpoints", "landmarks"):
+        assert getattr(ds, layer).drop(columns="geometry").equals(getattr(plain, layer).drop(columns="geometry"))
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
