@@ -17,6 +17,7 @@ from geo.files import data_digest, data_dir_from_argv, editing_enabled  # noqa: 
 from geo.overlays import read_overlay
 from geo.problems import DataError, Problem, has_errors
 from geo.settings import Settings, event_window, read_settings, resolve
+from geo.settings_checks import crs_area_problems, span_problems
 from geo.tables import read_evacuation, read_events, read_sources
 
 T = TypeVar("T")
@@ -144,8 +145,15 @@ def check_dataset(data_dir: Path | str) -> tuple[Dataset | None, list[Problem]]:
             )
         ]
     f = _Folder(data_dir, problems)
-    settings = f.read(C.MAP_FILE, read_settings, optional=True) or Settings()
+    written = settings = f.read(C.MAP_FILE, read_settings, optional=True) or Settings()
     districts = f.read(C.DISTRICTS_FILE, lambda t, n: read_districts(t, n, bbox=settings.area, crs=settings.crs))
+    if districts is not None and settings.crs:
+        problems += (
+            guarded(
+                f.name(C.MAP_FILE), problems, lambda: crs_area_problems(settings.crs, districts, f.name(C.MAP_FILE))
+            )
+            or []
+        )
     sources = f.read(C.SOURCES_FILE, read_sources)
     keys = set(sources["key"]) if sources is not None else set()
     events = None
@@ -165,6 +173,8 @@ def check_dataset(data_dir: Path | str) -> tuple[Dataset | None, list[Problem]]:
     if events is not None and districts is not None:
         file = f.name(C.EVENTS_FILE)
         settings = guarded(f.name(C.MAP_FILE), problems, lambda: resolve(settings, districts, events)) or settings
+        names = (f.name(C.MAP_FILE), file)
+        problems += guarded(file, problems, lambda: span_problems(written, settings, events, files=names)) or []
         if not settings.sides and len(events):
             problems.append(
                 Problem(

@@ -299,6 +299,51 @@ def test_a_long_span_confirmed_is_read():
     assert problems == [] and settings.long_span and settings.last == dt.date(2030, 3, 20)
 
 
+def test_a_span_the_events_make_too_long_is_refused_at_the_mistyped_event(tmp_path):
+    events = TINY_EVENTS + "E99,2026-11-30,T1,government,,alpha,day,a typo'd year\n"
+    ds, problems = check_dataset(write_data(tmp_path / "data", events=events, settings=None))
+    p = next(p for p in problems if "longer than the 732 days" in p.message)
+    assert ds is None and p.file == "data/events.csv" and p.index == 12 and p.field == "date" and "long_span" in p.hint
+
+
+def test_a_span_far_past_the_last_event_or_before_the_first_is_warned(tmp_path):
+    text = TINY_MAP.replace("first = 2016-11-15", "first = 2016-01-15").replace(
+        "last = 2016-12-22", "last = 2017-10-22"
+    )
+    ds, problems = check_dataset(write_data(tmp_path / "data", settings=text))
+    warned = {p.field: p.message for p in problems if p.severity == "warning" and p.file == "data/map.toml"}
+    assert ds is not None and set(warned) == {"first", "last"}, [str(p) for p in problems]
+    assert "runs 325 days past the last event (2016-12-01, line 9 of events.csv)" in warned["last"]
+    assert "starts 305 days before the first event (2016-11-15, line 2 of events.csv)" in warned["first"]
+
+
+def test_the_bundled_span_is_not_warned_about(tmp_path):
+    ds, problems = check_dataset(write_data(tmp_path / "data"))  # the tiny events end on 1 Dec, three weeks early
+    assert ds is not None and not [p for p in problems if p.field in ("first", "last")]
+
+
+@pytest.mark.parametrize(
+    "crs,fragment",
+    [
+        ("EPSG:3857", "(+3.23 km², +53.9%)"),  # Web Mercator at 36.2° N: 1 / cos² 36.2° = 1.54
+        ("EPSG:32637", None),  # UTM 37N, 1.9° from its central meridian: -0.01%
+        ("EPSG:6933", None),  # equal-area by construction
+        ("EPSG:32631", "+"),  # UTM 31N, 34° from its central meridian
+    ],
+)
+def test_a_crs_that_is_not_equal_area_is_warned_with_its_error(tmp_path, crs, fragment):
+    text = TINY_MAP.replace('crs = "EPSG:32637"', f'crs = "{crs}"')
+    ds, problems = check_dataset(write_data(tmp_path / "data", settings=text))
+    warned = [p for p in problems if p.field == "crs"]
+    assert ds is not None, [str(p) for p in problems]
+    if fragment is None:
+        assert warned == []
+    else:
+        (p,) = warned
+        assert p.severity == "warning" and p.file == "data/map.toml" and fragment in p.message
+        assert "km²" in p.message and "EPSG:32637" in p.hint
+
+
 def test_every_cut_of_the_bundled_settings_is_an_error_or_the_whole(tmp_path):
     """A map.toml cut at any line, or any seventh byte, is refused, or reads exactly as the whole file."""
     raw = (DATA / "map.toml").read_bytes()
