@@ -238,7 +238,7 @@ def package_tables(ds: Dataset) -> dict[str, pd.DataFrame]:
     out = {}
     for name, frame in tables.items():
         cols = [f["name"] for f in SCHEMAS[name]["fields"]]
-        out[name] = pd.DataFrame({c: [_text(v) for v in frame[c]] if c in frame else "" for c in cols})
+        out[name] = pd.DataFrame({c: [_text(v) for v in frame[c]] if c in frame else [""] * len(frame) for c in cols})
     return out
 
 

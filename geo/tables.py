@@ -27,6 +27,8 @@ from geo.names import normalize_name
 from geo.problems import Problem, has_errors
 
 EVACUATION_COLUMNS = ("figure_id", "date", "source", "measure", "value", "basis")
+#: Columns of evacuation.csv that may be left out of the header.
+EVACUATION_OPTIONAL_COLUMNS = ("reported_by", "value_high", "note")
 #: What an evacuation figure is: a running total, one day's figure, a total over a stated period, an estimate, or
 #: a one-off count.
 EVACUATION_BASES = ("cumulative", "daily", "period", "estimate", "count")
@@ -628,4 +630,8 @@ def read_evacuation(text: str, file: str, *, source_keys: set[str]) -> tuple[pd.
                     "line": line,
                 }
             )
-    return pd.DataFrame(rows), problems
+    if rows:
+        return pd.DataFrame(rows), problems
+    # a header-only file (a new place has no figures yet) still has its columns and their types
+    frame = pd.DataFrame(columns=[*EVACUATION_COLUMNS, *EVACUATION_OPTIONAL_COLUMNS, "line"])
+    return frame.astype({"date": "datetime64[ns]", "value": float, "value_high": object, "line": int}), problems

@@ -23,7 +23,7 @@ from conftest import DATA, REPO, TINY_EVENTS, TINY_MAP, TINY_SOURCES, add_column
 
 from geo.acled import GOVERNMENT_REGAINS, NON_STATE_OVERTAKES, NON_VIOLENT, acled_csv, actors, sub_event_type
 from geo.compare import compare_csv
-from geo.datapackage import write_datapackage
+from geo.datapackage import package_zip, write_datapackage
 from geo.exports import (
     csv_text,
     day_csv,
@@ -33,9 +33,10 @@ from geo.exports import (
     intervals_frame,
     intervals_parquet,
 )
-from geo.load import load_dataset
+from geo.load import check_dataset, load_dataset
 from geo.states import day_states, state_intervals
 from geo.timeline import timeline_for
+from layers.payload import build_payload
 
 
 @pytest.fixture
@@ -477,3 +478,23 @@ def test_the_data_package_neutralises_formulas_keeps_numbers_and_says_so(hostile
     assert (checkpoint["longitude"], checkpoint["name"], checkpoint["note"]) == ("-0.5", "'-1+1", "'@SUM(A1)")
     meta = json.loads(path.read_text(encoding="utf-8"))
     assert "carry one added leading apostrophe (')" in meta["description"]
+
+
+def test_header_only_and_empty_optional_files_work_in_the_loader_and_every_export(tmp_path):
+    folder = write_data(tmp_path / "data")
+    (folder / "evacuation.csv").write_text("figure_id,date,source,reported_by,measure,value,value_high,basis,note\n")
+    for layer in ("routes", "checkpoints", "landmarks"):
+        (folder / f"{layer}.geojson").write_text('{"type": "FeatureCollection", "features": []}\n')
+    ds, problems = check_dataset(folder)
+    assert ds is not None, [str(p) for p in problems]
+    assert len(ds.evacuation) == 0 and len(ds.routes) == len(ds.checkpoints) == len(ds.landmarks) == 0
+    tl = timeline_for(ds)
+    assert len(_cells(day_csv(ds, tl, "2016-12-01"))) == 6 and json.loads(day_geojson_text(ds, tl, "2016-12-01"))
+    assert _cells(intervals_csv(ds, tl)) and intervals_parquet(ds, tl) and _cells(acled_csv(ds, tl))
+    assert _cells(compare_csv(ds, tl, "2016-11-15", "2016-12-01"))
+    with zipfile.ZipFile(io.BytesIO(package_zip(ds))) as zf:
+        zf.extractall(tmp_path / "pkg")
+    report = frictionless.validate(str(tmp_path / "pkg" / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
+    assert (tmp_path / "pkg" / "evacuation.csv").read_text().startswith("figure_id,date,source,reported_by")
+    assert build_payload(ds, tl)
