@@ -419,7 +419,6 @@ SCHEMA: dict[str, Kind] = {
     },
     "sides": [{key: "text" if key in ("label", "in_text") else "string" for key in SIDE_KEYS}],
 }
-KEYS = tuple(SCHEMA)
 
 
 def span_words(first: dt.date, last: dt.date, what: str) -> tuple[str, str]:
@@ -451,7 +450,7 @@ def _parse(text: str, r: _Reader) -> dict[str, Any] | None:
 
 
 def _cut_short(text: str, r: _Reader) -> None:
-    """Report a file that may have been cut: one with no setting, or whose last line has no line break."""
+    """Report a last line without a line break: the file may have been cut there."""
     lines = text.split("\n")
     if lines[-1].strip():
         n = len(lines)
