@@ -34,6 +34,7 @@ import re
 
 import pandas as pd
 
+from geo.exports import csv_text
 from geo.load import Dataset
 from geo.settings import Settings
 from geo.states import EDITOR_SOURCE, claim_keys, claim_records
@@ -208,4 +209,4 @@ def acled_frame(ds: Dataset, tl: Timeline) -> pd.DataFrame:
 
 def acled_csv(ds: Dataset, tl: Timeline) -> str:
     """:func:`acled_frame` as CSV text; ``fatalities`` is blank (the record does not count them)."""
-    return acled_frame(ds, tl).to_csv(index=False, lineterminator="\n")
+    return csv_text(acled_frame(ds, tl))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geo.exports import csv_text
 from geo.load import Dataset
 from geo.states import day_states
 from geo.timeline import Timeline, as_day
@@ -96,4 +97,4 @@ def compare_csv(ds: Dataset, tl: Timeline, d1, d2) -> str:
     """:func:`compare` as CSV text (dates ISO, shares as fractions, blank when whole or unknown)."""
     table = compare(ds, tl, d1, d2)
     table["date"] = [v.date().isoformat() if pd.notna(v) else "" for v in table["date"]]
-    return table.to_csv(index=False, lineterminator="\n")
+    return csv_text(table)

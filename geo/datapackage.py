@@ -5,6 +5,7 @@ checkpoints (geometry as WKT) and two link tables, route_sources and checkpoint_
 route or checkpoint may cite several sources and a foreign key points at one. Table Schema types,
 primary keys and foreign keys (events.district -> districts.id, every ``source`` -> sources.key)
 let a validator such as ``frictionless validate datapackage.json`` check the package whole.
+Text cells that a spreadsheet would run as a formula are neutralised (see :data:`NEUTRALISED`).
 """
 
 from __future__ import annotations
@@ -21,11 +22,21 @@ import pandas as pd
 import shapely
 
 from geo.constants import CONTESTED
+from geo.exports import csv_text
 from geo.load import Dataset
 from geo.settings import Settings
 
 PROFILE = "tabular-data-package"
 COORD_DECIMALS = 6
+#: The package is the record's archival copy, but it is also a download that readers open in a
+#: spreadsheet by double-clicking it: a note beginning "=HYPERLINK(" would run there. Its text
+#: cells are neutralised like every other CSV export (numbers and dates are not), and the
+#: descriptor says so, so that an archive can take the one added character off again.
+NEUTRALISED = (
+    "Text cells that begin with =, +, -, @, a tab or a carriage return carry one added leading "
+    "apostrophe (') so that a spreadsheet shows them as text instead of running them as formulas; "
+    "remove that first character to get the text as recorded. Numbers and dates are written as they are."
+)
 
 
 def _field(name: str, type_: str = "string", description: str = "", **constraints) -> dict:
@@ -227,8 +238,13 @@ def package_tables(ds: Dataset) -> dict[str, pd.DataFrame]:
     out = {}
     for name, frame in tables.items():
         cols = [f["name"] for f in SCHEMAS[name]["fields"]]
-        out[name] = pd.DataFrame({c: [_text(v) for v in frame[c]] if c in frame else "" for c in cols})
+        out[name] = pd.DataFrame({c: [_text(v) for v in frame[c]] if c in frame else [""] * len(frame) for c in cols})
     return out
+
+
+def _text_fields(schema: dict) -> list[str]:
+    """The fields of a table's schema that hold text (neutralised in the CSV; see :data:`NEUTRALISED`)."""
+    return [f["name"] for f in schema["fields"] if f["type"] == "string"]
 
 
 def schemas(settings: Settings) -> dict[str, dict]:
@@ -255,6 +271,7 @@ def descriptor(ds: Dataset, tables: dict[str, pd.DataFrame], *, attribution: boo
         "One row per claim in events.csv, each with its source key; rival claims are kept side by "
         "side. A district's state on a day is decided from its latest rows dated on or before it."
     )
+    description += " " + NEUTRALISED
     if attribution:
         description += " Credits and licences of the geometry are in ATTRIBUTION.md."
     return {
@@ -283,8 +300,10 @@ def descriptor(ds: Dataset, tables: dict[str, pd.DataFrame], *, attribution: boo
 def package_files(ds: Dataset, *, attribution: str | None = None) -> dict[str, bytes]:
     """Every file of the package by name: ``datapackage.json``, the CSVs, and ATTRIBUTION.md if given."""
     tables = package_tables(ds)
+    schema = schemas(ds.settings)
     files = {
-        f"{name}.csv": frame.to_csv(index=False, lineterminator="\n").encode("utf-8") for name, frame in tables.items()
+        f"{name}.csv": csv_text(frame, text_columns=_text_fields(schema[name])).encode("utf-8")
+        for name, frame in tables.items()
     }
     meta = descriptor(ds, tables, attribution=attribution is not None)
     files["datapackage.json"] = json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8")

@@ -2,7 +2,8 @@
 
 Every function takes the loaded :class:`~geo.load.Dataset` and its :class:`~geo.timeline.Timeline`
 and returns text, bytes or a frame; nothing here reads files. Each row keeps the source keys of
-the claims behind it, and rival claims stay side by side. The Frictionless data package is in
+the claims behind it, and rival claims stay side by side. Every CSV is written by :func:`csv_text`,
+which neutralises a text cell a spreadsheet would run as a formula. The Frictionless data package is in
 :mod:`geo.datapackage`, the ACLED-shaped table in :mod:`geo.acled`.
 """
 
@@ -10,11 +11,13 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable
 
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry import mapping
 
+from geo.escape import csv_cell
 from geo.load import Dataset
 from geo.states import DAY_COLUMNS, INTERVAL_COLUMNS, claim_keys, claim_text, day_states, state_intervals
 from geo.timeline import Timeline
@@ -22,6 +25,24 @@ from geo.timeline import Timeline
 #: Separator of several values in one CSV cell (source keys, event ids, claims).
 LIST_SEP = "; "
 COORD_DECIMALS = 6
+
+
+def csv_text(frame: pd.DataFrame, *, text_columns: Iterable[str] | None = None) -> str:
+    """``frame`` as CSV text (no index) that a spreadsheet opens without running anything: each text
+    cell passes through :func:`geo.escape.csv_cell` (a leading ``'`` before ``= + - @``, a tab or CR);
+    numbers, negative ones too, stay numbers. Lines end in CR LF (RFC 4180), so that a cell holding a
+    line break of either kind is quoted: a bare CR left unquoted would start a new row in a
+    spreadsheet, whose first cell would not have been neutralised.
+
+    ``text_columns``: the columns holding text (default: every column of object or string type;
+    a non-text value in such a column, a number or a blank, is left as it is).
+    """
+    out = frame.copy()
+    if text_columns is None:
+        text_columns = [c for c in out.columns if out[c].dtype == object or isinstance(out[c].dtype, pd.StringDtype)]
+    for col in text_columns:
+        out[col] = out[col].map(csv_cell)
+    return out.to_csv(index=False, lineterminator="\r\n")
 
 
 def _iso(value) -> str | None:
@@ -71,7 +92,7 @@ def day_frame(ds: Dataset, tl: Timeline, day) -> pd.DataFrame:
 
 def day_csv(ds: Dataset, tl: Timeline, day) -> str:
     """The day's states as CSV text (UTF-8, one row per district, claims with their source keys)."""
-    return day_frame(ds, tl, day).to_csv(index=False, lineterminator="\n")
+    return csv_text(day_frame(ds, tl, day))
 
 
 def day_geojson(ds: Dataset, tl: Timeline, day) -> dict:
@@ -137,7 +158,7 @@ def intervals_frame(ds: Dataset, tl: Timeline) -> gpd.GeoDataFrame:
 
 def intervals_csv(ds: Dataset, tl: Timeline) -> str:
     """The state intervals as CSV text (no geometry; join on ``district`` to districts.geojson)."""
-    return _flat(state_intervals(ds, tl)).to_csv(index=False, lineterminator="\n")
+    return csv_text(_flat(state_intervals(ds, tl)))
 
 
 def intervals_parquet(ds: Dataset, tl: Timeline) -> bytes:

@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 
 #: A plain decimal number: digits, optionally one '.' and more digits. No exponent, no separators.
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
@@ -15,23 +16,117 @@ _DOTTED_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+", re.ASCII)
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 
 
+#: The shape of every id (district and feature ids, event_id, figure_id, source keys, side ids): ASCII
+#: letters and digits, then letters, digits, '-', '_' or '.'. Plain ASCII, so no id can look like
+#: another (a Cyrillic 'Е' beside a Latin 'E') or hide a character.
+ID_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*", re.ASCII)
+ID_HINT = "Use ASCII letters, digits, '-', '_' or '.' only (starting with a letter or digit), e.g. E0123; no spaces."
+#: Letters of other scripts drawn like a Latin letter or digit (Cyrillic, Greek, and a few more);
+#: accented and full-width letters are matched by their decomposition (see :func:`lookalike`).
+LOOKALIKES = dict(
+    zip(
+        "АВЕЅІЈКМНОРСТХУаеіјорсхуѕԁԛԝһӏ"  # Cyrillic
+        "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧαορυνκχι"  # Greek
+        "ıℓ",  # dotless i, script l
+        "ABESIJKMHOPCTXYaeijopcxysdqwhlABEZHIKMNOPTYXaopuvkxiil",
+        strict=True,
+    )
+)
+
+
+def lookalike(ch: str) -> str:
+    """The ASCII character ``ch`` is drawn like ("" for a mark drawn on the letter before it, or for
+    an invisible one; the character itself when it is ASCII or looks like no ASCII character)."""
+    if ch.isascii():
+        return ch
+    if ch in LOOKALIKES:
+        return LOOKALIKES[ch]
+    if unicodedata.combining(ch) or unicodedata.category(ch) == "Cf":
+        return ""
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    return base if base.isascii() and base.isalnum() and len(base) == 1 else ch
+
+
+def skeleton(value: str) -> str:
+    """``value`` with each character replaced by the ASCII one it looks like: two ids with the same
+    skeleton cannot be told apart by eye."""
+    return "".join(lookalike(c) for c in value)
+
+
+def char_name(ch: str) -> str:
+    """``'Е' (U+0415 CYRILLIC CAPITAL LETTER IE) looks like 'E'``: a character named for a reader."""
+    name = unicodedata.name(ch, "")
+    code = f"U+{ord(ch):04X}" + (f" {name}" if name else "")
+    shown = f"{ch!r} ({code})" if ch.isprintable() and not unicodedata.combining(ch) else code
+    like = lookalike(ch)
+    if like == ch:
+        return shown
+    if like:
+        return f"{shown} looks like {like!r}"
+    return f"{shown} is invisible" if unicodedata.category(ch) == "Cf" else f"{shown} is a mark on the letter before it"
+
+
+def non_ascii(value: str) -> str:
+    """The non-ASCII characters of ``value``, each named (at most four; "" when it is all ASCII)."""
+    chars = list(dict.fromkeys(c for c in value if not c.isascii()))
+    text = "; ".join(char_name(c) for c in chars[:4])
+    return text + ("; …" if len(chars) > 4 else "")
+
+
+def id_flaw(value: str) -> str | None:
+    """What keeps ``value`` from being an id, as the end of a sentence about it ("contains whitespace
+    …"), or None. See :func:`id_problem`."""
+    if value == "":
+        return "is empty"
+    if any(c.isspace() for c in value):
+        return "contains whitespace (a space, tab or line break)"
+    bad = next((c for c in value if unicodedata.category(c) == "Cc"), None)
+    if bad is not None:
+        return f"contains the control character U+{ord(bad):04X}"
+    if not value.isascii():
+        return f"is not plain ASCII: {non_ascii(value)}"
+    if not ID_SHAPE.fullmatch(value):
+        if not value[0].isalnum():
+            return f"starts with {value[0]!r}; an id starts with a letter or a digit"
+        other = "".join(dict.fromkeys(c for c in value if not (c.isalnum() or c in "._-")))
+        return f"contains {', '.join(map(repr, other))}, which an id may not hold"
+    return None
+
+
 def id_problem(value: str, what: str = "id") -> str | None:
-    """Why ``value`` cannot be an id (empty, whitespace, control or invisible characters), or None.
+    """Why ``value`` cannot be an id, or None: empty, whitespace, a control, invisible or non-ASCII
+    character (each named, with the letter it looks like), or another character than :data:`ID_SHAPE`
+    allows.
 
     Ids are taken exactly as written: nothing is trimmed, so a stray space or line break is refused
     rather than silently removed.
     """
+    flaw = id_flaw(value)
+    if flaw is None:
+        return None
     if value == "":
         return f"{what} is empty."
-    if any(c.isspace() for c in value):
-        return f"{what} {value!r} contains whitespace (a space, tab or line break)."
-    bad = next((c for c in value if unicodedata.category(c).startswith("C")), None)
-    if bad is not None:
-        return f"{what} {value!r} contains the invisible or control character U+{ord(bad):04X}."
-    return None
+    shown = repr(value) if len(value) <= 60 else repr(value[:60]) + "…"
+    return f"{what} {shown} {flaw}."
 
 
-ID_HINT = "Use letters, digits, '-' or '_' only, e.g. E0123; no spaces."
+def lookalike_of(value: str, ids: Iterable[str]) -> str | None:
+    """The id of ``ids`` that ``value`` (not one of them) differs from only by look-alike or invisible
+    characters, or None."""
+    key = skeleton(value)
+    if key == value:
+        return None
+    return next((i for i in ids if i != value and skeleton(i) == key), None)
+
+
+def unknown_ref(what: str, value: str, ids: Iterable[str]) -> str:
+    """The message for a reference ``value`` that names no id: ``unknown source 'wіkipedia'`` and,
+    when it differs from a real id only by look-alike characters, which ones."""
+    real = lookalike_of(value, ids)
+    text = f"unknown {what} {value!r}"
+    if real is None:
+        return text + "."
+    return f"{text}: it differs from {real!r} only by look-alike characters ({non_ascii(value)})."
 
 
 class CaseFold:

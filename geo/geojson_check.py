@@ -584,8 +584,12 @@ def check_collection(
     *,
     kinds: tuple[str, ...] = POLYGONAL,
     bbox: tuple[float, float, float, float] | None = None,
+    allow_empty: bool = False,
 ) -> tuple[list[dict] | None, list[Problem]]:
     """Check GeoJSON text; return normalised features (or None if unusable) and problems.
+
+    ``allow_empty``: a collection with no features is valid (an optional layer a place has nothing
+    in yet); otherwise it is an error.
 
     Each returned feature is ``{"type": "Feature", "properties": dict, "geometry": dict|None}``
     with the geometry normalised (2D, rounded, closed, counter-clockwise, valid). A feature
@@ -618,7 +622,7 @@ def check_collection(
             )
         )
         return None, problems
-    if not feats:
+    if not feats and not allow_empty:
         problems.append(
             Problem(
                 "error",

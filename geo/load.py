@@ -17,6 +17,7 @@ from geo.files import data_digest, data_dir_from_argv, editing_enabled  # noqa: 
 from geo.overlays import read_overlay
 from geo.problems import DataError, Problem, has_errors
 from geo.settings import Settings, event_window, read_settings, resolve
+from geo.settings_checks import crs_area_problems, span_problems
 from geo.tables import read_evacuation, read_events, read_sources
 
 T = TypeVar("T")
@@ -53,7 +54,15 @@ def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        problems.append(Problem("error", shown, f"not UTF-8 text (byte {exc.start}).", "Save the file as UTF-8."))
+        cut = exc.end == len(raw) and exc.reason == "unexpected end of data"  # a character cut in two
+        problems.append(
+            Problem(
+                "error",
+                shown,
+                f"not UTF-8 text (byte {exc.start})" + (": the file may be cut short." if cut else "."),
+                "Save the file as UTF-8, or restore it from its .bak copy or from git.",
+            )
+        )
         return None
 
 
@@ -136,8 +145,15 @@ def check_dataset(data_dir: Path | str) -> tuple[Dataset | None, list[Problem]]:
             )
         ]
     f = _Folder(data_dir, problems)
-    settings = f.read(C.MAP_FILE, read_settings, optional=True) or Settings()
+    written = settings = f.read(C.MAP_FILE, read_settings, optional=True) or Settings()
     districts = f.read(C.DISTRICTS_FILE, lambda t, n: read_districts(t, n, bbox=settings.area, crs=settings.crs))
+    if districts is not None and settings.crs:
+        problems += (
+            guarded(
+                f.name(C.MAP_FILE), problems, lambda: crs_area_problems(settings.crs, districts, f.name(C.MAP_FILE))
+            )
+            or []
+        )
     sources = f.read(C.SOURCES_FILE, read_sources)
     keys = set(sources["key"]) if sources is not None else set()
     events = None
@@ -157,6 +173,8 @@ def check_dataset(data_dir: Path | str) -> tuple[Dataset | None, list[Problem]]:
     if events is not None and districts is not None:
         file = f.name(C.EVENTS_FILE)
         settings = guarded(f.name(C.MAP_FILE), problems, lambda: resolve(settings, districts, events)) or settings
+        names = (f.name(C.MAP_FILE), file)
+        problems += guarded(file, problems, lambda: span_problems(written, settings, events, files=names)) or []
         if not settings.sides and len(events):
             problems.append(
                 Problem(

@@ -10,11 +10,13 @@ import pandas as pd
 from shapely.geometry import shape
 
 from geo.constants import EVENT_DATE_MAX, EVENT_DATE_MIN
-from geo.fields import ID_HINT, CaseFold, id_problem, parse_day
+from geo.fields import ID_HINT, CaseFold, id_problem, lookalike_of, parse_day, unknown_ref
 from geo.geojson_check import LINEAR, POINT, check_collection, json_type
 from geo.problems import Problem
 
 ROUTE_STATUSES = ("proposed", "in use", "closed")
+#: Columns every feature of a layer has (its own properties beside them are kept).
+BASE_COLUMNS = ("id", "name", "source", "active_from", "active_to", "status", "feature_index")
 
 
 def _day(value, key: str, add) -> tuple[dt.date | None, bool]:
@@ -114,7 +116,9 @@ def read_overlay(
 ) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
     """Read routes (``kind="route"``), checkpoints (``"checkpoint"``) or landmarks (``"landmark"``:
     labelled points) GeoJSON text; ``bbox`` is the lon/lat box they must lie in (the settings' ``area``)."""
-    feats, problems = check_collection(text, file, kinds=LINEAR if kind == "route" else POINT, bbox=bbox)
+    feats, problems = check_collection(
+        text, file, kinds=LINEAR if kind == "route" else POINT, bbox=bbox, allow_empty=True
+    )
     if feats is None:
         return None, problems
     rows: list[dict[str, Any]] = []
@@ -143,7 +147,9 @@ def read_overlay(
             ok = _id_ok(raw_id, i, seen, cases, add) and ok
         for key in str(props.get("source") or "").split(";"):
             if key.strip() and key.strip() not in source_keys:
-                add("error", f"unknown source {key.strip()!r}.", "Add it to sources.csv.", "source")
+                real = lookalike_of(key.strip(), source_keys)
+                hint = f"Write {real!r} in plain ASCII." if real else "Add it to sources.csv."
+                add("error", unknown_ref("source", key.strip(), source_keys), hint, "source")
                 ok = False
         start, end, dates_ok = _dates(props, add)
         spans, spans_ok = _statuses(props, add) if kind == "route" else ((), True)
@@ -160,6 +166,9 @@ def read_overlay(
             )
     if any(p.severity == "error" for p in problems):
         return None, problems
+    if not rows:  # an empty layer keeps the columns every feature has
+        empty = pd.DataFrame(columns=[*BASE_COLUMNS, "geometry"])
+        return gpd.GeoDataFrame(empty, geometry="geometry", crs="EPSG:4326"), problems
     return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326"), problems
 
 

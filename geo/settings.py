@@ -6,6 +6,22 @@ languages, and optionally the metric CRS and the "outside the area" box. A folde
 ``map.toml`` still works: the sides are taken from ``events.csv`` and coloured from a
 colour-blind-safe palette, the span runs from the first to the last event, the CRS is the UTM zone
 of the districts (``estimate_utm_crs``) and the box is the districts' extent plus a margin.
+
+The file is checked against :data:`SCHEMA` (each key's kind: a text or a text per language, a day,
+a list, a table...), then for meaning; every problem is a :class:`~geo.problems.Problem` naming the
+field and what to write, never an exception, whatever the bytes. Besides the keys' own rules:
+
+- ``first`` .. ``last`` spans at most :data:`MAX_SPAN_DAYS` days (two years) unless the file says
+  ``long_span = true``: a mistyped year (2026 for 2016) would otherwise make a map of ten years.
+  A span running far past the last event, or starting far before the first, is warned about.
+- ``crs`` must be projected in metres; when its areas for the districts differ from an equal-area
+  projection's by more than :data:`AREA_ERROR_MAX`, a warning gives the error in km² and %.
+- A declared side gives its ``id``, ``label`` and ``colour``; ``yardstick``, ``front`` and
+  ``acled.state_forces`` name declared sides. A file is written references first (``yardstick``,
+  ``front``), declarations last (``[[sides]]``), so that a file cut short anywhere leaves a
+  reference without its side, an error rather than a map with fewer sides.
+- A file cut short is refused: one holding no setting at all (delete the file to use the
+  defaults), or whose last line has no line break. A byte-order mark at the start is allowed.
 """
 
 from __future__ import annotations
@@ -19,7 +35,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo.constants import EVENT_DATE_MAX, EVENT_DATE_MIN, MAP_FILE
+from geo.fields import id_flaw, lookalike_of, non_ascii
 from geo.problems import Problem, Severity
+from geo.schema import Kind, check, shown
 
 if TYPE_CHECKING:  # kept light: the app reads the settings for its page title before the data loads
     import geopandas as gpd
@@ -47,27 +65,21 @@ DEFAULT_COLOURS: tuple[str, ...] = (
 EVENT_YEARS_BEFORE = 5
 #: Margin (degrees) added around the districts' extent for the default "outside the area" box.
 AREA_MARGIN_DEG = 0.1
-KEYS = (
-    "title",
-    "subtitle",
-    "place",
-    "first",
-    "last",
-    "languages",
-    "credit",
-    "licence",
-    "crs",
-    "area",
-    "yardstick",
-    "front",
-    "acled",
-    "sides",
-)
 #: Keys of the ``acled`` table: the place as ACLED codes it, and the sides it codes as state forces.
 ACLED_KEYS = ("country", "iso", "region", "admin1", "admin2", "admin3", "location", "id_prefix", "state_forces")
 SIDE_KEYS = ("id", "label", "colour", "pattern", "in_text")
-_ID = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
-_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_ID = re.compile(r"[a-z][a-z0-9_-]{0,39}")
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+#: Longest span (days from ``first`` to ``last``) a map covers unless ``long_span = true`` confirms it:
+#: two years, ample for a city's battle, while a mistyped year (2026 for 2016) is refused.
+MAX_SPAN_DAYS = 2 * 366
+#: A span that runs more than this many days (and more than :data:`SPAN_SLACK_SHARE` of its length)
+#: past the last event, or starts so long before the first, is warned about.
+SPAN_SLACK_DAYS = 60
+SPAN_SLACK_SHARE = 0.25
+#: A CRS whose area for the districts differs from an equal-area projection's by more than this
+#: share is warned about (Web Mercator at 36° N: +54 %; UTM within its zone: under 0.1 %).
+AREA_ERROR_MAX = 0.005
 
 
 def _pick(texts: dict[str, str], lang: str) -> str:
@@ -107,6 +119,8 @@ class Settings:
     place: dict[str, str] = field(default_factory=dict)
     first: dt.date | None = None
     last: dt.date | None = None
+    #: True when the file confirms a span longer than :data:`MAX_SPAN_DAYS`.
+    long_span: bool = False
     languages: tuple[str, ...] = ("en",)
     credit: dict[str, str] = field(default_factory=dict)
     licence: dict[str, str] = field(default_factory=dict)
@@ -156,6 +170,8 @@ class _Reader:
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
+        #: Fields whose value had the wrong kind (already reported; left out of the settings).
+        self.bad: set[str] = set()
 
     def add(self, severity: Severity, message: str, hint: str, field_: str | None) -> None:
         self.problems.append(Problem(severity, self.file, message, hint, field=field_))
@@ -166,20 +182,13 @@ class _Reader:
         if value is None:
             return {}
         if isinstance(value, str):
-            return {"en": value}
-        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            self.add(
-                "error",
-                f"'{name}' must be text, or one text per language.",
-                f'Write e.g. {name} = {{ en = "…", ar = "…" }}.',
-                name,
-            )
-            return {}
+            value = {"en": value}
         unknown = sorted(set(value) - set(KNOWN_LANGUAGES))
         if unknown:
             self.add(
                 "warning",
-                f"'{name}' has texts in {', '.join(unknown)}, which the map has no words for; they are ignored.",
+                f"'{name}' has texts in {', '.join(map(shown, unknown))}, which the map has no words for; "
+                "they are ignored.",
                 f"Use the languages {', '.join(KNOWN_LANGUAGES)}.",
                 name,
             )
@@ -199,25 +208,39 @@ class _Reader:
         if not isinstance(value, dt.date):
             self.add("error", f"'{key}' is not a day.", f"Write it as YYYY-MM-DD, e.g. {key} = 2020-03-01.", key)
             return None
+        if not EVENT_DATE_MIN <= value <= EVENT_DATE_MAX:
+            self.add(
+                "error",
+                f"'{key}' ({value}) is outside {EVENT_DATE_MIN}..{EVENT_DATE_MAX}.",
+                "Check the year.",
+                key,
+            )
+            return None
         return value
+
+    def span(self, data: dict) -> tuple[dt.date | None, dt.date | None]:
+        """``first`` and ``last``: in order, and no longer than :data:`MAX_SPAN_DAYS` unless ``long_span``."""
+        first, last = self.day(data, "first"), self.day(data, "last")
+        if first and last and last < first:
+            self.add("error", f"'last' ({last}) is before 'first' ({first}).", "Swap the two days.", "last")
+            return None, None
+        if first and last and (last - first).days > MAX_SPAN_DAYS and not data.get("long_span"):
+            self.add("error", *span_words(first, last, f"'first' ({first}) to 'last' ({last})"), "last")
+            return None, None
+        return first, last
 
     def languages(self, data: dict) -> tuple[str, ...]:
         value = data.get("languages", ["en"])
         if isinstance(value, str):
             value = [value]
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-            self.add(
-                "error",
-                "'languages' must be a list of language codes.",
-                'Write e.g. languages = ["en", "ar"].',
-                "languages",
-            )
+        if not value:
+            self.add("error", "'languages' is empty.", 'Write e.g. languages = ["en", "ar"].', "languages")
             return ("en",)
         bad = [v for v in value if v not in KNOWN_LANGUAGES]
         if bad:
             self.add(
                 "error",
-                f"'languages' names {', '.join(map(repr, bad))}, which the map has no words for.",
+                f"'languages' names {', '.join(map(shown, bad))}, which the map has no words for.",
                 f"Use some of: {', '.join(KNOWN_LANGUAGES)}.",
                 "languages",
             )
@@ -231,13 +254,13 @@ class _Reader:
         from pyproj.exceptions import CRSError
 
         try:
-            crs = CRS.from_user_input(value) if isinstance(value, str) else None
+            crs = CRS.from_user_input(value)
         except CRSError:
             crs = None
         if crs is None or not crs.is_projected or crs.axis_info[0].unit_name not in ("metre", "meter"):
             self.add(
                 "error",
-                f"'crs' {value!r} is not a projected CRS in metres.",
+                f"'crs' {shown(value)} is not a projected CRS in metres.",
                 'Give an EPSG code such as "EPSG:32636" (a UTM zone), or leave it out to use the '
                 "districts' own UTM zone.",
                 "crs",
@@ -249,18 +272,11 @@ class _Reader:
         value = data.get("area")
         if value is None:
             return None
-        ok = (
-            isinstance(value, list)
-            and len(value) == 4
-            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
-        )
-        if ok:
-            x0, y0, x1, y1 = (float(v) for v in value)
-            ok = -180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90
-        if not ok:
+        x0, y0, x1, y1 = (float(v) for v in value)
+        if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
             self.add(
                 "error",
-                f"'area' {value!r} is not a lon/lat box.",
+                f"'area' {shown(value)} is not a lon/lat box.",
                 "Write area = [min_lon, min_lat, max_lon, max_lat] in degrees (WGS84), or leave it out "
                 "to use the districts' extent.",
                 "area",
@@ -269,99 +285,102 @@ class _Reader:
         return (x0, y0, x1, y1)
 
     def sides(self, data: dict) -> tuple[Side, ...]:
-        value = data.get("sides")
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
-            self.add(
-                "error",
-                "'sides' must be a list of tables, one per side.",
-                "Write a [[sides]] table per side with id, label, colour.",
-                "sides",
-            )
-            return ()
         out: list[Side] = []
-        for n, item in enumerate(value, start=1):
+        for n, item in enumerate(data.get("sides", ()), start=1):
             side = self.side(item, n, {s.id for s in out})
             if side:
                 out.append(side)
         return tuple(out)
 
+    def refs(self, name: str, values: list[str], sides: tuple[Side, ...]) -> bool:
+        """True when every one of ``values`` is a declared side's id (else one problem naming the others)."""
+        ids = [s.id for s in sides]
+        unknown = [v for v in values if v not in ids]
+        if not unknown:
+            return True
+        alike = [
+            f"{v!r} differs from {real!r} only by look-alike characters ({non_ascii(v)})"
+            for v in unknown
+            if (real := lookalike_of(v, ids))
+        ]
+        self.add(
+            "error",
+            f"'{name}' names {', '.join(map(shown, unknown))}, which is not one of the sides"
+            + (f": {'; '.join(alike)}." if alike else "."),
+            f"Use {'one' if name == 'yardstick' else 'some'} of: {', '.join(ids) or '(declare [[sides]] first)'}.",
+            name,
+        )
+        return False
+
     def side_refs(self, data: dict, sides: tuple[Side, ...]) -> tuple[str | None, tuple[str, ...]]:
         """``yardstick`` (one side id) and ``front`` (a list of side ids), checked against ``sides``."""
-        ids = [s.id for s in sides]
         yardstick, front = data.get("yardstick"), data.get("front", [])
-        if yardstick is not None and (not isinstance(yardstick, str) or yardstick not in ids):
-            self.add(
-                "error",
-                f"'yardstick' {yardstick!r} is not one of the sides.",
-                f"Use one of: {', '.join(ids) or '(declare [[sides]] first)'}.",
-                "yardstick",
-            )
+        if yardstick is not None and not self.refs("yardstick", [yardstick], sides):
             yardstick = None
-        if not isinstance(front, list) or any(f not in ids for f in front) or len(front) == 1:
+        if not self.refs("front", front, sides):
+            front = []
+        elif len(set(front)) == 1:
             self.add(
                 "error",
-                f"'front' {front!r} must list two or more of the sides.",
-                f"Use some of: {', '.join(ids) or '(declare [[sides]] first)'}, or leave it out for every side.",
+                f"'front' {shown(front)} must list two or more of the sides.",
+                "Name the sides the front line runs between, or leave it out for every side.",
                 "front",
             )
             front = []
         return yardstick, tuple(front)
 
     def acled(self, data: dict, sides: tuple[Side, ...]) -> dict[str, Any]:
-        value = data.get("acled", {})
-        if not isinstance(value, dict):
-            self.add("error", "'acled' must be a table.", 'Write e.g. acled = { country = "…", iso = 0 }.', "acled")
-            return {}
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            ok = key in ACLED_KEYS and (
-                isinstance(item, int) and not isinstance(item, bool)
-                if key == "iso"
-                else isinstance(item, list) and all(i in {s.id for s in sides} for i in item)
-                if key == "state_forces"
-                else isinstance(item, str)
-            )
-            if not ok:
-                self.add(
-                    "error",
-                    f"'acled.{key}' = {item!r} is not usable.",
-                    f"Keys: {', '.join(ACLED_KEYS)}; iso is a number, state_forces a list of side ids, the rest text.",
-                    f"acled.{key}",
-                )
-                continue
-            out[key] = tuple(item) if key == "state_forces" else item
+        out = dict(data.get("acled", {}))
+        if "state_forces" in out:
+            ok = self.refs("acled.state_forces", out["state_forces"], sides)
+            out["state_forces"] = tuple(out["state_forces"]) if ok else ()
         return out
+
+    def side_id(self, item: dict, n: int, seen: set[str]) -> str | None:
+        sid = item.get("id")
+        if sid is None:
+            why: str | None = "is missing"
+        elif sid in seen:
+            why = "is used twice"
+        elif sid in RESERVED_IDS:
+            why = "is a state word"
+        else:
+            why = id_flaw(sid) or (
+                None if _ID.fullmatch(sid) else "is not a plain id (lower case, at most 40 characters)"
+            )
+        if why is None:
+            return sid
+        self.add(
+            "error",
+            f"side {n}: id {shown(sid)} {why}.",
+            "Give each side its own short lower-case ASCII id (letters, digits, - or _), not one of "
+            f"{', '.join(RESERVED_IDS)}.",
+            f"sides[{n}].id",
+        )
+        return None
 
     def side(self, item: dict, n: int, seen: set[str]) -> Side | None:
         where = f"sides[{n}]."
-        for key in sorted(set(item) - set(SIDE_KEYS)):
-            self.add("warning", f"unknown key '{where}{key}' is ignored.", f"Use: {', '.join(SIDE_KEYS)}.", where + key)
-        sid = item.get("id")
-        if not isinstance(sid, str) or not _ID.match(sid) or sid in RESERVED_IDS or sid in seen:
-            why = (
-                "is used twice"
-                if sid in seen
-                else "is a state word"
-                if sid in RESERVED_IDS
-                else "is missing"
-                if sid is None
-                else "is not a plain id"
-            )
-            self.add(
-                "error",
-                f"side {n}: id {sid!r} {why}.",
-                "Give each side its own short lower-case id (letters, digits, - or _), not one of "
-                f"{', '.join(RESERVED_IDS)}.",
-                where + "id",
-            )
+        if any(b.startswith(where) for b in self.bad):
+            return None  # a field of the wrong kind, reported by check()
+        sid = self.side_id(item, n, seen)
+        if sid is None:
             return None
-        colour = item.get("colour", DEFAULT_COLOURS[(n - 1) % len(DEFAULT_COLOURS)])
-        if not isinstance(colour, str) or not _COLOUR.match(colour):
+        for key, example in (("label", 'label = { en = "…", ar = "…" }'), ("colour", 'colour = "#004488"')):
+            if key not in item:
+                self.add(
+                    "error",
+                    f"side {sid!r} has no {key}: a declared side gives its label and colour "
+                    "(a side cut short loses them).",
+                    f"Write e.g. {example} in its [[sides]] table.",
+                    where + key,
+                )
+                return None
+        colour = item["colour"]
+        if not _COLOUR.fullmatch(colour):
             self.add(
                 "error",
-                f"side {sid!r}: colour {colour!r} is not a #RRGGBB colour.",
+                f"side {sid!r}: colour {shown(colour)} is not a #RRGGBB colour.",
                 'Write e.g. colour = "#004488".',
                 where + "colour",
             )
@@ -370,7 +389,7 @@ class _Reader:
         if pattern not in PATTERNS:
             self.add(
                 "error",
-                f"side {sid!r}: pattern {pattern!r} is not one the map draws.",
+                f"side {sid!r}: pattern {shown(pattern)} is not one the map draws.",
                 f"Use one of: {', '.join(PATTERNS)}.",
                 where + "pattern",
             )
@@ -379,25 +398,92 @@ class _Reader:
         return Side(sid, labels, colour.upper(), pattern, self.texts(item, "in_text", where=where))
 
 
-def read_settings(text: str, file: str) -> tuple[Settings, list[Problem]]:
-    """Parse ``map.toml`` text; return the settings (defaults where a field is absent or bad) and problems."""
-    r = _Reader(file)
+#: Every key of ``map.toml`` and its kind (see :mod:`geo.schema`); the module docstring says what
+#: each means.
+SCHEMA: dict[str, Kind] = {
+    "title": "text",
+    "subtitle": "text",
+    "place": "text",
+    "first": "day",
+    "last": "day",
+    "long_span": "flag",
+    "languages": "words",
+    "credit": "text",
+    "licence": "text",
+    "crs": "string",
+    "area": "box",
+    "yardstick": "string",
+    "front": "strings",
+    "acled": {
+        key: "integer" if key == "iso" else "strings" if key == "state_forces" else "string" for key in ACLED_KEYS
+    },
+    "sides": [{key: "text" if key in ("label", "in_text") else "string" for key in SIDE_KEYS}],
+}
+
+
+def span_words(first: dt.date, last: dt.date, what: str) -> tuple[str, str]:
+    """The message and hint for a span longer than :data:`MAX_SPAN_DAYS` days."""
+    days = (last - first).days
+    return (
+        f"the span from {what} is {days:,} days ({days / 365.25:.1f} years), longer than the "
+        f"{MAX_SPAN_DAYS} days (two years) a map covers unless told: is a year mistyped?",
+        "Check the years. A record that really spans longer (a country over years) says so with "
+        "long_span = true in map.toml; every day of the span is drawn, so a long span makes every "
+        "snapshot slower.",
+    )
+
+
+def _parse(text: str, r: _Reader) -> dict[str, Any] | None:
+    """The TOML document, or None after reporting why it cannot be read."""
     try:
-        data: dict[str, Any] = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        why, hint = (
+            f"not valid TOML ({exc})",
+            "Fix the line named; a text needs quotes, a table [[sides]] its double brackets.",
+        )
+    except RecursionError:
+        why = "nested too deeply to read"
+        hint = "No setting nests more than two levels: the file is damaged; restore it from its .bak copy or from git."
+    r.add("error", f"{why}.", hint, None)
+    return None
+
+
+def _cut_short(text: str, r: _Reader) -> None:
+    """Report a last line without a line break: the file may have been cut there."""
+    lines = text.split("\n")
+    if lines[-1].strip():
+        n = len(lines)
         r.add(
             "error",
-            f"not valid TOML ({exc}).",
-            "Fix the line named; a text needs quotes, a table [[sides]] its double brackets.",
+            f"line {n}, the last, does not end with a line break: the file may be cut short here.",
+            f"If line {n} is whole, end the file with a line break (Enter after it, then save); "
+            "otherwise restore the rest from the .bak copy or from git.",
             None,
         )
+
+
+def read_settings(text: str, file: str) -> tuple[Settings, list[Problem]]:
+    """Parse ``map.toml`` text; return the settings (defaults where a field is absent or bad) and problems.
+
+    Never raises: every problem (not TOML, a key of the wrong kind, a value out of range, a file cut
+    short) is a :class:`~geo.problems.Problem` naming the field and what to write.
+    """
+    r = _Reader(file)
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as some editors save UTF-8
+    _cut_short(text, r)
+    raw = _parse(text, r)
+    if raw is None:
         return Settings(), r.problems
-    for key in sorted(set(data) - set(KEYS)):
-        r.add("warning", f"unknown key '{key}' is ignored.", f"Use: {', '.join(KEYS)}.", key)
-    first, last = r.day(data, "first"), r.day(data, "last")
-    if first and last and last < first:
-        r.add("error", f"'last' ({last}) is before 'first' ({first}).", "Swap the two days.", "last")
-        first = last = None
+    if not raw:
+        r.add(
+            "error",
+            "the file holds no settings (it is empty, or only comments): it may be cut short.",
+            "Restore it from its .bak copy or from git; to use the defaults, delete map.toml or give at least a title.",
+            None,
+        )
+    data = check(raw, SCHEMA, r.add, r.bad)
+    first, last = r.span(data)
     sides = r.sides(data)
     yardstick, front = r.side_refs(data, sides)
     out = Settings(
@@ -407,6 +493,7 @@ def read_settings(text: str, file: str) -> tuple[Settings, list[Problem]]:
         place=r.texts(data, "place"),
         first=first,
         last=last,
+        long_span=bool(data.get("long_span", False)),
         languages=r.languages(data),
         credit=r.texts(data, "credit"),
         licence=r.texts(data, "licence"),
@@ -418,6 +505,23 @@ def read_settings(text: str, file: str) -> tuple[Settings, list[Problem]]:
         declared_sides=bool(sides),
     )
     return out, r.problems
+
+
+def read_settings_bytes(raw: bytes, file: str) -> tuple[Settings, list[Problem]]:
+    """:func:`read_settings` of a file's bytes: bytes that are not UTF-8 are a problem too."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        cut = exc.end == len(raw) and exc.reason == "unexpected end of data"
+        return Settings(), [
+            Problem(
+                "error",
+                file,
+                f"not UTF-8 text (byte {exc.start})" + (": the file may be cut short." if cut else "."),
+                "Save the file as UTF-8, or restore it from its .bak copy or from git.",
+            )
+        ]
+    return read_settings(text, file)
 
 
 def event_window(settings: Settings) -> tuple[dt.date, dt.date]:
@@ -433,10 +537,10 @@ def load_settings(data_dir: Path | str) -> Settings:
     absent or unreadable: cheap, for a page title before the data loads. Problems are reported by
     :func:`geo.load.check_dataset`."""
     try:
-        text = (Path(data_dir) / MAP_FILE).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        raw = (Path(data_dir) / MAP_FILE).read_bytes()
+    except OSError:
         return Settings()
-    return read_settings(text, MAP_FILE)[0]
+    return read_settings_bytes(raw, MAP_FILE)[0]
 
 
 def sides_from_events(controllers: Iterable[str]) -> tuple[Side, ...]:

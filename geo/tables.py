@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -21,16 +22,19 @@ from geo.constants import (
     PRECISIONS,
     SOURCE_COLUMNS,
 )
-from geo.fields import ID_HINT, CaseFold, id_problem, parse_day, parse_number
+from geo.fields import ID_HINT, CaseFold, id_problem, lookalike_of, non_ascii, parse_day, parse_number, unknown_ref
 from geo.names import normalize_name
 from geo.problems import Problem, has_errors
 
 EVACUATION_COLUMNS = ("figure_id", "date", "source", "measure", "value", "basis")
+#: Columns of evacuation.csv that may be left out of the header.
+EVACUATION_OPTIONAL_COLUMNS = ("reported_by", "value_high", "note")
 #: What an evacuation figure is: a running total, one day's figure, a total over a stated period, an estimate, or
 #: a one-off count.
 EVACUATION_BASES = ("cumulative", "daily", "period", "estimate", "count")
 #: Largest figure accepted (more than a besieged district's population; a bigger count is a typo).
 EVACUATION_MAX = 5_000_000
+SOURCE_HINT = "Add it to sources.csv or use an existing key."
 #: Shares of one source for one district and day may exceed 1 by this much (rounding).
 SHARE_SLACK = 0.02
 
@@ -39,43 +43,114 @@ def _add_line(problems: list[Problem], file: str, line: int, message: str, hint:
     problems.append(Problem("error", file, message, hint, where="line", index=line, field=field))
 
 
+#: A carriage return not followed by a line feed. One that ends the text is a CR LF cut in two, which
+#: the check for a missing last line break names instead.
+_BARE_CR = re.compile(r"\r(?![\n]|\Z)")
+
+
 def _bare_cr(text: str, file: str, problems: list[Problem]) -> bool:
     """True (after reporting it) when a carriage return ends a line without a line feed."""
-    at = next((i for i, c in enumerate(text) if c == "\r" and text[i + 1 : i + 2] != "\n"), None)
-    if at is None:
+    m = _BARE_CR.search(text)
+    if m is None:
         return False
     _add_line(
         problems,
         file,
-        text.count("\n", 0, at) + 1,
+        text.count("\n", 0, m.start()) + 1,
         "a bare carriage return (CR) ends this line; the file mixes line endings.",
         "Save the file with Unix (LF) or Windows (CR LF) line endings.",
     )
     return True
 
 
-def _cells(line: str, number: int, file: str, problems: list[Problem]) -> list[str] | None:
-    """One physical line split into cells; None after reporting a quoting error."""
-    try:
-        return next(csv.reader([line], strict=True))
-    except csv.Error as exc:
-        if "unexpected end of data" in str(exc):
-            _add_line(
-                problems,
-                file,
-                number,
-                "a quote opens a cell and is not closed on this line (a cell cannot hold a line break).",
-                'Close the quote, or delete the stray ". A cell holding a comma is written "like, this".',
-            )
+@dataclass(frozen=True)
+class _Quoting:
+    """Why a line could not be split into cells, and at which column (1-based, in characters)."""
+
+    kind: str  # "open": a quote never closed; "after": text after a closing quote; "stray": a quote in a bare cell
+    column: int
+
+
+def split_line(line: str) -> list[str] | _Quoting:
+    """One physical line split into cells, strictly: a quoted cell is closed on its line and followed
+    by a comma or the line's end (a quote inside it written twice); a cell not quoted holds no quote."""
+    if '"' not in line:
+        return line.split(",")
+    cells: list[str] = []
+    i, n = 0, len(line)
+    while True:
+        if line.startswith('"', i):
+            opened, i, parts = i, i + 1, []
+            while True:
+                j = line.find('"', i)
+                if j < 0:
+                    return _Quoting("open", opened + 1)
+                parts.append(line[i:j])
+                if not line.startswith('"', j + 1):
+                    i = j + 1
+                    break
+                parts.append('"')
+                i = j + 2
+            if i < n and line[i] != ",":
+                return _Quoting("after", i + 1)
+            cells.append("".join(parts))
         else:
-            _add_line(
-                problems,
-                file,
-                number,
-                f"a quoted cell has text after its closing quote ({exc}).",
-                'Write a quote inside a quoted cell twice: "a ""quoted"" word".',
-            )
-        return None
+            end = line.find(",", i)
+            end = n if end < 0 else end
+            quote = line.find('"', i, end)
+            if quote >= 0:
+                return _Quoting("stray", quote + 1)
+            cells.append(line[i:end])
+            i = end
+        if i >= n:
+            return cells
+        i += 1
+
+
+def _cells(line: str, number: int, file: str, problems: list[Problem], *, last: bool) -> list[str] | None:
+    """One physical line split into cells; None after reporting a quoting error. ``last``: the line
+    ends the file without a line break (a quote still open there means the file was cut)."""
+    out = split_line(line)
+    if not isinstance(out, _Quoting):
+        return out
+    col = out.column
+    if out.kind == "open" and last:
+        message = f"the file ends inside a quoted field on line {number}: it may be cut short."
+        hint = (
+            "Restore the rest of the file from its .bak copy or from git; if the line is whole, close "
+            f"the quote opened at column {col} and end the file with a line break."
+        )
+    elif out.kind == "open":
+        message = (
+            f"a quote opens a cell at column {col} and is not closed on this line (a cell cannot hold a line break)."
+        )
+        hint = 'Close the quote, or delete the stray ". A cell holding a comma is written "like, this".'
+    elif out.kind == "after":
+        message = f"a quoted cell has text after its closing quote, at column {col}."
+        hint = 'Write a quote inside a quoted cell twice: "a ""quoted"" word".'
+    else:
+        message = f'a stray quote (") at column {col}, inside a cell that is not quoted.'
+        hint = 'Quote the whole cell and write the quote twice ("a ""b"" c"), or delete the stray ".'
+    _add_line(problems, file, number, message, hint)
+    return None
+
+
+def _line_cells(lines: list[str], number: int, file: str, problems: list[Problem], open_end: bool) -> list[str] | None:
+    """Line ``number`` (1-based) split into cells; None after reporting a problem. ``open_end``: the
+    text does not end with a line break, so its last line may be a row cut short and is not read."""
+    last = open_end and number == len(lines)
+    cells = _cells(lines[number - 1], number, file, problems, last=last)
+    if cells is None or not last:
+        return cells
+    _add_line(
+        problems,
+        file,
+        number,
+        f"line {number}, the last, does not end with a line break: the file may be cut short here.",
+        f"If line {number} is whole, end the file with a line break (Enter after it, then save); "
+        "otherwise restore the rest from the .bak copy or from git.",
+    )
+    return None
 
 
 def _header(cells: list[str], file: str, required: Iterable[str], problems: list[Problem]) -> bool:
@@ -123,16 +198,19 @@ def csv_records(
 ) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
     """The header and the (line number, cells) of each row, read strictly; None if the file is unusable.
 
-    One row per line: a cell holding a line break, a quote never closed, a bare CR, a row with more
-    or fewer cells than the header, a blank or repeated header cell are each an error naming the
-    line. Rows with a problem are left out; blank lines are skipped.
+    One row per line, each ending with a line break (a last line without one may be a file cut short):
+    a cell holding a line break, a quote never closed, a stray quote in a cell not quoted, a bare
+    CR, a row with more or fewer cells than the header, a blank or repeated header cell are each an
+    error naming the line (and the column, for a quote). Rows with a problem are left out; blank
+    lines are skipped. A byte-order mark at the start is allowed.
     """
     if text.startswith("\ufeff"):
         text = text[1:]
     if _bare_cr(text, file, problems):
         return None
     lines = [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n")]
-    header = _cells(lines[0], 1, file, problems) if lines[0].strip() else None
+    open_end = not text.endswith("\n") and bool(lines[-1].strip())
+    header = _line_cells(lines, 1, file, problems, open_end) if lines[0].strip() else None
     if header is None:
         if lines[0].strip() == "":
             _add_line(
@@ -149,7 +227,7 @@ def csv_records(
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue
-        cells = _cells(line, number, file, problems)
+        cells = _line_cells(lines, number, file, problems, open_end)
         if cells is None:
             continue
         if len(cells) != len(header):
@@ -296,16 +374,22 @@ def _share(value: str, add: Callable) -> float | None:
     return share
 
 
+def _ref_ok(value: str, ids: Iterable[str], what: str, field: str, hint: str, add: Callable) -> bool:
+    """Report a reference to an id that does not exist, naming the look-alike characters when it
+    differs from a real id only by them."""
+    if value in ids:
+        return True
+    real = lookalike_of(value, ids)
+    add("error", unknown_ref(what, value, ids), f"Write {real!r} in plain ASCII." if real else hint, field)
+    return False
+
+
 def _controller_ok(value: str, sides: tuple[str, ...] | None, add: Callable) -> bool:
-    if sides is not None and value not in (*sides, CONTESTED):
-        add(
-            "error",
-            f"unknown controller {value!r}.",
-            f"Use one of: {', '.join((*sides, CONTESTED))}, or add the side to map.toml.",
-            "controller",
-        )
-        return False
-    if sides is None and (id_problem(value) or value in ("split", "disputed", "unknown")):
+    if sides is not None:
+        allowed = (*sides, CONTESTED)
+        hint = f"Use one of: {', '.join(allowed)}, or add the side to map.toml."
+        return _ref_ok(value, allowed, "controller", "controller", hint, add)
+    if id_problem(value) or value in ("split", "disputed", "unknown"):
         add(
             "error",
             f"controller {value!r} is not a side's id.",
@@ -314,6 +398,41 @@ def _controller_ok(value: str, sides: tuple[str, ...] | None, add: Callable) -> 
         )
         return False
     return True
+
+
+def _district_ok(value: str, district_ids: set[str], names: dict[str, list[str]], add: Callable) -> bool:
+    if value in district_ids:
+        return True
+    guess = names.get(value.casefold()) or _spelling_guess(names, value)
+    hint = (
+        f"Use the district id {' or '.join(guess)}."
+        if guess
+        else "Use an id from districts.geojson, or add the district there first."
+    )
+    return _ref_ok(value, district_ids, "district", "district", hint, add)
+
+
+def _words_ok(row: dict[str, str], add: Callable) -> str | None:
+    """The row's claim kind (blank: district), None after reporting an unknown precision or kind."""
+    ok = True
+    if row["precision"] and row["precision"] not in PRECISIONS:
+        add(
+            "error",
+            f"unknown precision {row['precision']!r}.",
+            f"Use one of: {', '.join(PRECISIONS)}, or leave it blank.",
+            "precision",
+        )
+        ok = False
+    kind = row.get("claim_kind") or DEFAULT_CLAIM_KIND
+    if kind not in CLAIM_KINDS:
+        add(
+            "error",
+            f"unknown claim_kind {kind!r}.",
+            f"Use one of: {', '.join(CLAIM_KINDS)} (blank means district).",
+            "claim_kind",
+        )
+        ok = False
+    return kind if ok else None
 
 
 def read_events(
@@ -348,48 +467,18 @@ def read_events(
         else:
             seen[eid] = line
         date = _date(row["date"], add, window=window)
-        if row["district"] not in district_ids:
-            guess = (names or {}).get(row["district"].casefold()) or _spelling_guess(names or {}, row["district"])
-            hint = (
-                f"Use the district id {' or '.join(guess)}."
-                if guess
-                else "Use an id from districts.geojson, or add the district there first."
-            )
-            add("error", f"unknown district {row['district']!r}.", hint, "district")
-            ok = False
-        if not _controller_ok(row["controller"], sides, add):
-            ok = False
+        ok = _district_ok(row["district"], district_ids, names or {}, add) and ok
+        ok = _controller_ok(row["controller"], sides, add) and ok
         share = _share(row["share"], add)
-        if row["source"] not in source_keys:
-            add(
-                "error", f"unknown source {row['source']!r}.", "Add it to sources.csv or use an existing key.", "source"
-            )
-            ok = False
-        if row["precision"] and row["precision"] not in PRECISIONS:
-            add(
-                "error",
-                f"unknown precision {row['precision']!r}.",
-                f"Use one of: {', '.join(PRECISIONS)}, or leave it blank.",
-                "precision",
-            )
-            ok = False
-        kind = row.get("claim_kind") or DEFAULT_CLAIM_KIND
-        if kind not in CLAIM_KINDS:
-            add(
-                "error",
-                f"unknown claim_kind {kind!r}.",
-                f"Use one of: {', '.join(CLAIM_KINDS)} (blank means district).",
-                "claim_kind",
-            )
-            ok = False
+        ok = _ref_ok(row["source"], source_keys, "source", "source", SOURCE_HINT, add) and ok
+        kind = _words_ok(row, add)
         cites = _cites(row, source_keys, add)
-        ok = ok and cites is not None
         _check_basis(row, cites or (), add)
-        if ok and date is not None and share is not None:
+        if ok and kind and cites is not None and date is not None and share is not None:
             rows.append(
                 {c: "" for c in EVENT_OPTIONAL_COLUMNS}
                 | row
-                | {"date": date, "share": share, "claim_kind": kind, "cites": ";".join(cites or ()), "line": line}
+                | {"date": date, "share": share, "claim_kind": kind, "cites": ";".join(cites), "line": line}
             )
     frame = pd.DataFrame(rows, columns=[*EVENT_COLUMNS, *EVENT_OPTIONAL_COLUMNS, "line"] if not rows else None)
     # a claim is made by a source, or by the party a source quotes: shares and disputes count per claim
@@ -411,10 +500,15 @@ def _cites(row: dict, source_keys: set[str], add: Callable) -> tuple[str, ...] |
     keys = tuple(dict.fromkeys(k.strip() for k in (row.get("cites") or "").split(";") if k.strip()))
     unknown = [k for k in keys if k not in source_keys]
     if unknown:
+        alike = [
+            f"{k!r} differs from {real!r} only by look-alike characters ({non_ascii(k)})"
+            for k in unknown
+            if (real := lookalike_of(k, source_keys))
+        ]
         add(
             "error",
-            f"cites unknown source(s) {', '.join(map(repr, unknown))}.",
-            "List keys from sources.csv separated by ';', or leave it blank.",
+            f"cites unknown source(s) {', '.join(map(repr, unknown))}" + (f": {'; '.join(alike)}." if alike else "."),
+            "List keys from sources.csv separated by ';' (in plain ASCII), or leave it blank.",
             "cites",
         )
         return None
@@ -519,9 +613,7 @@ def read_evacuation(text: str, file: str, *, source_keys: set[str]) -> tuple[pd.
                 "value_high",
             )
             ok = False
-        if row["source"] not in source_keys:
-            add("error", f"unknown source {row['source']!r}.", "Add it to sources.csv.", "source")
-            ok = False
+        ok = _ref_ok(row["source"], source_keys, "source", "source", "Add it to sources.csv.", add) and ok
         if row["basis"] not in EVACUATION_BASES:
             add("error", f"unknown basis {row['basis']!r}.", f"Use one of: {', '.join(EVACUATION_BASES)}.", "basis")
             ok = False
@@ -538,4 +630,8 @@ def read_evacuation(text: str, file: str, *, source_keys: set[str]) -> tuple[pd.
                     "line": line,
                 }
             )
-    return pd.DataFrame(rows), problems
+    if rows:
+        return pd.DataFrame(rows), problems
+    # a header-only file (a new place has no figures yet) still has its columns and their types
+    frame = pd.DataFrame(columns=[*EVACUATION_COLUMNS, *EVACUATION_OPTIONAL_COLUMNS, "line"])
+    return frame.astype({"date": "datetime64[ns]", "value": float, "value_high": object, "line": int}), problems

@@ -6,6 +6,7 @@ Answers are those of the tiny hand-made data in conftest.py (T2 taken by thirds,
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import subprocess
@@ -18,14 +19,24 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from conftest import DATA, REPO, TINY_EVENTS, TINY_SOURCES, add_column, write_data
+from conftest import DATA, REPO, TINY_EVENTS, TINY_MAP, TINY_SOURCES, add_column, tiny_features, write_data
 
 from geo.acled import GOVERNMENT_REGAINS, NON_STATE_OVERTAKES, NON_VIOLENT, acled_csv, actors, sub_event_type
-from geo.datapackage import write_datapackage
-from geo.exports import day_csv, day_geojson, day_geojson_text, intervals_csv, intervals_frame, intervals_parquet
-from geo.load import load_dataset
+from geo.compare import compare_csv
+from geo.datapackage import package_zip, write_datapackage
+from geo.exports import (
+    csv_text,
+    day_csv,
+    day_geojson,
+    day_geojson_text,
+    intervals_csv,
+    intervals_frame,
+    intervals_parquet,
+)
+from geo.load import check_dataset, load_dataset
 from geo.states import day_states, state_intervals
 from geo.timeline import timeline_for
+from layers.payload import build_payload
 
 
 @pytest.fixture
@@ -353,3 +364,137 @@ def test_intervals_agree_with_the_day_states_on_every_day(real):
         got = held.set_index("district")[["state", "share", "basis"]]
         want = states.loc[states["state"].ne("unknown"), ["state", "share", "basis"]]
         pd.testing.assert_frame_equal(got.sort_index(), want.sort_index(), check_names=False)
+
+
+#: Text cells a spreadsheet would run as formulas (OWASP's CSV injection list).
+FORMULAS = ['=HYPERLINK("http://x")', "+1", "-1+1", "@SUM(A1)"]
+#: The tiny squares moved west of Greenwich (lon -0.50 .. -0.47), so that coordinates are negative.
+WEST = -37.63
+
+
+def _west(geom: dict) -> dict:
+    return {"type": "Polygon", "coordinates": [[[round(x + WEST, 6), y] for x, y in geom["coordinates"][0]]]}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """The tiny data west of Greenwich with a formula in every kind of text an export writes."""
+    feats = tiny_features()
+    for f, formula in zip(feats, FORMULAS * 2, strict=False):
+        f["properties"].update(name=formula, name_ar=formula)
+        f["geometry"] = _west(f["geometry"])
+    events = TINY_EVENTS.replace(",day,claim\n", f',day,"{FORMULAS[0].replace(chr(34), 2 * chr(34))}"\n')
+    events = events.replace(",day,counter-claim\n", f",day,{FORMULAS[3]}\n")
+    events = add_column(events, "claimant", {"E8": FORMULAS[1], "E9": FORMULAS[2]})
+    events = add_column(events, "place", {"E8": FORMULAS[3]})
+    sources = TINY_SOURCES.replace("Alpha report,Alpha", f'"{FORMULAS[0].replace(chr(34), 2 * chr(34))}",-1+1')
+    settings = (
+        TINY_MAP.replace('crs = "EPSG:32637"\n', "")
+        .replace("area = [36.90, 36.00, 37.45, 36.45]\n", "")
+        .replace('label = { en = "Government and allies", ar = "الحكومة وحلفاؤها" }', 'label = "@SUM(A1)"')
+        .replace('admin1 = "Aleppo"', 'admin1 = "+1"')
+        .replace('location = "Aleppo", ', "")
+        .replace('place = { en = "Aleppo", ar = "حلب" }\n', "")
+    )
+    folder = write_data(tmp_path_factory.mktemp("hostile") / "data", features=feats, events=events, sources=sources)
+    (folder / "map.toml").write_text(settings, encoding="utf-8")
+    checkpoint = {
+        "type": "Feature",
+        "properties": {"id": "C1", "name": "-1+1", "source": "alpha", "note": "@SUM(A1)"},
+        "geometry": {"type": "Point", "coordinates": [-0.5, 36.2]},
+    }
+    (folder / "checkpoints.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [checkpoint]}))
+    ds = load_dataset(folder)
+    return ds, timeline_for(ds)
+
+
+def _cells(text: str) -> list[dict[str, str]]:
+    """CSV text as rows of text cells, exactly as a spreadsheet reads them (no type guessing)."""
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def _neutralised(rows: list[dict[str, str]], column: str) -> set[str]:
+    return {r[column] for r in rows if r[column][:1] in "=+-@'"}
+
+
+def test_csv_text_neutralises_text_cells_and_keeps_numbers():
+    frame = pd.DataFrame(
+        {
+            "text": [*FORMULAS, "\tx", "\rx", "a\r=1+1", None],
+            "number": [-0.5, -1.0, 0.0, 1.5, -2.0, 3.0, 4.0, float("nan")],
+            "count": [-3, -2, -1, 0, 1, 2, 3, 4],
+            "mixed": [-0.5, "=x", None, "-1", 1, "a", "b", "c"],
+        }
+    )
+    rows = _cells(csv_text(frame))
+    # a line break inside a cell is quoted: a bare CR would start a row whose first cell could run
+    assert [r["text"] for r in rows] == [*("'" + f for f in FORMULAS), "'\tx", "'\rx", "a\r=1+1", ""]
+    assert [r["number"] for r in rows][:2] == ["-0.5", "-1.0"] and rows[0]["count"] == "-3"
+    assert [r["mixed"] for r in rows][:4] == ["-0.5", "'=x", "", "'-1"]  # a number stays one; text is text
+
+
+def test_the_day_csv_neutralises_formulas(hostile):
+    ds, tl = hostile
+    rows = _cells(day_csv(ds, tl, "2016-12-01"))
+    assert _neutralised(rows, "name") == {"'" + f for f in FORMULAS}
+    assert _neutralised(rows, "name_ar") == {"'" + f for f in FORMULAS}
+
+
+def test_the_intervals_csv_neutralises_formulas(hostile):
+    ds, tl = hostile
+    rows = _cells(intervals_csv(ds, tl))
+    assert _neutralised(rows, "name") == {"'" + f for f in FORMULAS}
+
+
+def test_the_acled_csv_neutralises_formulas_and_keeps_negative_coordinates(hostile):
+    ds, tl = hostile
+    rows = _cells(acled_csv(ds, tl))
+    assert rows and {r["admin1"] for r in rows} == {"'+1"}
+    assert "'@SUM(A1)" in {r["actor1"] for r in rows} | {r["actor2"] for r in rows}
+    assert _neutralised(rows, "location") <= {"'" + f for f in FORMULAS} and _neutralised(rows, "location")
+    assert all(-0.5 <= float(r["longitude"]) < -0.47 and r["longitude"].startswith("-0.4") for r in rows)
+
+
+def test_the_comparison_csv_neutralises_formulas(hostile):
+    ds, tl = hostile
+    rows = _cells(compare_csv(ds, tl, "2016-11-30", "2016-12-01"))
+    t3 = [r for r in rows if r["id"] == "T3"]
+    assert {r["name"] for r in t3} == {"'" + FORMULAS[2]}
+    assert {r["note"] for r in t3} == {"'" + FORMULAS[0], "'" + FORMULAS[3]}
+    assert {r["claimant"] for r in t3} == {"'+1", "'-1+1"} and {r["place"] for r in t3} == {"'@SUM(A1)", ""}
+
+
+def test_the_data_package_neutralises_formulas_keeps_numbers_and_says_so(hostile, tmp_path):
+    ds, _ = hostile
+    path = write_datapackage(ds, tmp_path / "pkg")
+    report = frictionless.validate(str(path))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
+    read = {name: _cells((tmp_path / "pkg" / f"{name}.csv").read_text("utf-8")) for name in ("districts", "events")}
+    assert _neutralised(read["districts"], "name") == {"'" + f for f in FORMULAS}
+    assert _neutralised(read["events"], "note") == {"'" + FORMULAS[0], "'" + FORMULAS[3]}
+    sources = _cells((tmp_path / "pkg" / "sources.csv").read_text("utf-8"))
+    assert sources[0]["title"] == "'" + FORMULAS[0] and sources[0]["publisher"] == "'-1+1"
+    (checkpoint,) = _cells((tmp_path / "pkg" / "checkpoints.csv").read_text("utf-8"))
+    assert (checkpoint["longitude"], checkpoint["name"], checkpoint["note"]) == ("-0.5", "'-1+1", "'@SUM(A1)")
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    assert "carry one added leading apostrophe (')" in meta["description"]
+
+
+def test_header_only_and_empty_optional_files_work_in_the_loader_and_every_export(tmp_path):
+    folder = write_data(tmp_path / "data")
+    (folder / "evacuation.csv").write_text("figure_id,date,source,reported_by,measure,value,value_high,basis,note\n")
+    for layer in ("routes", "checkpoints", "landmarks"):
+        (folder / f"{layer}.geojson").write_text('{"type": "FeatureCollection", "features": []}\n')
+    ds, problems = check_dataset(folder)
+    assert ds is not None, [str(p) for p in problems]
+    assert len(ds.evacuation) == 0 and len(ds.routes) == len(ds.checkpoints) == len(ds.landmarks) == 0
+    tl = timeline_for(ds)
+    assert len(_cells(day_csv(ds, tl, "2016-12-01"))) == 6 and json.loads(day_geojson_text(ds, tl, "2016-12-01"))
+    assert _cells(intervals_csv(ds, tl)) and intervals_parquet(ds, tl) and _cells(acled_csv(ds, tl))
+    assert _cells(compare_csv(ds, tl, "2016-11-15", "2016-12-01"))
+    with zipfile.ZipFile(io.BytesIO(package_zip(ds))) as zf:
+        zf.extractall(tmp_path / "pkg")
+    report = frictionless.validate(str(tmp_path / "pkg" / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
+    assert (tmp_path / "pkg" / "evacuation.csv").read_text().startswith("figure_id,date,source,reported_by")
+    assert build_payload(ds, tl)

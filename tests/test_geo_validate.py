@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
-from conftest import DATA, REPO, TINY_EVENTS, TINY_SOURCES, tiny_features, write_data
+from conftest import DATA, REPO, TINY_EVENTS, TINY_SOURCES, add_column, tiny_features, write_data
 
+from geo.districts import alias_index
+from geo.files import DATA_FILES
 from geo.load import check_dataset, load_dataset
+from geo.problems import has_errors
+from geo.settings import event_window
+from geo.tables import read_evacuation, read_events, read_sources
 
 
 def fc(features) -> str:
@@ -76,6 +83,14 @@ DISTRICT_CASES = [
         1,
     ),
     ("duplicate id", with_feature(1, set_prop("id", "T1")), "error", "duplicate id 'T1'", "id", 1),
+    (
+        "id with a Cyrillic letter",
+        with_feature(1, set_prop("id", "\u04222")),
+        "error",
+        "id 'Т2' is not plain ASCII: 'Т' (U+0422 CYRILLIC CAPITAL LETTER TE) looks like 'T'",
+        "id",
+        1,
+    ),
     ("missing name", with_feature(3, del_prop("name")), "error", "'name' (English) is missing", "name", 3),
     ("geometry null", with_feature(1, set_geom(None)), "error", "geometry is null", "geometry", 1),
     (
@@ -620,9 +635,179 @@ FILE_CASES = [
         "stray quote swallowing rows",
         "events.csv",
         lines(TINY_EVENTS, 6, 'E5,2016-11-15,T5,opposition,,alpha,inferred,"start'),
-        "a quote opens a cell and is not closed on this line",
+        "a quote opens a cell at column 45 and is not closed on this line",
         None,
         6,
+    ),
+    (
+        "events cut inside a quoted note",
+        "events.csv",
+        TINY_EVENTS + 'E99,2016-11-30,T1,government,,alpha,day,"a note, cut',
+        "the file ends inside a quoted field on line 12: it may be cut short",
+        None,
+        12,
+    ),
+    (
+        "events cut inside a row",
+        "events.csv",
+        TINY_EVENTS + "E99,2016-11-30,T1,gov",
+        "line 12, the last, does not end with a line break: the file may be cut short here",
+        None,
+        12,
+    ),
+    (
+        "events cut between CR and LF",
+        "events.csv",
+        TINY_EVENTS.replace("\n", "\r\n")[:-1],
+        "line 11, the last, does not end with a line break",
+        None,
+        11,
+    ),
+    (
+        "stray quote inside a cell not quoted",
+        "events.csv",
+        ev_with('E99,2016-11-30,T1,government,,alpha,day,ab"c'),
+        'a stray quote (") at column 43, inside a cell that is not quoted',
+        None,
+        12,
+    ),
+    (
+        "quote after spaces before a cell",
+        "events.csv",
+        ev_with('E99,2016-11-30,T1,government,,alpha,day, "note"'),
+        'a stray quote (") at column 42',
+        None,
+        12,
+    ),
+    (
+        "event_id with a Cyrillic letter",
+        "events.csv",
+        ev_with("\u041599,2016-11-30,T1,government,,alpha,day,x"),
+        "event_id 'Е99' is not plain ASCII: 'Е' (U+0415 CYRILLIC CAPITAL LETTER IE) looks like 'E'",
+        "event_id",
+        12,
+    ),
+    (
+        "event_id with a zero-width space",
+        "events.csv",
+        ev_with("E9\u200b9,2016-11-30,T1,government,,alpha,day,x"),
+        "U+200B ZERO WIDTH SPACE is invisible",
+        "event_id",
+        12,
+    ),
+    (
+        "event_id with a quote",
+        "events.csv",
+        ev_with('"E""99",2016-11-30,T1,government,,alpha,day,x'),
+        "event_id 'E\"99' contains '\"', which an id may not hold",
+        "event_id",
+        12,
+    ),
+    (
+        "district by a look-alike",
+        "events.csv",
+        ev_with("E99,2016-11-30,\u04221,government,,alpha,day,x"),
+        "unknown district 'Т1': it differs from 'T1' only by look-alike characters "
+        "('Т' (U+0422 CYRILLIC CAPITAL LETTER TE) looks like 'T')",
+        "district",
+        12,
+    ),
+    (
+        "district with a combining mark",
+        "events.csv",
+        ev_with("E99,2016-11-30,T\u03011,government,,alpha,day,x"),
+        "U+0301 COMBINING ACUTE ACCENT is a mark on the letter before it",
+        "district",
+        12,
+    ),
+    (
+        "controller by a look-alike",
+        "events.csv",
+        ev_with("E99,2016-11-30,T1,g\u043evernment,,alpha,day,x"),
+        "unknown controller 'gоvernment': it differs from 'government' only by look-alike characters",
+        "controller",
+        12,
+    ),
+    (
+        "source by a look-alike",
+        "events.csv",
+        ev_with("E99,2016-11-30,T1,government,,\u0430lpha,day,x"),
+        "unknown source 'аlpha': it differs from 'alpha' only by look-alike characters "
+        "('а' (U+0430 CYRILLIC SMALL LETTER A) looks like 'a')",
+        "source",
+        12,
+    ),
+    (
+        "cites by a look-alike",
+        "events.csv",
+        add_column(ev_with("E99,2016-11-30,T1,government,,alpha,day,x"), "cites", {"E99": "b\u0435ta"}),
+        "cites unknown source(s) 'bеta': 'bеta' differs from 'beta' only by look-alike characters",
+        "cites",
+        12,
+    ),
+    (
+        "source key with a Greek letter",
+        "sources.csv",
+        TINY_SOURCES + "\u0393amma,G,G,,,x\n",
+        "key 'Γamma' is not plain ASCII: 'Γ' (U+0393 GREEK CAPITAL LETTER GAMMA)",
+        "key",
+        4,
+    ),
+    (
+        "sources cut inside a quoted title",
+        "sources.csv",
+        TINY_SOURCES + 'gamma,"The G',
+        "the file ends inside a quoted field on line 4: it may be cut short",
+        None,
+        4,
+    ),
+    (
+        "evacuation figure_id with a Greek letter",
+        "evacuation.csv",
+        evac_with("F\u039f9,2016-12-18,alpha,people_evacuated,5,,daily,x"),
+        "'Ο' (U+039F GREEK CAPITAL LETTER OMICRON) looks like 'O'",
+        "figure_id",
+        4,
+    ),
+    (
+        "evacuation source by a look-alike",
+        "evacuation.csv",
+        evac_with("F9,2016-12-18,bet\u0430,people_evacuated,5,,daily,x"),
+        "unknown source 'betа': it differs from 'beta' only by look-alike characters",
+        "source",
+        4,
+    ),
+    (
+        "evacuation cut inside a row",
+        "evacuation.csv",
+        TINY_EVACUATION + "F9,2016-12-18,alpha,people_evacuated,50",
+        "line 4, the last, does not end with a line break",
+        None,
+        4,
+    ),
+    (
+        "route id with a Cyrillic letter",
+        "routes.geojson",
+        routes_with(lambda p: p.update({"id": "\u04201"})),
+        "'Р' (U+0420 CYRILLIC CAPITAL LETTER ER) looks like 'P'",
+        "id",
+        0,
+    ),
+    (
+        "route source by a look-alike",
+        "routes.geojson",
+        routes_with(lambda p: p.update({"source": "beta;\u0430lpha"})),
+        "unknown source 'аlpha': it differs from 'alpha' only by look-alike characters",
+        "source",
+        0,
+    ),
+    (
+        "checkpoint id with a slash",
+        "checkpoints.geojson",
+        json.dumps(TINY_CHECKPOINTS).replace('"C1"', '"C/1"'),
+        "id 'C/1' contains '/', which an id may not hold",
+        "id",
+        0,
     ),
     (
         "cell holding a line break",
@@ -924,3 +1109,66 @@ def test_import_into_a_broken_current_file_never_raises(case, text, severity, fr
     assert merged is None or "features" in json.loads(merged)
     assert merged is not None or any(p.severity == "error" for p in problems)
     assert all(p.hint for p in problems if p.severity == "error"), "every error says what to do"
+
+
+def test_every_data_file_may_start_with_a_byte_order_mark(tmp_path):
+    """Excel and Notepad save UTF-8 with a byte-order mark: each file reads as it does without one."""
+    plain = load_dataset(DATA)
+    folder = shutil.copytree(DATA, tmp_path / "data")
+    for name in DATA_FILES:
+        (folder / name).write_bytes(b"\xef\xbb\xbf" + (DATA / name).read_bytes())
+    ds, problems = check_dataset(folder)
+    assert ds is not None and not has_errors(problems), [str(p) for p in problems]
+    assert ds.settings == plain.settings
+    for table in ("events", "sources", "evacuation"):
+        pd.testing.assert_frame_equal(getattr(ds, table), getattr(plain, table))
+    for layer in ("districts", "routes", "checkpoints", "landmarks"):
+        assert getattr(ds, layer).drop(columns="geometry").equals(getattr(plain, layer).drop(columns="geometry"))
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """A frame's rows as plain values (blanks as None), whatever dtypes pandas inferred for it."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def _cuts(text: str) -> list[int]:
+    """Where the file is cut: inside every row (in its middle, and just inside each quoted cell), and
+    at the end of every fifth line and of the last two."""
+    ends = [i + 1 for i, c in enumerate(text) if c == "\n"]
+    starts = [0, *ends[:-1]]
+    middles = [(a + b) // 2 for a, b in zip(starts, ends, strict=True)]
+    quoted = [i + 3 for i, c in enumerate(text) if c == '"' and text[i - 1] == ","]
+    return sorted({*ends[::5], *ends[-2:], *middles, *quoted} - {0})
+
+
+@pytest.mark.parametrize("name", ["events.csv", "sources.csv", "evacuation.csv"])
+def test_every_cut_of_a_bundled_csv_is_an_error_or_the_rows_before_it(name):
+    ds = load_dataset(DATA)
+    keys = set(ds.sources["key"])
+    read = {
+        "events.csv": lambda t: read_events(
+            t,
+            name,
+            district_ids=set(ds.districts["id"]),
+            source_keys=keys,
+            names=alias_index(ds.districts),
+            sides=ds.settings.side_ids,
+            window=event_window(ds.settings),
+        ),
+        "sources.csv": lambda t: read_sources(t, name),
+        "evacuation.csv": lambda t: read_evacuation(t, name, source_keys=keys),
+    }[name]
+    text = (DATA / name).read_text(encoding="utf-8")
+    whole = read(text)[0]
+    cuts = _cuts(text)
+    inside = 0
+    for at in cuts:
+        frame, problems = read(text[:at])
+        if text[at - 1] != "\n":  # inside a row
+            inside += 1
+            assert has_errors(problems), (at, text[:at][-60:])
+            continue
+        line = text.count("\n", 0, at) + 1  # the first line left out
+        assert not has_errors(problems), [str(p) for p in problems]
+        assert _records(frame) == _records(whole[whole["line"] < line]), at
+    assert inside >= text.count("\n") - 1  # every row cut at least once
