@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.areas import areas_on
+from geo.escape import csv_cell
 from geo.fields import parse_day
 from geo.importer import run_import
 from geo.load import Dataset, check_dataset
@@ -78,7 +79,7 @@ def _emit(records: list[dict], fmt: str) -> str:
         if flat:
             w = csv.DictWriter(buf, fieldnames=list(flat[0]))
             w.writeheader()
-            w.writerows(flat)
+            w.writerows({k: csv_cell(v) for k, v in r.items()} for r in flat)  # (opened in a spreadsheet)
         return buf.getvalue().rstrip("\n")
     return pd.DataFrame(flat).to_string(index=False) if flat else "(none)"
 

@@ -218,3 +218,17 @@ def test_a_record_that_names_no_side_gets_a_clear_answer(tmp_path):
         res = run(*cmd, "--data", str(folder))
         assert res.returncode != 0 and "Traceback" not in res.stderr, res.stderr
         assert "events.csv, field 'controller': error: no row names a side" in res.stderr, res.stderr
+
+
+def test_the_cli_s_csv_starts_no_spreadsheet_formula(tmp_path, capsys):
+    from conftest import TINY_EVENTS, write_data
+
+    from geo.cli import main
+
+    events = TINY_EVENTS.replace(
+        "E1,2016-11-15,T1,government,,alpha,day,start", 'E1,2016-11-15,T1,government,,alpha,day,"=1+1"'
+    )
+    folder = write_data(tmp_path / "data", events=events)
+    assert main(["history", "T1", "--data", str(folder), "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert "'=1+1" in out and ",=1+1" not in out
