@@ -1,10 +1,13 @@
-"""Mutation fuzzing of the data readers, the importer and ``control`` on the bundled data.
+"""Mutation fuzzing of the data readers, the importer, ``control`` and the pages on the bundled data.
 
-Each input is one bundled file changed by Hypothesis: bytes flipped, inserted or cut, JSON nodes
-replaced, deleted, swapped or nested deep, CSV cells, rows and headers edited, huge numbers and
-invalid Unicode. The readers must answer with problems, never raise; the importer must not raise
+Each input is one bundled file changed by Hypothesis: bytes flipped, inserted or cut, JSON and TOML
+nodes replaced, deleted, swapped or nested deep, CSV cells, rows and headers edited, huge numbers,
+invalid Unicode, and template syntax put into a text field. The readers must answer with problems,
+never raise, and never drop a row or feature without saying so; the importer must not raise
 whether the export or the current districts file is the broken one; a data set that still loads
-must give every district a state on every day asked.
+must give every district a state on every day asked. An input carrying template syntax that still
+loads is drawn as a snapshot page and exported as CSV: the text must come out as written, never
+evaluated (``TEMPLATE``).
 
 ``python -m bench.fuzz --minutes 10`` prints the number of inputs tried and saves each crashing
 input (with its traceback) under ``--out``. ``tests/test_geo_fuzz.py`` runs a few seconds of it.
@@ -17,9 +20,14 @@ import copy
 import csv
 import datetime as dt
 import hashlib
+import html
 import io
 import json
+import re
+import shutil
+import tempfile
 import time
+import tomllib
 import traceback
 from pathlib import Path
 
@@ -31,12 +39,12 @@ from geo.cli import _emit, district_records
 from geo.districts import read_districts
 from geo.files import DATA_FILES
 from geo.importer import plan_import
-from geo.load import Dataset
+from geo.load import Dataset, check_dataset
 from geo.overlays import read_overlay
 from geo.problems import Problem, has_errors
 from geo.settings import read_settings
 from geo.tables import read_evacuation, read_events, read_sources, read_table
-from geo.timeline import build_timeline
+from geo.timeline import build_timeline, timeline_for
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FILES = DATA_FILES
@@ -245,11 +253,135 @@ def byte_mutation(draw, name: str) -> bytes:
     return bytes(data)
 
 
+#: Template syntax of each kind: an expression whose value (77077) shows only if it ran, a statement,
+#: a comment, a sandbox escape and a pasted Wikipedia citation (a parse error for a template engine).
+TEMPLATE = (
+    "{{ 7007*11 }} {% if 1 %}IF-RAN{% endif %} {# c #} {{cite web |url=x}} "
+    "{{ cycler.__init__.__globals__.os.popen('id').read() }}"
+)
+#: What an evaluated TEMPLATE leaves: the product, the shell's answer, IF-RAN without its statement.
+EVALUATED = re.compile(r"77077|uid=\d+|(?<!%\})IF-RAN")
+TOML_DOC = tomllib.loads(BUNDLED[C.MAP_FILE].decode("utf-8"))
+TOML_PATHS = _paths(TOML_DOC)
+toml_values = st.recursive(
+    st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=8)
+    | st.dates()
+    | st.sampled_from(["EPSG:3857", "EPSG:4326", "EPSG:32637", "#BB5566", "en", "ar", "government"]),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    max_leaves=6,
+)
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value != value:
+        return "nan"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return "inf" if value > 0 else "-inf"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return "{ " + ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items()) + " }"
+
+
+def dump_toml(doc: dict) -> str:
+    """``doc`` as TOML: plain keys first, then each list of tables (``[[sides]]``) as tables."""
+    lines, tables = [], []
+    for key, value in doc.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            tables.append((key, value))
+        else:
+            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+    for key, items in tables:
+        for item in items:
+            lines += ["", f"[[{_toml_key(key)}]]", *(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in item.items())]
+    return "\n".join(lines) + "\n"
+
+
+@st.composite
+def toml_mutation(draw) -> bytes:
+    doc = copy.deepcopy(TOML_DOC)
+    for _ in range(draw(st.integers(1, 3))):
+        path = TOML_PATHS[draw(st.integers(0, len(TOML_PATHS) - 1))]
+        op = draw(st.sampled_from(["replace", "delete", "duplicate", "nest"]))
+        try:
+            parent, key = _get(doc, path[:-1]), path[-1]
+            if op == "replace":
+                parent[key] = draw(toml_values)
+            elif op == "delete":
+                del parent[key]
+            elif op == "nest":
+                parent[key] = [parent[key]]
+            elif isinstance(parent, list):
+                parent.insert(key, copy.deepcopy(parent[key]))
+        except (KeyError, IndexError, TypeError):
+            pass
+    text = dump_toml(doc)
+    if draw(st.booleans()):  # arrays nested deeper than any reader should recurse
+        depth = draw(st.sampled_from([50, 1200, 3000]))
+        text = text.replace("languages = ", "languages = " + "[" * depth + '"en"' + "]" * depth + " # ", 1)
+    return text.encode("utf-8")
+
+
+def _text_paths(doc) -> list[tuple]:
+    return [p for p in _paths(doc) if isinstance(_get(doc, p), str)]
+
+
+JSON_TEXT = {name: _text_paths(doc) for name, doc in DOCS.items()}
+TOML_TEXT = _text_paths(TOML_DOC)
+
+
+@st.composite
+def templated_file(draw) -> tuple[str, bytes]:
+    """One bundled file with template syntax put into (or in place of) one or more text values."""
+    name = draw(st.sampled_from(FILES))
+    put = st.sampled_from(["replace", "append", "prepend"])
+
+    def hostile(value: str) -> str:
+        how = draw(put)
+        return TEMPLATE if how == "replace" else value + " " + TEMPLATE if how == "append" else TEMPLATE + value
+
+    if name.endswith(".geojson") or name == C.MAP_FILE:
+        doc = copy.deepcopy(DOCS[name] if name in DOCS else TOML_DOC)
+        paths = JSON_TEXT[name] if name in DOCS else TOML_TEXT
+        for _ in range(draw(st.integers(1, 4))):
+            path = paths[draw(st.integers(0, len(paths) - 1))]
+            parent = _get(doc, path[:-1])
+            parent[path[-1]] = hostile(parent[path[-1]])
+        return name, (dump_toml(doc).encode("utf-8") if name == C.MAP_FILE else _dump_json(doc))
+    rows = list(csv.reader(io.StringIO(BUNDLED[name].decode("utf-8"))))
+    for _ in range(draw(st.integers(1, 4))):
+        r = draw(st.integers(1, len(rows) - 1))
+        c = draw(st.integers(0, len(rows[r]) - 1))
+        rows[r][c] = hostile(rows[r][c])
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return name, buf.getvalue().encode("utf-8")
+
+
 @st.composite
 def mutated_file(draw) -> tuple[str, bytes]:
     """One bundled file, mutated: (file name, new bytes)."""
+    if draw(st.integers(0, 4)) == 0:
+        return draw(templated_file())
     name = draw(st.sampled_from(FILES))
-    structured = json_mutation(name) if name.endswith(".geojson") else csv_mutation(name)
+    if name == C.MAP_FILE:
+        structured = toml_mutation()
+    else:
+        structured = json_mutation(name) if name.endswith(".geojson") else csv_mutation(name)
     return name, draw(st.one_of(byte_mutation(name), structured))
 
 
@@ -278,6 +410,8 @@ def exercise(base: Base, name: str, data: bytes) -> None:
     found: list[Problem] = []
     try:
         _consumers(base, name, text, found)
+        if "{" in text:
+            drawn_literally(name, text)
     finally:
         for problem in found:
             line = str(problem)
@@ -290,6 +424,7 @@ def _consumers(base: Base, name: str, text: str, found: list[Problem]) -> None:
     if name == C.DISTRICTS_FILE:
         districts, problems = read_districts(text, name)
         found += problems
+        nothing_dropped(name, text, districts, problems)
         found += plan_import(base.text[name], text, "export.geojson", name)[2]  # a broken export
         found += plan_import(text, base.one_feature, "export.geojson", name)[2]  # a broken current file
         if districts is None or has_errors(problems):
@@ -301,7 +436,9 @@ def _consumers(base: Base, name: str, text: str, found: list[Problem]) -> None:
         found += read_settings(text, name)[1]
         return
     else:
-        found += read_table(text, name)[1]  # what the edit page shows
+        table, problems = read_table(text, name)  # what the edit page shows
+        found += problems
+        nothing_dropped(name, text, table, problems)
     if name == C.EVACUATION_FILE:
         found += read_evacuation(text, name, source_keys=keys)[1]
         return
@@ -314,6 +451,39 @@ def _consumers(base: Base, name: str, text: str, found: list[Problem]) -> None:
     found += problems
     if not has_errors(problems):
         control(Dataset(districts, events, sources))
+
+
+def nothing_dropped(name: str, text: str, table, problems: list[Problem]) -> None:
+    """A file read with no problem at all keeps every row (every feature) it holds."""
+    if problems or table is None:
+        return
+    if name.endswith(".geojson"):
+        written = len(json.loads(text).get("features", []))
+    else:
+        written = sum(1 for _ in csv.reader(io.StringIO(text.lstrip("\ufeff")))) - 1
+        written -= sum(1 for line in text.splitlines()[1:] if not line.strip())
+    assert len(table) == written, f"{name}: {written} rows or features written, {len(table)} read, no problem said"
+
+
+def drawn_literally(name: str, text: str) -> None:
+    """When ``text`` (the file ``name``, holding template syntax) still loads with the other bundled
+    files, its snapshot page and CSV exports show no evaluated template."""
+    from geo import exports
+    from snapshot import render_html
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "data"
+        shutil.copytree(DATA, folder)
+        (folder / name).write_text(text, encoding="utf-8")
+        ds, _ = check_dataset(folder)
+        if ds is None:
+            return
+        tl = timeline_for(ds)
+        day = tl.days[min(len(tl.days) - 1, 28)]
+        outputs = [render_html(ds, tl, day, static=True, title=TEMPLATE, byline=TEMPLATE), exports.day_csv(ds, tl, day)]
+    for output in outputs:
+        shown = html.unescape(re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), output))
+        assert not EVALUATED.search(shown), "a template was evaluated"
 
 
 def control(ds: Dataset) -> None:

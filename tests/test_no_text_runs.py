@@ -107,7 +107,7 @@ def readable(text: str) -> str:
 def assert_literal(output: str, t: str, sentinel: Path, *, where: str) -> None:
     shown = readable(output)
     assert EVALUATED not in shown, f"{where}: a template ran"
-    assert shown.count("IF-RAN") == shown.count("{% if 1 %}IF-RAN{% endif %}"), f"{where}: a template ran"
+    assert not re.search(r"(?<!%\})IF-RAN", shown), f"{where}: a template ran"
     assert not sentinel.exists(), f"{where}: the sandbox escape reached the shell"
     assert "{{ 7007*11 }}" in shown, f"{where}: the text is not shown as written"
 
