@@ -453,6 +453,23 @@ def _consumers(base: Base, name: str, text: str, found: list[Problem]) -> None:
         control(Dataset(districts, events, sources))
 
 
+class SilentChange(AssertionError):
+    """A reader changed the record (dropped a row or a feature) without a problem saying so."""
+
+
+class Evaluated(AssertionError):
+    """Template syntax from a data file came out evaluated."""
+
+
+def kind_of(exc: BaseException) -> str:
+    """What a failing input found: an evaluated template, a silent change, or a traceback."""
+    if isinstance(exc, Evaluated):
+        return "evaluated templates"
+    if isinstance(exc, SilentChange):
+        return "silent changes"
+    return "tracebacks"
+
+
 def nothing_dropped(name: str, text: str, table, problems: list[Problem]) -> None:
     """A file read with no problem at all keeps every row (every feature) it holds."""
     if problems or table is None:
@@ -462,7 +479,8 @@ def nothing_dropped(name: str, text: str, table, problems: list[Problem]) -> Non
     else:
         written = sum(1 for _ in csv.reader(io.StringIO(text.lstrip("\ufeff")))) - 1
         written -= sum(1 for line in text.splitlines()[1:] if not line.strip())
-    assert len(table) == written, f"{name}: {written} rows or features written, {len(table)} read, no problem said"
+    if len(table) != written:
+        raise SilentChange(f"{name}: {written} rows or features written, {len(table)} read, no problem said")
 
 
 def drawn_literally(name: str, text: str) -> None:
@@ -483,7 +501,8 @@ def drawn_literally(name: str, text: str) -> None:
         outputs = [render_html(ds, tl, day, static=True, title=TEMPLATE, byline=TEMPLATE), exports.day_csv(ds, tl, day)]
     for output in outputs:
         shown = html.unescape(re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), output))
-        assert not EVALUATED.search(shown), "a template was evaluated"
+        if EVALUATED.search(shown):
+            raise Evaluated(f"{name}: a template was evaluated")
 
 
 def control(ds: Dataset) -> None:
@@ -506,9 +525,11 @@ def save_crash(out: Path, name: str, data: bytes, exc: BaseException) -> Path:
     return path
 
 
-def run(seconds: float, out: Path, *, batch: int = 50) -> tuple[int, list[Path]]:
-    """Fuzz for about ``seconds``; return (inputs tried, crashing inputs saved)."""
-    base, crashes, tried = Base(), [], 0
+def run(seconds: float, out: Path, *, batch: int = 50) -> tuple[dict[str, int], list[Path]]:
+    """Fuzz for about ``seconds``; return the counts (inputs tried, those with template syntax, and
+    what the failures found) and the failing inputs saved."""
+    base, crashes = Base(), []
+    counts = {"inputs": 0, "with template syntax": 0, "tracebacks": 0, "evaluated templates": 0, "silent changes": 0}
 
     @settings(
         max_examples=batch,
@@ -519,33 +540,44 @@ def run(seconds: float, out: Path, *, batch: int = 50) -> tuple[int, list[Path]]
     )
     @given(mutated_file())
     def one(case):
-        nonlocal tried
         if time.monotonic() > end:
             return  # the rest of this batch is skipped
-        tried += 1
+        counts["inputs"] += 1
         name, data = case
+        counts["with template syntax"] += b"{{ 7007*11 }}" in data
         try:
             exercise(base, name, data)
-        except Exception as exc:  # noqa: BLE001 - a crash is what is searched for: keep it and go on
+        except Exception as exc:  # noqa: BLE001 - a failure is what is searched for: keep it and go on
+            counts[kind_of(exc)] += 1
             crashes.append(save_crash(out, name, data, exc))
 
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         one()
-    return tried, crashes
+    return counts, crashes
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.fuzz", description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", type=float, default=1.0)
-    ap.add_argument("--out", type=Path, default=Path("bench/out/fuzz-crashes"), help="where crashing inputs go")
+    ap.add_argument("--out", type=Path, default=Path("bench/out/fuzz-crashes"), help="where failing inputs go")
+    ap.add_argument("--record", action="store_true", help="write the figures into docs/benchmarks.md")
     args = ap.parse_args(argv)
     start = time.monotonic()
-    tried, crashes = run(args.minutes * 60, args.out)
+    counts, crashes = run(args.minutes * 60, args.out)
     took = time.monotonic() - start
-    print(f"fuzz: {tried} inputs in {took / 60:.1f} min ({tried / took:.1f}/s), {len(crashes)} crash(es)")
+    line = (
+        f"{counts['inputs']} inputs in {took / 60:.1f} min ({counts['inputs'] / took:.1f}/s), "
+        f"{counts['with template syntax']} with template syntax: {counts['tracebacks']} tracebacks, "
+        f"{counts['evaluated templates']} evaluated templates, {counts['silent changes']} silent changes"
+    )
+    print(f"fuzz: {line}")
     for path in crashes:
         print(f"  saved {path}")
+    if args.record:
+        from bench.record import record
+
+        record("fuzz", f"`python -m bench.fuzz --minutes {args.minutes:g} --record`: {line}.")
     return 1 if crashes else 0
 
 
