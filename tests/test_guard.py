@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 import guard
+
+REPO = Path(__file__).resolve().parents[1]
 
 FIRST, LAST = dt.date(2016, 11, 15), dt.date(2016, 12, 22)
 
@@ -192,3 +199,38 @@ def test_anything_else_the_map_reports_is_ignored(state):
 )
 def test_a_client_s_text_is_quoted_short_and_visible(value, quoted):
     assert guard.shown(value) == quoted
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "upload"),
+    [
+        (["--data", "nowhere"], {}, []),
+        (["--data", "nowhere", "--enable-editing"], {}, ["--server.maxUploadSize", "25"]),
+        (["--data", "nowhere"], {"MAP_EDITING": "1"}, ["--server.maxUploadSize", "25"]),
+    ],
+)
+def test_run_app_takes_uploads_only_when_editing_is_on(tmp_path, args, env, upload):
+    """scripts/run-app.sh passes the upload limit for the edit page before the operator's options."""
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(REPO / "scripts" / "run-app.sh", tmp_path / "scripts" / "run-app.sh")
+    (tmp_path / "requirements.txt").write_text("")
+    venv = tmp_path / ".venv" / "bin"
+    venv.mkdir(parents=True)
+    for name, body in (
+        ("python", f'exec "{sys.executable}" "$@"'),
+        ("pip", "exit 0"),
+        ("streamlit", 'printf "%s\\n" "$@"'),
+    ):
+        (venv / name).write_text(f"#!/bin/sh\n{body}\n")
+        (venv / name).chmod(0o755)
+    environ = {**os.environ, "PYTHONPATH": str(REPO), "MAP_EDITING": "", **env}
+    res = subprocess.run(
+        ["bash", str(tmp_path / "scripts" / "run-app.sh"), "--server.port", "8599", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environ,
+    )
+    assert res.returncode == 0, res.stderr
+    expected = ["run", "app.py", "--server.headless", "true", *upload, "--server.port", "8599", "--", *args]
+    assert res.stdout.splitlines() == expected
