@@ -283,6 +283,8 @@ BUNDLES: Memo = Memo(8)
 LAST_GOOD: Memo = Memo(16)
 PAGES: Memo = Memo(16)
 DERIVED: Memo = Memo(1024)
+#: What is registered with Streamlit once per server (the map's component).
+PARTS: Memo = Memo(4)
 #: Heavy results (snapshot pages, comparisons, data files, PNGs), each under every input, made in
 #: the worker process below the server's priority.
 WORKER = Worker(results=Memo(32), runner=ProcessRunner(initializer=heavywork.lower_priority))

@@ -1,12 +1,15 @@
-"""The real app against clients that want more than reading: uploads. Each client speaks
-Streamlit's own protocol as anyone may (bench.hostile, bench.load.Session), with no browser; one
-server per module on a free loopback port."""
+"""The real app against clients that want more than reading: uploads, a flood of day reports, the
+"clear cache" message. Each client speaks Streamlit's own protocol as anyone may (bench.hostile,
+bench.load.Session), with no browser; one server per module on a free loopback port."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import re
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +17,10 @@ import pytest
 
 from bench.app_slider import free_port, start_server
 from bench.hostile import put_upload
-from bench.load import Session, rss_mb
+from bench.load import START, Session, heading, rss_mb
 from bench.synthetic import write_synthetic
+
+HEADING = re.compile(rb"Area held, \d\d \w\w\w \d{4}")
 
 
 @contextlib.contextmanager
@@ -76,3 +81,67 @@ def test_with_editing_on_uploads_are_taken_up_to_25_mb(tmp_path):
             return statuses
 
         assert asyncio.run(go()) == ["204", "204", "413"]
+
+
+def test_the_last_valid_data_survives_a_clear_cache_message(tmp_path):
+    data = write_synthetic(tmp_path / "data", 9)
+    with serve(data) as (port, _):
+
+        async def go(port: int = port) -> bytes:
+            first = await opened(port)  # the data loaded once, valid
+            events = data / "events.csv"
+            events.write_text(events.read_text("utf-8") + "E9999,2016-11-20,S999,martians,,alpha,day,x\n", "utf-8")
+            await first.send(first.clear_cache())  # as any client may: Streamlit empties its caches
+            await first.send(first.rerun(None))
+            await first.until(b"The data files have errors")
+            later = Session(port)  # a new reader after the message
+            await later.connect()
+            await later.send(later.rerun(None))
+            await later.until(b"showing the last valid data", b"there is no valid data to show")
+            found = later.found
+            if found == b"showing the last valid data":
+                await later.until(heading(START))
+            await first.close()
+            await later.close()
+            return found
+
+        assert asyncio.run(go()) == b"showing the last valid data"
+
+
+def test_a_flood_of_day_reports_from_one_session_is_paced(server):
+    """200 reports in 2 s from one session: the panels are rerun a few times, not for each report,
+    the last report's day is shown, and another reader's report meanwhile is answered at once."""
+    port, _ = server
+
+    async def go() -> tuple[int, float, float]:
+        flood, other = await opened(port), await opened(port)
+        headings: list[bytes] = []
+
+        async def read_headings() -> None:
+            while True:
+                raw = await flood.ws.recv()
+                headings.extend(HEADING.findall(raw))
+
+        reader = asyncio.create_task(read_headings())
+        last = START
+        t0 = time.perf_counter()
+        for i in range(200):
+            last = START + dt.timedelta(days=1 + i % 20)
+            await flood.send(flood.rerun(last))
+            await asyncio.sleep(0.01)
+        await other.send(other.rerun(START + dt.timedelta(days=25)))
+        other_ms = await other.until(heading(START + dt.timedelta(days=25)), timeout_s=20)
+        deadline = time.perf_counter() + 15
+        while heading(last) not in headings[-1:] and time.perf_counter() < deadline:
+            await asyncio.sleep(0.1)
+        elapsed = time.perf_counter() - t0
+        reader.cancel()
+        await flood.close()
+        await other.close()
+        assert headings and headings[-1] == heading(last), "the last report's day is shown"
+        return len(headings), elapsed, other_ms
+
+    runs, elapsed, other_ms = asyncio.run(go())
+    # the pace (limits.PACER): 5 at once, then 2 a second, and the runs that a newer report cut short
+    assert runs <= 5 + 2 * elapsed + 2, f"{runs} panel runs for 200 reports in {elapsed:.1f} s"
+    assert other_ms < 3000, f"another reader waited {other_ms:.0f} ms for its panels"
