@@ -82,13 +82,24 @@ class Pacer:
 _MISSING: Any = object()
 
 
+def weight(value: Any) -> int:
+    """About how many bytes a heavy result holds: its texts and bytes, in tuples and lists too."""
+    if isinstance(value, str | bytes):
+        return len(value)
+    if isinstance(value, tuple | list):
+        return sum(weight(v) for v in value)
+    return 0
+
+
 class Memo(Generic[V]):
-    """A bounded, thread-safe cache (least recently used first out). Each value is made once even
+    """A bounded, thread-safe cache (least recently used first out): at most ``max_entries``, and
+    with ``max_bytes``, values of at most that ``weight`` together. Each value is made once even
     when sessions ask for it together: the others wait for it."""
 
-    def __init__(self, max_entries: int):
-        self.max_entries = max_entries
+    def __init__(self, max_entries: int, max_bytes: int | None = None):
+        self.max_entries, self.max_bytes = max_entries, max_bytes
         self._data: OrderedDict[Hashable, V] = OrderedDict()
+        self._weights: dict[Hashable, int] = {}
         self._making: dict[Hashable, threading.Lock] = {}
         self._lock = threading.Lock()
 
@@ -112,8 +123,14 @@ class Memo(Generic[V]):
         with self._lock:
             self._data[key] = value
             self._data.move_to_end(key)
-            while len(self._data) > self.max_entries:
-                self._data.popitem(last=False)
+            if self.max_bytes is not None:
+                self._weights[key] = weight(value)
+            while len(self._data) > 1 and (
+                len(self._data) > self.max_entries
+                or (self.max_bytes is not None and sum(self._weights.values()) > self.max_bytes)
+            ):
+                oldest, _ = self._data.popitem(last=False)
+                self._weights.pop(oldest, None)
 
     def get(self, key: Hashable, make: Callable[[], V]) -> V:
         """The value for ``key``, made by ``make()`` (once, on one thread) when there is none."""
@@ -286,5 +303,7 @@ DERIVED: Memo = Memo(1024)
 #: What is registered with Streamlit once per server (the map's component).
 PARTS: Memo = Memo(4)
 #: Heavy results (snapshot pages, comparisons, data files, PNGs), each under every input, made in
-#: the worker process below the server's priority.
-WORKER = Worker(results=Memo(32), runner=ProcessRunner(initializer=heavywork.lower_priority))
+#: the worker process below the server's priority; 8 MB of them at most (about 25 snapshot pages
+#: of the bundled data, or 12 comparisons), so what readers ask for leaves the server's memory
+#: much as it was.
+WORKER = Worker(results=Memo(64, max_bytes=8_000_000), runner=ProcessRunner(initializer=heavywork.lower_priority))

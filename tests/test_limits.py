@@ -87,6 +87,22 @@ def test_a_memo_keeps_the_most_recently_used_entries():
     assert memo.get("d", lambda: pytest.fail("made again")) == 4
 
 
+@pytest.mark.parametrize(
+    ("values", "kept"),
+    [
+        ({"a": "x" * 40, "b": b"y" * 40, "c": ("z" * 10, ["w" * 10])}, "abc"),
+        ({"a": "x" * 60, "b": "y" * 60}, "b"),
+        ({"a": "x" * 30, "b": ("y" * 30, "z" * 30), "c": "q" * 30}, "bc"),
+        ({"a": "x" * 500}, "a"),  # one value over the budget is kept: the newest always is
+    ],
+)
+def test_a_memo_keeps_values_within_its_bytes(values, kept):
+    memo: Memo = Memo(10, max_bytes=100)
+    for key, value in values.items():
+        memo.put(key, value)
+    assert "".join(k for k in values if k in memo) == kept
+
+
 def test_a_memo_makes_a_value_once_when_sessions_ask_together():
     memo: Memo[int] = Memo(4)
     made, release = [], threading.Event()
