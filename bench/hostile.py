@@ -217,7 +217,7 @@ async def first_map_ms(browser, url: str, timeout_s: float = 120) -> float:
 
 
 #: The loads a new reader's first map is timed under.
-LOADS = ("quiet", "the flood alone", "everything at once")
+LOADS = ("quiet", "the flood alone", "the readers alone", "the readers and every hostile client")
 
 
 class Hostile:
@@ -285,10 +285,13 @@ class Hostile:
         await flood
 
     async def during(self, browser, url: str, run) -> None:
-        """Beside ``bench.load``'s readers, once they all have their page: the uploader, the flood
-        and the asker for heavy work until the run's deadline, and a new reader's first map every
-        few seconds."""
+        """Beside ``bench.load``'s readers, once they all have their page: a new reader's first map
+        every few seconds, under the readers alone for the first third of the run, then with the
+        uploader, the flood and the asker for heavy work until the run's deadline."""
         await run.go.wait()
+        third = (run.deadline - time.time()) / 3
+        while time.time() < run.deadline - 2 * third:
+            await self.time_first_maps(browser, "the readers alone", 1, 4.0)
         stop = asyncio.Event()
         clients = asyncio.gather(
             self.guarded("uploader", uploader(self.port, stop, self.tally)),
@@ -297,7 +300,7 @@ class Hostile:
         )
         await asyncio.sleep(5.0)
         while time.time() < run.deadline - 8:
-            await self.time_first_maps(browser, "everything at once", 1, 5.0)
+            await self.time_first_maps(browser, "the readers and every hostile client", 1, 4.0)
         await asyncio.sleep(max(0.0, run.deadline - time.time()))
         stop.set()
         await clients

@@ -24,9 +24,11 @@ during, and after the run. The run stops by itself after ``--seconds``.
 With ``--hostile``, clients that want more than reading join the readers (``bench.hostile``): an
 uploader, a flood of day reports from 10 sockets, and an asker for heavy work (comparisons,
 snapshots, a PNG wherever one is offered). A new reader's first map is timed in a new browser
-profile three ways in the same run: on the quiet server, under the flood alone, and under
-everything at once. Errors then also count an upload the server took, a PNG offered to a reader
-and a browser started on the server; memory is read warm, at peak, and one minute after.
+profile and as the server gives it, four ways in the same run: on the quiet server and under the
+flood alone (in turns), then under the readers alone (the run's first third) and under the
+readers with every hostile client. Errors then also count an upload the server took, a PNG
+offered to a reader and a browser started on the server; memory is read warm, at peak, and one
+minute after.
 """
 
 from __future__ import annotations
@@ -492,7 +494,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     if hostile:
         busy = (clients1[0] - clients0[0]) / max(clients1[1] - clients0[1], 1)
-        print(f"the clients' core(s) were {busy:.0%} busy while everything ran (the load machine's own limit)")
+        print(f"the clients' core(s) were {busy:.0%} busy while the readers ran (the load machine's own limit)")
         print(
             f"the server with its worker process (and any browser it ran): peak {max(sampler.tree, default=0):.0f} MB,"
             f" one minute after {after_tree:.0f} MB"
