@@ -291,8 +291,8 @@ class Worker:
 # ---------------------------------------------------------------- the app's shared state
 
 #: Day reports (and other reruns) per session: a reader stepping by hand and pausing is never
-#: held back; a flood waits in its own session, soon 3 s a run (each of the app's fragment runs
-#: costs the server about 20 ms; ``python -m bench.load --hostile`` measures the flood's cost).
+#: held back; a flood waits in its own session, soon 3 s a run (a run with the panels costs the
+#: server 40-60 ms of CPU: ``python -m bench.load``'s "ms per report").
 PACER = Pacer(burst=5, per_second=2.0, max_wait_s=3.0)
 #: Loaded data per (folder, content digest), the last valid data per folder, map pages built per
 #: (content, basemap), and what the panels derive per day: no client message clears these.

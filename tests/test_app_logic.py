@@ -300,3 +300,13 @@ def test_a_good_title_reaches_the_snapshot_and_the_citation(app):
     app.text_input(key="snap_title").input("Who held what, ‏شرق\u200c").run()
     assert "Download HTML" in button_labels(app) and not app.warning
     assert cite_line(app).startswith("Who held what, ‏شرق\u200c")
+
+
+@pytest.mark.browser
+def test_an_allowed_png_is_made_by_the_worker_with_its_text(app, monkeypatch):
+    monkeypatch.setenv("MAP_BROWSER_WORK", "everyone")
+    open_snapshot(app)
+    next(b for b in app.button if str(b.proto.label) == "Make PNG").click().run()
+    assert not app.exception and not app.info, [i.value for i in app.info]
+    labels = button_labels(app)
+    assert "Download PNG" in labels and "Download the PNG's text alternative" in labels
