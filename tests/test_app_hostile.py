@@ -145,3 +145,20 @@ def test_a_flood_of_day_reports_from_one_session_is_paced(server):
     # the pace (limits.PACER): 5 at once, then 2 a second, and the runs that a newer report cut short
     assert runs <= 5 + 2 * elapsed + 2, f"{runs} panel runs for 200 reports in {elapsed:.1f} s"
     assert other_ms < 3000, f"another reader waited {other_ms:.0f} ms for its panels"
+
+
+def test_a_report_after_a_clear_cache_message_starts_the_page_again(server):
+    """The message also empties the sender's own session state; its next report (a fragment run)
+    finds no day and runs the whole page again, on the reported day, with no error."""
+    port, _ = server
+    day = START + dt.timedelta(days=9)
+
+    async def go() -> float:
+        session = await opened(port)
+        await session.send(session.clear_cache())
+        await session.send(session.rerun(day))
+        ms = await session.until(heading(day), timeout_s=30)  # an error from the app raises here
+        await session.close()
+        return ms
+
+    assert asyncio.run(go()) < 30_000
