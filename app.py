@@ -1,7 +1,14 @@
 """Streamlit front door: who controlled each district, day by day (the place: the data folder's map.toml).
 
-Run ``streamlit run app.py -- --data DIR`` (default ``data/``). Widgets, URL state and cached
-calls only; the data logic is in ``geo`` and the map in ``layers``.
+Run ``streamlit run app.py -- --data DIR`` (default ``data/``); the operator's other options
+(``--public-url URL``, ``--browser-work none|editors|everyone``, ``--enable-editing``) are in
+``guard``. Widgets, URL state and cached calls only; the data logic is in ``geo`` and the map in
+``layers``.
+
+The public app is for reading (``guard``): it takes no uploads unless editing is on, a session's
+reruns are paced, heavy work waits in one queue, what clients send is checked before it is used,
+and the caches are the app's own, which no client message clears (Streamlit's are cleared by any
+client's "clear cache" message).
 
 The map is the snapshot page itself (the folium plugin ``layers.control_map``), rendered once per
 data content and basemap into a static, content-hashed file and shown in a plain frame; a small
@@ -21,8 +28,11 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+import guard
+import limits
 import mappage
 import newsroom
+from geo.escape import markdown_text
 from geo.files import data_digest, data_dir_from_argv, editing_enabled
 from geo.settings import load_settings
 
@@ -73,11 +83,20 @@ class Bundle:
     index: SourceIndex
     areas_km2: pd.Series
     names: dict[str, str]
+    folder: str
 
 
-@st.cache_resource(max_entries=8, show_spinner="Loading data…")
 def load_bundle(data_dir: str, digest: str) -> tuple[Bundle | None, list[Problem]]:
-    """Load, validate and precompute once per data content (``digest`` is the cache key)."""
+    """The data, validated and precomputed once per data content (``digest`` is the cache key)."""
+    key = (data_dir, digest)
+    if key in limits.BUNDLES:
+        return limits.BUNDLES.get(key, lambda: make_bundle(data_dir))
+    with st.spinner("Loading data…"):
+        return limits.BUNDLES.get(key, lambda: make_bundle(data_dir))
+
+
+def make_bundle(data_dir: str) -> tuple[Bundle | None, list[Problem]]:
+    """Load, validate and precompute the data in ``data_dir``."""
     from geo.load import check_dataset
     from geo.spatial import district_areas_km2
     from geo.timeline import timeline_for
@@ -89,39 +108,33 @@ def load_bundle(data_dir: str, digest: str) -> tuple[Bundle | None, list[Problem
     timeline = timeline_for(ds)
     names = dict(zip(ds.districts["id"].astype(str), ds.districts["name"], strict=True))
     areas = district_areas_km2(ds.districts, crs=ds.settings.crs)
-    return Bundle(ds, timeline, source_index(ds.sources), areas, names), problems
+    return Bundle(ds, timeline, source_index(ds.sources), areas, names, data_dir), problems
 
 
-@st.cache_resource
-def last_good() -> dict[str, Bundle]:
-    """The last valid bundle per data folder, shared by sessions: shown while a file is broken."""
-    return {}
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def build_page(digest: str, basemap: str, _bundle: Bundle) -> dict:
+def build_page(digest: str, basemap: str, bundle: Bundle) -> dict:
     """Build the map page (the snapshot page with every day) once per data content and basemap
     (``mappage.build_page``: on disk, found again by a restarted server)."""
-    return mappage.build_page(_bundle.ds, _bundle.timeline, digest, basemap)
+    return limits.PAGES.get((digest, basemap), lambda: mappage.build_page(bundle.ds, bundle.timeline, digest, basemap))
 
 
-@st.cache_data(max_entries=8)
-def area_table(digest: str, _bundle: Bundle) -> pd.DataFrame:
+def area_table(digest: str, bundle: Bundle) -> pd.DataFrame:
     """Areas held by each side on every day (cached per data content)."""
     from layers import charts
 
-    return charts.areas_over_time(_bundle.timeline, _bundle.areas_km2, yardstick=_bundle.ds.settings.yardstick)
+    return limits.DERIVED.get(
+        ("area_table", digest),
+        lambda: charts.areas_over_time(bundle.timeline, bundle.areas_km2, yardstick=bundle.ds.settings.yardstick),
+    )
 
 
 def current_bundle(data_dir: Path) -> tuple[Bundle | None, str, list[Problem]]:
     """The bundle to show, its digest and the problems; the last valid bundle when files now fail."""
     digest = data_digest(data_dir) if data_dir.is_dir() else "missing"
     bundle, problems = load_bundle(str(data_dir), digest)
-    store = last_good()
     if bundle is not None:
-        store[str(data_dir)] = bundle
+        limits.LAST_GOOD.put(str(data_dir), bundle)
         return bundle, digest, problems
-    old = store.get(str(data_dir))
+    old = limits.LAST_GOOD.peek(str(data_dir))
     return old, (old.ds.digest if old else digest), problems
 
 
@@ -129,29 +142,31 @@ def current_bundle(data_dir: Path) -> tuple[Bundle | None, str, list[Problem]]:
 
 
 def day_from_query(days: tuple[dt.date, dt.date]) -> tuple[dt.date | None, str | None]:
-    """The ``?date=`` day, or None with a notice saying why it was not used."""
+    """The ``?date=`` day, or None with a notice saying why it was not used (the link's text in
+    it quoted as text, never read as Markdown)."""
     raw = st.query_params.get("date")
     if not raw:
         return None, None
-    try:
-        day = dt.date.fromisoformat(str(raw))
-    except ValueError:
-        return None, f"?date={raw} is not a date in YYYY-MM-DD form; showing {days[0]:%d %B %Y}."
+    day = guard.parse_day(raw, dt.date.min, dt.date.max)
+    if day is None:
+        return None, (
+            f"?date={markdown_text(guard.shown(raw))} is not a date in YYYY-MM-DD form; showing {days[0]:%d %B %Y}."
+        )
     if not days[0] <= day <= days[-1]:
         return None, (
-            f"?date={raw} is outside the record ({days[0]:%d %b %Y} to {days[-1]:%d %b %Y}); "
+            f"?date={markdown_text(raw)} is outside the record ({days[0]:%d %b %Y} to {days[-1]:%d %b %Y}); "
             f"showing {days[0]:%d %B %Y}."
         )
     return day, None
 
 
 def on_map_day() -> None:
-    """The map reported a new day: it becomes the session's day (the panels follow)."""
-    reported = st.session_state["map"].get("day")
-    try:
-        st.session_state["day"] = dt.date.fromisoformat(str(reported))
-    except ValueError:
-        pass
+    """The map reported a new day: it becomes the session's day (the panels follow). Anything but
+    a day of the record is ignored (the component's state comes from the client)."""
+    days = st.session_state.get("_days")
+    day = guard.reported_day(st.session_state.get("map"), *days) if days else None
+    if day is not None:
+        st.session_state["day"] = day
 
 
 def init_state(days: tuple[dt.date, dt.date]) -> None:
@@ -160,6 +175,7 @@ def init_state(days: tuple[dt.date, dt.date]) -> None:
         day, notice = day_from_query(days)
         st.session_state["day"] = day or days[0]
         st.session_state["date_notice"] = notice
+    st.session_state["_days"] = days
     st.session_state["day"] = min(max(st.session_state["day"], days[0]), days[-1])
 
 
@@ -173,10 +189,11 @@ def sync_url(day: dt.date, basemap: str) -> None:
         del st.query_params["basemap"]
 
 
-@st.cache_resource
 def map_component():
     """The map's reporter, registered once per server (registering again on each run would warn)."""
-    return st.components.v2.component("control_map", js=APP_MAP_JS.read_text(encoding="utf-8"))
+    return limits.PARTS.get(
+        "map_component", lambda: st.components.v2.component("control_map", js=APP_MAP_JS.read_text(encoding="utf-8"))
+    )
 
 
 def show_map(page: dict, day: dt.date, report: bool = True) -> None:
@@ -220,49 +237,62 @@ def show_problems(problems: list[Problem], showing_old: bool) -> None:
             st.text("\n".join(str(p) for p in warnings))
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def disputed_day(digest: str, day: dt.date, _bundle: Bundle) -> str:
+def disputed_day(digest: str, day: dt.date, bundle: Bundle) -> str:
     """The day's disputed ground with who claims what (``geo.areas.disputed_band``), as escaped
     HTML (``layers.panel``), once per data content and day."""
     from geo.areas import disputed_band
     from layers import panel
 
-    band = disputed_band(_bundle.timeline.control_on(day), _bundle.areas_km2)
-    return panel.disputed_html(band, _bundle.names)
+    def make() -> str:
+        return panel.disputed_html(disputed_band(bundle.timeline.control_on(day), bundle.areas_km2), bundle.names)
+
+    return limits.DERIVED.get(("disputed", digest, day), make)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def areas_base_spec(digest: str, _bundle: Bundle) -> dict:
+def areas_base_spec(digest: str, bundle: Bundle) -> dict:
     """Vega-Lite spec of the areas chart, built and validated once per data content (altair's
     schema validation costs a few hundred ms on large data, which no step should pay)."""
     from layers import charts
 
-    return charts.compact_datasets(charts.areas_chart(area_table(digest, _bundle), _bundle.ds.settings).to_dict())
+    def make() -> dict:
+        return charts.compact_datasets(charts.areas_chart(area_table(digest, bundle), bundle.ds.settings).to_dict())
+
+    return limits.DERIVED.get(("areas_spec", digest), make)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def evacuation_spec(digest: str, measure: str, _bundle: Bundle) -> dict:
+def evacuation_spec(digest: str, measure: str, bundle: Bundle) -> dict:
     """Vega-Lite spec of the evacuation chart for one measure (it does not depend on the day)."""
     from layers import charts
 
-    return charts.evacuation_chart(_bundle.ds.evacuation, _bundle.ds.sources, measure).to_dict()
+    def make() -> dict:
+        return charts.evacuation_chart(bundle.ds.evacuation, bundle.ds.sources, measure).to_dict()
+
+    return limits.DERIVED.get(("evacuation_spec", digest, measure), make)
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def areas_day(digest: str, day: dt.date, _bundle: Bundle) -> pd.DataFrame:
-    """The day's areas table (``layers.charts.areas_on``), once per data content and day."""
+def areas_day(digest: str, day: dt.date, bundle: Bundle) -> pd.DataFrame:
+    """The day's areas table (``layers.charts.areas_on``), once per data content and day, every
+    text in it escaped for ``st.table`` (which reads its cells, index and headers as Markdown)."""
     from layers import charts
 
-    return charts.areas_on(area_table(digest, _bundle), day, _bundle.ds.settings).set_index("Side")
+    def make() -> pd.DataFrame:
+        table = charts.areas_on(area_table(digest, bundle), day, bundle.ds.settings).set_index("Side")
+        table = table.rename(index=markdown_text, columns=markdown_text)
+        table.index.name = markdown_text(table.index.name)
+        return table.map(lambda cell: markdown_text(cell) if isinstance(cell, str) else cell)
+
+    return limits.DERIVED.get(("areas_day", digest, day), make)
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def events_day(digest: str, day: dt.date, _bundle: Bundle) -> str:
+def events_day(digest: str, day: dt.date, bundle: Bundle) -> str:
     """The day's events as escaped HTML (``layers.panel``), once per data content and day."""
     from layers import panel
 
-    events = panel.day_events(_bundle.ds.events, day)
-    return panel.events_html(events, _bundle.names, _bundle.index, _bundle.ds.settings)
+    def make() -> str:
+        events = panel.day_events(bundle.ds.events, day)
+        return panel.events_html(events, bundle.names, bundle.index, bundle.ds.settings)
+
+    return limits.DERIVED.get(("events_day", digest, day), make)
 
 
 def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
@@ -294,10 +324,26 @@ def show_panel(bundle: Bundle, digest: str, day: dt.date) -> None:
             st.vega_lite_chart(spec=evacuation_spec(digest, measure, bundle), width="stretch")
 
 
+def pace() -> None:
+    """Wait for this session's next slot (``limits.PACER``): a reader who steps and pauses never
+    waits; a flood of reports waits in its own session, folded into one rerun."""
+    time.sleep(limits.PACER.delay(newsroom.reader_key()))
+
+
+def operator() -> guard.Operator:
+    """The operator's settings for this run (their problems go to the server's log, once)."""
+    settings, problems = guard.operator_settings(sys.argv[1:])
+    upload_mb = st.get_option("server.maxUploadSize")
+    guard.log_once(problems + guard.upload_problems(settings.editing, upload_mb))
+    return settings
+
+
 def main() -> None:
     """Compose the page: the map first (from the page built for this data, even before the data is
     loaded on a restarted server), then the figures. A day the map reports reruns only the day's
     part of the page (``day_view``, a fragment), not the whole script."""
+    pace()
+    st.session_state["_paced"] = True  # the fragment in this run is not paced again
     data_dir = data_dir_from_argv(sys.argv[1:], DEFAULT_DATA)
     from layers.words import short_title
 
@@ -305,7 +351,9 @@ def main() -> None:
     digest = data_digest(data_dir) if data_dir.is_dir() else "missing"
     asked = str(st.query_params.get("basemap", "")).casefold()
     basemap = st.session_state.setdefault("basemap", asked if asked in BASEMAPS else "none")
-    page, bundle, problems = mappage.cached_page(digest, basemap), None, []
+    if basemap not in BASEMAPS:  # the radio's state comes from the client
+        basemap = st.session_state["basemap"] = "none"
+    page, bundle = mappage.cached_page(digest, basemap), None
     # The same places in every run, so the map keeps its place (and its frame) between runs.
     problems_box, slot = st.container(), st.container()
     if page is None:
@@ -318,10 +366,11 @@ def main() -> None:
     days = (dt.date.fromisoformat(page["first"]), dt.date.fromisoformat(page["last"]))
     init_state(days)
     if st.session_state.get("date_notice"):
-        problems_box.warning(st.session_state["date_notice"])
+        problems_box.warning(st.session_state["date_notice"])  # the link's text in it is escaped
+    settings = operator()
     if not st.session_state.get("_painted"):
         with slot:
-            day_view(page, None, digest, basemap)  # the map alone, first
+            day_view(page, None, digest, basemap, settings)  # the map alone, first
         st.session_state["_painted"] = True
         time.sleep(FIRST_PAINT_S)
         st.rerun()
@@ -333,21 +382,25 @@ def main() -> None:
         if bundle is None:
             st.stop()
     with slot:
-        day_view(page, bundle, digest, basemap)
+        day_view(page, bundle, digest, basemap, settings)
 
 
 @st.fragment
-def day_view(page: dict, bundle: Bundle | None, digest: str, basemap: str) -> None:
+def day_view(page: dict, bundle: Bundle | None, digest: str, basemap: str, settings: guard.Operator) -> None:
     """The map and everything that depends on the day: the panels and the newsroom's sections
     (without a ``bundle``, the map alone). When the map reports a day, Streamlit reruns this
-    function alone."""
-    day = st.session_state["day"]
+    function alone, at the session's pace."""
+    if not st.session_state.pop("_paced", False):
+        pace()
+    day = st.session_state.get("day")
+    if day is None:  # the session's state was cleared (a "clear cache" message): start it again
+        st.rerun(scope="app")
     show_map(page, day, report=bundle is not None)
     sync_url(day, basemap)
     if bundle is None:
         return
     show_panel(bundle, digest, day)
-    newsroom.show(bundle.ds, bundle.timeline, digest, day, basemap)
+    newsroom.show(newsroom.View(bundle.ds, bundle.timeline, bundle.folder, digest, day, basemap, settings))
 
 
 st.navigation(pages()).run()

@@ -74,7 +74,10 @@ def start_server(
     options: tuple[str, ...] = (),
 ) -> subprocess.Popen:
     """Start ``streamlit run script`` on ``port`` (with Streamlit ``options``, then ``--data`` and
-    ``app_args`` for the app) and wait for its health check."""
+    ``app_args`` for the app) and wait for its health check. As ``scripts/run-app.sh``, a server
+    with editing on takes the edit page's uploads (``guard.streamlit_options``)."""
+    from guard import streamlit_options
+
     cmd = [
         *(prefix or []),
         sys.executable,
@@ -93,7 +96,7 @@ def start_server(
         "--browser.gatherUsageStats",
         "false",
     ]
-    cmd += [*options, "--", *(["--data", str(data)] if data else []), *app_args]
+    cmd += [*streamlit_options(app_args), *options, "--", *(["--data", str(data)] if data else []), *app_args]
     # stderr to a file, not a pipe: a server that logs a lot never blocks on it (the server keeps
     # its own handle when ours closes)
     with tempfile.TemporaryFile() as log:

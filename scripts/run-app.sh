@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Set up the app's packages in .venv and run it on the bundled data.
-#   scripts/run-app.sh [--data DIR] [--enable-editing] [--server.port 8599 ...]
+#   scripts/run-app.sh [--data DIR] [--public-url URL] [--browser-work none|editors|everyone]
+#                      [--enable-editing] [--server.port 8599 ...]
 # Options with a dot in their name (--server.port, --server.address, --theme.base=dark, ...) go to
-# Streamlit; the rest go to the app.
+# Streamlit; the rest go to the app. The server takes no uploads (.streamlit/config.toml) unless
+# editing is on, and then files of up to 25 MB (guard.streamlit_options).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 streamlit_opts=()
@@ -26,5 +28,8 @@ done
 # Build the map page for this data and code now (if it is not on disk), so no reader waits for it;
 # data with errors builds nothing here and the app lists the problems.
 .venv/bin/python -m mappage ${app_args[@]+"${app_args[@]}"} || true
-exec .venv/bin/streamlit run app.py --server.headless true ${streamlit_opts[@]+"${streamlit_opts[@]}"} \
+# Uploads for the edit page when editing is on; given before the operator's own options, which win.
+mapfile -t guard_opts < <(.venv/bin/python -m guard streamlit-options ${app_args[@]+"${app_args[@]}"})
+exec .venv/bin/streamlit run app.py --server.headless true ${guard_opts[@]+"${guard_opts[@]}"} \
+  ${streamlit_opts[@]+"${streamlit_opts[@]}"} \
   -- ${app_args[@]+"${app_args[@]}"}

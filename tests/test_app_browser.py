@@ -35,9 +35,13 @@ def serve(data: Path, *app_args: str, options: tuple[str, ...] = ()):
     proc.wait(timeout=20)
 
 
+#: The address the operator gives for citations (the address the page is opened at is never used).
+PUBLIC_URL = "https://maps.example.org/control-map/"
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    yield from serve(write_synthetic(tmp_path_factory.mktemp("syn") / "data", N))
+    yield from serve(write_synthetic(tmp_path_factory.mktemp("syn") / "data", N), "--public-url", PUBLIC_URL)
 
 
 def map_frame(page, timeout_s: float = 60):
@@ -97,6 +101,15 @@ def test_date_link_opens_that_day_and_a_bad_one_says_so(server, offline_page):
     assert frame.inner_text(".cm-date") == "15 November 2016"
     frame = open_map(offline_page, server + "/?date=2017-05-01")
     offline_page.get_by_text("is outside the record").wait_for(timeout=20000)
+
+
+def test_markdown_in_the_date_link_shows_as_text(server, offline_page):
+    page = offline_page
+    open_map(page, server + "/?date=[x](javascript:alert(1))%20**b**%20<i>i</i>")
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="is not a date")
+    alert.wait_for(timeout=20000)
+    assert "?date=[x](javascript:alert(1)) **b** <i>i</i> is not a date" in alert.inner_text()
+    assert alert.locator("a, strong, i, em").count() == 0, "no link or markup formed from the link's text"
 
 
 def test_keys_repaint_in_the_browser_and_the_panels_follow(server, offline_page):
@@ -256,7 +269,8 @@ def test_compare_two_days_and_cite_the_view(server, offline_page):
     page.get_by_text("Cite this view").click()
     cite = page.locator("code").filter(has_text="Data version").first
     cite.wait_for(timeout=30000)
-    assert "date=2016-12-16" in cite.inner_text() and "16 December 2016" in cite.inner_text()
+    assert f"{PUBLIC_URL}?date=2016-12-16" in cite.inner_text() and "16 December 2016" in cite.inner_text()
+    assert "127.0.0.1" not in cite.inner_text(), "the address the page reports is never the citation's"
     page.get_by_text("Compare two days").click()
     # the page's first run has finished (its last section is drawn): a click that lands while the
     # whole page still runs can be lost when Streamlit lets the fragment's rerun preempt that run
@@ -290,3 +304,20 @@ def test_compare_two_days_and_cite_the_view(server, offline_page):
     assert frame.evaluate("() => ControlMap.instances.map(v => v.isoDay())") == ["2016-12-09", "2016-12-16"]
     assert frame.locator(".cm-changes tbody tr").count() >= 1
     assert [e for e in page.errors if "Failed to load resource" not in e] == []
+
+
+def test_the_snapshot_cites_the_operators_address_and_offers_no_png(server, offline_page):
+    page = offline_page
+    open_map(page, server + "/?date=2016-12-16")
+    page.get_by_text("Share or download this view").click()
+    page.get_by_text("About this map").wait_for(timeout=30000)
+    page.wait_for_function(IDLE, timeout=30000)
+    page.get_by_text("Prepare snapshot files for this day").click()
+    button = page.get_by_role("button", name="Download HTML")
+    button.wait_for(timeout=60000)
+    with page.expect_download() as download:
+        button.click()
+    html = Path(download.value.path()).read_text(encoding="utf-8")
+    assert PUBLIC_URL in html and "127.0.0.1" not in html
+    assert page.get_by_role("button", name="Make PNG").count() == 0
+    assert page.get_by_text("No PNG here: a PNG is drawn by a browser on the server").count() >= 1
