@@ -35,12 +35,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
+import io
 import json
 import os
 import random
 import re
 import statistics
+import sys
 import threading
 import time
 from pathlib import Path
@@ -404,6 +407,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--data", type=Path, default=REPO / "data")
     ap.add_argument("--read", type=float, nargs=2, default=READ_S, metavar=("MIN", "MAX"), help="pause to read, s")
     ap.add_argument("--hostile", action="store_true", help="add an uploader, a flood of reports, heavy requests")
+    ap.add_argument("--record", action="store_true", help="write the figures into docs/benchmarks.md")
     args = ap.parse_args(argv)
     port = free_port()
     cores = sorted(os.sched_getaffinity(0))
@@ -450,6 +454,30 @@ def main(argv: list[str] | None = None) -> None:
         result.errors += hostile.errors
         if max(sampler.browsers, default=0):
             result.errors.append(f"the server started browsers: {max(sampler.browsers)} at most")
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        rss = (cold, before, warm, max(sampler.samples), after)
+        summary(args, result, elapsed, server_cpu, scrub_cpu, pin, cores, rss)
+        if hostile:
+            busy = (clients1[0] - clients0[0]) / max(clients1[1] - clients0[1], 1)
+            print(f"the clients' core(s) were {busy:.0%} busy while the readers ran (the load machine's own limit)")
+            print(
+                "the server with its worker process (and any browser it ran): "
+                f"peak {max(sampler.tree, default=0):.0f} MB, one minute after {after_tree:.0f} MB"
+            )
+            print_hostile(hostile, sampler)
+    sys.stdout.write(buf.getvalue())
+    if args.record:
+        from bench.record import record
+
+        command = "python -m bench.load " + " ".join(argv if argv is not None else sys.argv[1:])
+        record("load-hostile" if hostile else "load", f"`{command.strip()}`:\n\n```\n{buf.getvalue()}```")
+
+
+def summary(args, result, elapsed, server_cpu, scrub_cpu, pin, cores, rss) -> None:
+    """The readers' figures, the server's CPU and memory."""
+    cold, before, warm, peak, after = rss
+    hostile = args.hostile
     readers = args.sessions + args.browsers
     print(
         f"readers: {args.sessions} light (Streamlit's protocol) + {args.browsers} in Chromium, "
@@ -488,18 +516,10 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"server RSS: cold {cold:.0f} MB, after one warm-up reader {before:.0f} MB, "
         + (f"after a 10 s warm-up round of the light readers {warm:.0f} MB (warm), " if hostile else "")
-        + f"peak during {max(sampler.samples):.0f} MB, "
+        + f"peak during {peak:.0f} MB, "
         f"{'one minute' if hostile else '5 s'} after the sessions closed {after:.0f} MB "
         f"({(after - warm) / warm:+.0%} against warm)"
     )
-    if hostile:
-        busy = (clients1[0] - clients0[0]) / max(clients1[1] - clients0[1], 1)
-        print(f"the clients' core(s) were {busy:.0%} busy while the readers ran (the load machine's own limit)")
-        print(
-            f"the server with its worker process (and any browser it ran): peak {max(sampler.tree, default=0):.0f} MB,"
-            f" one minute after {after_tree:.0f} MB"
-        )
-        print_hostile(hostile, sampler)
 
 
 def print_hostile(hostile, sampler: MemorySampler) -> None:
